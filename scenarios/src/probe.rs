@@ -1,0 +1,414 @@
+//! The small interface through which scenarios act on the world. The
+//! harness implements it with a real browser, mocked hosts on real TLS and
+//! an HTTPS client; unit tests implement it with fakes. Everything a probe
+//! observes is also kept by the implementation as evidence for the result,
+//! so scenarios never manage evidence themselves.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::payload::Identity;
+
+/// Why a probe could not do what a scenario asked.
+#[derive(Debug, Error)]
+pub enum ProbeError {
+    /// The target does not offer what the scenario needs (no provider state,
+    /// no clock hook, no seeded user of that kind). The scenario is skipped
+    /// with this reason, never passed.
+    #[error("unsupported by the target: {0}")]
+    Unsupported(String),
+    /// The harness could not observe what it needed (browser gone, mock host
+    /// down, certificate refused, time-out talking to the driver). The
+    /// scenario is reported as an error.
+    #[error("harness could not observe: {0}")]
+    Harness(String),
+}
+
+/// The tenants every run has: the primary one allowlists the `ShopA`
+/// origin, the secondary one the `ShopB` origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Tenant {
+    Primary,
+    Secondary,
+}
+
+/// Which key signs a user string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum SigningKey {
+    /// The tenant's current secret.
+    Current,
+    /// The secret the tenant had before its last rotation.
+    Rotated,
+    /// The other tenant's current secret.
+    OtherTenant,
+    /// A secret no tenant has.
+    Unrelated,
+}
+
+/// The origins the mocked hosts serve pages from. Every name resolves to
+/// loopback in the browser; the probe turns them into full origins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Site {
+    /// `https://shop-a.test:P`, allowlisted by the primary tenant.
+    ShopA,
+    /// `https://shop-b.test:P`, allowlisted by the secondary tenant.
+    ShopB,
+    /// `http://shop-a.test:Q`: the allowlisted host, over plain HTTP.
+    ShopAHttp,
+    /// `https://shop-a.test:R`: the allowlisted host on another port.
+    ShopAOtherPort,
+    /// `https://evil-shop-a.test:P`: ends with the allowlisted host name.
+    SuffixLookalike,
+    /// `https://shop-a.test.evil.test:P`: starts with the allowlisted host name.
+    PrefixLookalike,
+    /// `https://sub.shop-a.test:P`: a subdomain of the allowlisted host.
+    Subdomain,
+    /// `https://evil.test:P`: an unrelated attacker origin.
+    Evil,
+}
+
+/// Facts about the target, without secrets.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetFacts {
+    /// e.g. `https://portal.userhero.test:8443`
+    pub portal_origin: String,
+    /// Public key of each tenant.
+    pub public_keys: BTreeMap<String, String>,
+    /// The target declares a provider-state endpoint.
+    pub provider_state: bool,
+    /// The target declares the optional clock-offset hook.
+    pub clock_hook: bool,
+}
+
+/// One HTTP request to the portal, relative to its origin.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiCall {
+    pub method: String,
+    /// Path and query, e.g. `/api/v1/tickets`.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+impl ApiCall {
+    pub fn get(path: impl Into<String>) -> ApiCall {
+        ApiCall { method: "GET".into(), path: path.into(), headers: Vec::new(), body: None }
+    }
+
+    pub fn post_json(path: impl Into<String>, body: impl Into<String>) -> ApiCall {
+        ApiCall {
+            method: "POST".into(),
+            path: path.into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Some(body.into()),
+        }
+    }
+
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> ApiCall {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// The portal's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiReply {
+    pub status: u16,
+    /// Header names lowercase, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub elapsed: Duration,
+}
+
+impl ApiReply {
+    /// The first header of that (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+}
+
+/// A user the target holds, with one ticket whose text is a canary.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeededUser {
+    pub tenant: Tenant,
+    pub identity: Identity,
+    /// Unique text in the ticket's subject: if it shows anywhere it should
+    /// not, the ticket leaked.
+    pub canary: String,
+    pub ticket_id: Option<String>,
+}
+
+/// What kind of user a scenario needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum UserSpec {
+    /// A new identity with `externalUserId` and `email`.
+    Fresh,
+    /// A new identity with only an `email`.
+    EmailOnly,
+    /// A new identity with only a `phone`.
+    PhoneOnly,
+    /// The same `externalUserId` as this identity (in another tenant).
+    SameIdAs(Identity),
+}
+
+/// How the host page's script tag is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ScriptLoading {
+    /// The stub, the page's calls, then `<script async src=portal.js>`.
+    AsyncTag,
+    /// The stub and the calls; the `<script async>` tag is inserted only
+    /// after the window's `load` event.
+    AfterLoad,
+    /// No stub: `<script async>` with an `onload` that makes the calls.
+    OnLoadCallback,
+}
+
+/// How the customer's token endpoint (`/api/userhero-token` on the page's
+/// own site) signs, with the documented mistakes as knobs.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenEndpoint {
+    pub tenant: Tenant,
+    pub identity: Identity,
+    pub key: SigningKey,
+    /// The customer's clock relative to the real one, in seconds (negative: behind).
+    pub clock_offset_seconds: i64,
+    /// `expiresAt` = customer clock + this.
+    pub lifetime_seconds: i64,
+    /// Sign the compact string but send it re-serialized (pretty-printed).
+    pub reserialize: bool,
+}
+
+/// Who the page signs in, and how.
+#[derive(Debug, Clone, Serialize)]
+pub enum PageUser {
+    /// The page calls nothing but `init`.
+    None,
+    /// The page calls `setUser(user, userHmac)` with exactly these strings.
+    Signed { user: String, hmac: String },
+    /// The page fetches `{user, userHmac}` from its token endpoint.
+    FromTokenEndpoint(TokenEndpoint),
+}
+
+/// What the page does when `auth_expiring` fires.
+#[derive(Debug, Clone, Serialize)]
+pub enum OnExpiring {
+    Nothing,
+    /// Fetch a fresh token from the token endpoint and call `setUser`.
+    Resign(TokenEndpoint),
+    /// Call `setUser` with exactly these strings.
+    SetUser { user: String, hmac: String },
+}
+
+/// A condition the page is watched for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum WaitFor {
+    /// The SDK delivered this event (`ready`, `auth_failed`, ...).
+    Event(String),
+    /// This text shows inside the portal iframe.
+    FrameText(String),
+    /// Just let this much time pass (expiry windows).
+    Elapsed(Duration),
+}
+
+/// A host page the customer's site serves for one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostPage {
+    pub site: Site,
+    /// Whose public key the page initialises the portal with.
+    pub tenant: Tenant,
+    /// The page's `Content-Security-Policy`, with `{portal}` standing for the
+    /// portal origin and `{nonce}` for the nonce of the page's own inline
+    /// scripts. `None`: no policy.
+    pub csp: Option<String>,
+    pub loading: ScriptLoading,
+    /// Theme variables passed to `init`, in order.
+    pub theme: Vec<(String, String)>,
+    /// An `origin` option passed to `init`: a page trying to claim an origin.
+    pub claimed_origin: Option<Site>,
+    pub user: PageUser,
+    pub on_expiring: OnExpiring,
+    /// Stop watching at the first of these that holds.
+    pub wait_for: Vec<WaitFor>,
+    /// Give up after this long; the view then says it timed out.
+    pub deadline: Duration,
+    /// CSS custom properties to read from the portal document's root.
+    pub read_styles: Vec<String>,
+}
+
+impl HostPage {
+    /// A page on `ShopA` for the primary tenant, async script tag, no CSP,
+    /// waiting for `ready` or `auth_failed` for up to 10 s.
+    pub fn new(user: PageUser) -> HostPage {
+        HostPage {
+            site: Site::ShopA,
+            tenant: Tenant::Primary,
+            csp: None,
+            loading: ScriptLoading::AsyncTag,
+            theme: Vec::new(),
+            claimed_origin: None,
+            user,
+            on_expiring: OnExpiring::Nothing,
+            wait_for: vec![
+                WaitFor::Event(crate::contract::EVENT_READY.into()),
+                WaitFor::Event(crate::contract::EVENT_AUTH_FAILED.into()),
+            ],
+            deadline: Duration::from_secs(10),
+            read_styles: Vec::new(),
+        }
+    }
+}
+
+/// An event the SDK delivered to the page's handler.
+#[derive(Debug, Clone, Serialize)]
+pub struct SdkEvent {
+    pub name: String,
+    pub detail: serde_json::Value,
+    /// Milliseconds since the page's first `setUser` call (or since the page
+    /// started when it made none).
+    pub at_ms: u64,
+}
+
+/// A CSP violation the host page saw.
+#[derive(Debug, Clone, Serialize)]
+pub struct CspViolation {
+    pub directive: String,
+    pub blocked_uri: String,
+}
+
+/// Where a console message was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ConsoleSource {
+    HostPage,
+    PortalFrame,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsoleMessage {
+    pub source: ConsoleSource,
+    /// `error`, `warning`, `info`, `log`, ...
+    pub level: String,
+    pub text: String,
+}
+
+/// What the portal iframe turned out to be.
+#[derive(Debug, Clone, Serialize)]
+pub enum FrameView {
+    /// The page has no portal iframe.
+    Absent,
+    /// The browser refused to show the portal (its URL is a `chrome-error:`
+    /// page, "refused to connect").
+    Refused { url: String },
+    /// The portal document loaded.
+    Loaded {
+        url: String,
+        /// `document.body.innerText`.
+        text: String,
+        /// The `read_styles` custom properties as computed on the root.
+        styles: BTreeMap<String, String>,
+    },
+}
+
+/// Everything observed of one host page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    /// The host page's final `location.href`.
+    pub url: String,
+    pub events: Vec<SdkEvent>,
+    pub csp_violations: Vec<CspViolation>,
+    pub console: Vec<ConsoleMessage>,
+    pub frame: FrameView,
+    /// The host page's own `document.body.innerText` (outside the iframe).
+    pub host_text: String,
+    /// The first `wait_for` condition that held, if any did before the deadline.
+    pub reached: Option<WaitFor>,
+    /// Milliseconds from the page's start to the end of watching.
+    pub watched_ms: u64,
+}
+
+impl PageView {
+    pub fn event(&self, name: &str) -> Option<&SdkEvent> {
+        self.events.iter().find(|e| e.name == name)
+    }
+
+    pub fn frame_text(&self) -> Option<&str> {
+        match &self.frame {
+            FrameView::Loaded { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Whether `needle` shows anywhere in the page: host DOM or portal frame.
+    pub fn shows(&self, needle: &str) -> bool {
+        self.host_text.contains(needle) || self.frame_text().is_some_and(|t| t.contains(needle))
+    }
+}
+
+/// A request a mocked host received (the attacker's canary host).
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// The interface the harness implements. Every method records what it did
+/// and saw as evidence for the running scenario.
+#[async_trait]
+pub trait Probe: Send {
+    fn facts(&self) -> &TargetFacts;
+
+    /// The current time as unix seconds, by the clock the portal shares
+    /// (this machine's, plus the target's declared offset, if any).
+    fn now(&self) -> i64;
+
+    /// A value unique to this run and call, safe for IDs and canaries.
+    fn unique(&mut self, label: &str) -> String;
+
+    /// The full origin of a mocked site, e.g. `https://shop-a.test:41234`.
+    fn origin(&self, site: Site) -> String;
+
+    /// The public key of a tenant.
+    fn public_key(&self, tenant: Tenant) -> String;
+
+    /// HMAC-SHA256 hex of `user` under the chosen key. The secret itself
+    /// never leaves the probe.
+    fn sign(&self, tenant: Tenant, key: SigningKey, user: &str) -> Result<String, ProbeError>;
+
+    /// A user with a canary ticket, created through the provider state or
+    /// picked from the target's seeded users.
+    async fn seed_user(&mut self, tenant: Tenant, spec: UserSpec) -> Result<SeededUser, ProbeError>;
+
+    /// Rotate the tenant's secret: afterwards `SigningKey::Rotated` is the
+    /// old secret and `SigningKey::Current` the new one.
+    async fn rotate_secret(&mut self, tenant: Tenant) -> Result<(), ProbeError>;
+
+    /// One request to the portal. `Origin` is sent only if the call has one.
+    async fn api(&mut self, call: ApiCall) -> Result<ApiReply, ProbeError>;
+
+    /// Serve `page` on its site, open it in a fresh browser state, watch it
+    /// until a `wait_for` condition or the deadline, and report what showed.
+    async fn open_page(&mut self, page: HostPage) -> Result<PageView, ProbeError>;
+
+    /// Requests the attacker's canary host received since the scenario began.
+    async fn canary_hits(&mut self) -> Result<Vec<RecordedRequest>, ProbeError>;
+
+    /// The canary host's URL for `label`, e.g. `https://canary.test:P/label`.
+    fn canary_url(&self, label: &str) -> String;
+
+    /// Wait until `unix_seconds` by the portal's clock has passed, polling.
+    async fn wait_until(&mut self, unix_seconds: i64) -> Result<(), ProbeError>;
+
+    /// A note for the evidence (what was sent, which variant, a seed).
+    fn note(&mut self, text: String);
+}

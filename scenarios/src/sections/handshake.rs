@@ -1,0 +1,156 @@
+//! "auth_failed fired immediately": the HMAC handshake, its payload, the
+//! secret, the clock and the origin allowlist.
+
+use crate::requirement::{Level::*, Requirement, Section, Surface::*};
+use crate::scenario::Scenario;
+
+pub const REQUIREMENTS: &[Requirement] = &[
+    Requirement {
+        id: "AUTH-HMAC-EXACT-BYTES",
+        section: Section::Handshake,
+        level: Must,
+        text: "The HMAC is verified over the exact bytes of the user string received, never over a re-serialization; a string differing from the signed one in any byte (key order, white space, escapes, number form, a trailing newline) is refused with `invalid_signature`.",
+        source: "The HMAC was computed over a different string than the one sent. The same exact JSON string used for the digest must be the one passed to the SDK.",
+        surfaces: &[SdkEvent, HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-HMAC-ANY-LAYOUT",
+        section: Section::Handshake,
+        level: Must,
+        text: "Any valid JSON layout of a valid payload (key order, white space, string escapes), signed exactly as sent, is accepted.",
+        source: "Re-use the serialized output from JSON.stringify directly.",
+        surfaces: &[SdkEvent, HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-HMAC-TAMPER",
+        section: Section::Handshake,
+        level: Must,
+        text: "Any change to the signed string or to the HMAC is refused.",
+        source: "The HMAC handshake was rejected.",
+        surfaces: &[HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-HMAC-SHAPE",
+        section: Section::Handshake,
+        level: Must,
+        text: "An HMAC that is not 64 hexadecimal digits (empty, short, long, non-hex, base64, not a string) is refused with `malformed_hmac` as a 4xx answer, never a server error.",
+        source: "The HMAC handshake was rejected.",
+        surfaces: &[HttpStatus, SdkEvent],
+    },
+    Requirement {
+        id: "AUTH-HMAC-CONSTANT-TIME",
+        section: Section::Handshake,
+        level: Must,
+        text: "The HMAC is compared in constant time: how long a refusal takes does not depend on how many leading digits of the HMAC are right.",
+        source: "The HMAC handshake was rejected.",
+        surfaces: &[HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-WRONG-SECRET",
+        section: Section::Handshake,
+        level: Must,
+        text: "An HMAC made with any secret other than the tenant's current secret (another tenant's, an unrelated one) is refused with `invalid_signature`.",
+        source: "Wrong secret.",
+        surfaces: &[SdkEvent, HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-ROTATED-SECRET",
+        section: Section::Handshake,
+        level: Must,
+        text: "Once a secret is rotated, HMACs made with the old secret are refused and HMACs made with the new one are accepted, at once.",
+        source: "If you rotated the secret recently, your server may still be using the old one.",
+        surfaces: &[SdkEvent, HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-EXPIRY-FUTURE",
+        section: Section::Handshake,
+        level: Must,
+        text: "`expiresAt` must be strictly in the future by the portal's clock; a payload whose `expiresAt` is now or past is refused with `expired`, with no grace period.",
+        source: "Clock skew. expiresAt must be in the future.",
+        surfaces: &[SdkEvent, HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-EXPIRY-WINDOW",
+        section: Section::Handshake,
+        level: Must,
+        text: "A payload signed with the recommended window (`expiresAt` = signing time + 300 s) is accepted, also when the signing server's clock is somewhat behind but the result is still in the future.",
+        source: "If your server clock is behind, generate Math.floor(Date.now() / 1000) + 300 to give a 5-minute window.",
+        surfaces: &[SdkEvent, HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-EXPIRY-FORMAT",
+        section: Section::Handshake,
+        level: Must,
+        text: "`expiresAt` is an integer number of unix seconds; a missing one, a string, a fraction, a negative number, milliseconds or a number beyond 2^53 is refused with `invalid_payload`.",
+        source: "generate Math.floor(Date.now() / 1000) + 300",
+        surfaces: &[HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-EXPIRY-MAX-LIFETIME",
+        section: Section::Handshake,
+        level: Should,
+        text: "`expiresAt` more than 24 hours ahead of the portal's clock is refused with `invalid_payload`, so a leaked signature cannot live for ever.",
+        source: "to give a 5-minute window.",
+        surfaces: &[HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-PAYLOAD-SHAPE",
+        section: Section::Handshake,
+        level: Must,
+        text: "A user string that is not a JSON object (malformed JSON, an array, a string) is refused with `invalid_payload`, never a server error.",
+        source: "The same exact JSON string used for the digest must be the one passed to the SDK.",
+        surfaces: &[HttpStatus, SdkEvent],
+    },
+    Requirement {
+        id: "AUTH-UNKNOWN-KEY",
+        section: Section::Handshake,
+        level: Must,
+        text: "A handshake naming a public key no tenant has is refused with `unknown_public_key`.",
+        source: "Email hello@userhero.co with the public key, ...",
+        surfaces: &[HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-ORIGIN-ALLOWLIST",
+        section: Section::Handshake,
+        level: Must,
+        text: "A handshake from a page whose origin is not in the tenant's allowed origins is refused with `origin_not_allowed`.",
+        source: "Origin not allowlisted. Check Settings → Embedded Portal → Allowed origins.",
+        surfaces: &[SdkEvent, HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-ORIGIN-EXACT",
+        section: Section::Handshake,
+        level: Must,
+        text: "Allowed origins match on scheme, host and port exactly: a suffix or prefix lookalike, a subdomain, another scheme or another port is refused.",
+        source: "Origin not allowlisted.",
+        surfaces: &[HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-ORIGIN-BROWSER-ASSERTED",
+        section: Section::Handshake,
+        level: Must,
+        text: "The embedding origin is the one the browser asserts (the `Origin` header, `MessageEvent.origin`), never one the page supplies in data or options.",
+        source: "Origin not allowlisted.",
+        surfaces: &[SdkEvent, HttpStatus],
+    },
+    Requirement {
+        id: "AUTH-CORS-NO-REFLECTION",
+        section: Section::Handshake,
+        level: Must,
+        text: "The portal API never answers a non-allowlisted `Origin` with that origin in `Access-Control-Allow-Origin` together with `Access-Control-Allow-Credentials: true`, nor ever sends credentials with `*`.",
+        source: "Origin not allowlisted.",
+        surfaces: &[HttpHeader],
+    },
+    Requirement {
+        id: "AUTH-FAIL-IMMEDIATE",
+        section: Section::Handshake,
+        level: Must,
+        text: "A refused handshake fires `auth_failed` within 2 seconds of `setUser`, and the portal shows no ticket data.",
+        source: "auth_failed fired immediately",
+        surfaces: &[SdkEvent, RenderedText],
+    },
+];
+
+pub fn scenarios() -> Vec<Scenario> {
+    Vec::new()
+}
