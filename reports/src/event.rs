@@ -1,0 +1,160 @@
+//! The events the runner emits, in order: `RunStarted`, then per scenario
+//! `ScenarioStarted`, any number of `EvidenceCaptured`, `ScenarioFinished`,
+//! and last `RunFinished`. Types here are plain data: hostile text inside
+//! them (target responses, payloads) is escaped by each renderer.
+
+use serde::{Deserialize, Serialize};
+
+/// Facts about the run, known before the first scenario.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunMeta {
+    pub portalcheck_version: String,
+    pub catalogue_revision: String,
+    pub target: TargetMeta,
+    /// e.g. `Chromium 156.0.8078.73`; `None` when no browser was started.
+    pub browser: Option<String>,
+    pub driver: Option<String>,
+    /// RFC 3339.
+    pub started_at: String,
+    /// The seed of generated scenarios; the same seed replays the same inputs.
+    pub seed: u64,
+    pub selection: Selection,
+    /// The scenarios selected, in run order.
+    pub scenarios: Vec<ScenarioMeta>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TargetMeta {
+    pub name: String,
+    pub version: Option<String>,
+    pub portal_origin: String,
+    /// The bundled reference portal, started in-process.
+    pub reference: bool,
+    /// Defect switches turned on in the reference.
+    pub defects: Vec<String>,
+}
+
+/// What the user asked to run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Selection {
+    pub filter: Vec<String>,
+    pub tags: Vec<String>,
+    pub level: Option<String>,
+    /// `K/N`.
+    pub shard: Option<String>,
+}
+
+/// The catalogue's facts about one scenario, copied into the stream so
+/// that reports need nothing but the events.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScenarioMeta {
+    pub id: String,
+    pub title: String,
+    /// Section slug.
+    pub section: String,
+    pub requirements: Vec<String>,
+    /// `must` or `should`.
+    pub level: String,
+    pub tags: Vec<String>,
+    pub description: String,
+    pub how_to_fix: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every check held; `checked` says what was observed.
+    Pass { checked: Vec<String> },
+    /// The target broke a requirement.
+    Fail { expected: String, actual: String },
+    /// The harness could not tell (browser gone, time-out, nothing observed).
+    Error { reason: String },
+    /// Not applicable to this target.
+    Skipped { reason: String },
+}
+
+impl Outcome {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Pass { .. } => "pass",
+            Outcome::Fail { .. } => "fail",
+            Outcome::Error { .. } => "error",
+            Outcome::Skipped { .. } => "skipped",
+        }
+    }
+}
+
+/// One HTTP exchange with the portal, as evidence. Bodies are capped by
+/// the harness before they get here.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HttpExchange {
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: String,
+    pub elapsed_ms: u64,
+}
+
+/// What a customer would send support ("Still stuck?"): attached to every
+/// failure.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SupportInfo {
+    pub public_key: Option<String>,
+    pub external_user_id: Option<String>,
+    /// RFC 3339 time of the failure.
+    pub timestamp: String,
+    pub console_errors: Vec<String>,
+}
+
+/// One piece of evidence.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EvidenceItem {
+    Note { text: String },
+    Http(HttpExchange),
+    /// A host page as observed (`scenarios::probe::PageView`, as JSON).
+    Page { site: String, view: serde_json::Value },
+    CanaryHit { method: String, url: String },
+    /// PNG, base64.
+    Screenshot { png_base64: String },
+    Support(SupportInfo),
+}
+
+/// All evidence of one scenario, in capture order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Evidence {
+    pub items: Vec<EvidenceItem>,
+}
+
+/// The result of one scenario.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScenarioResult {
+    pub id: String,
+    pub outcome: Outcome,
+    /// RFC 3339.
+    pub started_at: String,
+    pub duration_ms: u64,
+}
+
+/// How the run ended.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunEnd {
+    pub finished_at: String,
+    pub duration_ms: u64,
+    /// Set when the run could not do what was asked (nothing selected, the
+    /// browser would not start, a required group left unexecuted).
+    pub incomplete: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted(RunMeta),
+    ScenarioStarted { id: String, started_at: String },
+    EvidenceCaptured { id: String, item: EvidenceItem },
+    ScenarioFinished(ScenarioResult),
+    RunFinished(RunEnd),
+}
