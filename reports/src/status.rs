@@ -47,6 +47,26 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
+    /// `passed`, `must_failed`, `should_failed` or `incomplete`, as in JSON.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RunStatus::Passed => "passed",
+            RunStatus::MustFailed => "must_failed",
+            RunStatus::ShouldFailed => "should_failed",
+            RunStatus::Incomplete { .. } => "incomplete",
+        }
+    }
+
+    /// One line for people: the verdict and, when incomplete, why.
+    pub fn describe(&self) -> String {
+        match self {
+            RunStatus::Passed => "passed".to_string(),
+            RunStatus::MustFailed => "failed: at least one MUST requirement is broken".to_string(),
+            RunStatus::ShouldFailed => "failed: SHOULD findings only".to_string(),
+            RunStatus::Incomplete { reason } => format!("incomplete: {reason}"),
+        }
+    }
+
     pub fn exit_code(&self) -> ExitCode {
         match self {
             RunStatus::Passed => ExitCode::Passed,

@@ -8,6 +8,7 @@
 //! mocked hosts; this crate needs neither to compile or to be unit-tested.
 
 pub mod catalogue;
+pub mod checks;
 pub mod contract;
 pub mod payload;
 pub mod probe;
@@ -15,6 +16,9 @@ pub mod requirement;
 pub mod requirements_doc;
 pub mod scenario;
 pub mod sections;
+
+#[cfg(test)]
+mod fake;
 
 pub use catalogue::{requirement, requirements, scenario, scenarios, CATALOGUE_REVISION};
 pub use probe::Probe;

@@ -334,6 +334,8 @@ pub struct PageView {
     pub reached: Option<WaitFor>,
     /// Milliseconds from the page's start to the end of watching.
     pub watched_ms: u64,
+    /// How many iframes in the container load from the portal origin.
+    pub portal_frames: usize,
 }
 
 impl PageView {
@@ -411,4 +413,11 @@ pub trait Probe: Send {
 
     /// A note for the evidence (what was sent, which variant, a seed).
     fn note(&mut self, text: String);
+
+    /// The seed for this scenario's generated inputs: derived from the
+    /// run's `--seed` and the scenario ID, so `--seed N` replays a run.
+    /// Generated scenarios must note the seed they used.
+    fn seed(&self) -> u64 {
+        0x5eed
+    }
 }

@@ -1,8 +1,13 @@
 //! "The portal panel is blank": the host page's Content-Security-Policy and
 //! the script tag.
 
+use std::time::Duration;
+
+use crate::contract::{AuthFailure, EVENT_READY};
+use crate::probe::{CspViolation, PageView, Probe, Tenant, UserSpec};
+use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
-use crate::scenario::Scenario;
+use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -31,6 +36,112 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
+/// A violation of `directive` that blocked something on the portal origin.
+fn portal_violation<'v>(view: &'v PageView, directive: &str, portal: &str) -> Option<&'v CspViolation> {
+    let host = portal.split("://").nth(1).unwrap_or(portal);
+    view.csp_violations.iter().find(|v| v.directive == directive && v.blocked_uri.contains(host))
+}
+
+/// A seeded user signed in on a page with `csp`.
+async fn open_with_csp(p: &mut dyn Probe, csp: String) -> Result<(PageView, String), Verdict> {
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    let mut page = signed_page(Tenant::Primary, &signed);
+    p.note(format!("host page policy: {csp}"));
+    page.csp = Some(csp);
+    page.deadline = Duration::from_secs(8);
+    Ok((p.open_page(page).await?, user.canary))
+}
+
+async fn strict_policy_works(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let (view, canary) = open_with_csp(p, strict_csp()).await?;
+    expect_ready(&mut c, &view, Some(&canary))?;
+    c.expect(view.csp_violations.is_empty(), "no CSP violation under the minimal policy", || summary(&view))?;
+    Ok(c.pass())
+}
+
+async fn frame_src_blocked(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let csp = strict_csp().replace("frame-src {portal}", "frame-src 'self'");
+    let (view, canary) = open_with_csp(p, csp).await?;
+    c.expect(!view.host_text.contains(&canary), "no ticket data rendered in the host page", || {
+        format!("the host page shows the ticket: {}", summary(&view))
+    })?;
+    if view.frame_text().is_some_and(|t| t.contains(&canary)) {
+        return Err(Verdict::incomplete(format!("the browser showed the frame despite frame-src: {}", summary(&view))));
+    }
+    let portal = p.facts().portal_origin.clone();
+    match portal_violation(&view, "frame-src", &portal) {
+        Some(v) => c.expect(true, format!("a frame-src violation for {} is observable", v.blocked_uri), String::new)?,
+        None => {
+            return Err(Verdict::incomplete(format!(
+                "no frame-src violation for the portal observed: {}",
+                summary(&view)
+            )))
+        }
+    }
+    Ok(c.pass())
+}
+
+async fn connect_src_blocked(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let csp = strict_csp().replace("connect-src {portal}", "connect-src 'self'");
+    let (view, canary) = open_with_csp(p, csp).await?;
+    c.expect(view.event(EVENT_READY).is_none(), "no `ready`: the handshake did not go through another channel", || {
+        summary(&view)
+    })?;
+    expect_not_shown(&mut c, &view, &canary, "the user's")?;
+    expect_auth_failed(&mut c, &view, AuthFailure::Network)?;
+    let portal = p.facts().portal_origin.clone();
+    let violation = portal_violation(&view, "connect-src", &portal);
+    c.expect(violation.is_some(), "a connect-src violation for the portal is observable", || summary(&view))?;
+    Ok(c.pass())
+}
+
+const TAGS: &[Tag] = &[Tag::Browser, Tag::Csp, Tag::Sdk];
+const NEEDS: &[Need] = &[Need::Browser, Need::Users];
+
 pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
+    vec![
+        Scenario {
+            id: "blank-panel.strict-csp-works",
+            title: "The portal works under the minimal host policy",
+            section: Section::BlankPanel,
+            requirements: &["CSP-MINIMAL-POLICY"],
+            level: Must,
+            tags: TAGS,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "A page with `default-src 'none'` that allows the portal only in script-src, frame-src and connect-src (its own inline scripts by nonce): `ready` must fire, the frame show the ticket, and no CSP violation occur.",
+            how_to_fix: "Load nothing but portal.js, one fetch and one iframe from the portal origin in the host page; no eval, no inline styles or scripts.",
+            run: run!(p => strict_policy_works(p)),
+        },
+        Scenario {
+            id: "blank-panel.frame-src-blocked",
+            title: "A host policy without the portal in frame-src is respected",
+            section: Section::BlankPanel,
+            requirements: &["CSP-FRAME-SRC-RESPECTED"],
+            level: Must,
+            tags: TAGS,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "The minimal policy with `frame-src 'self'`: a frame-src violation naming the portal must be observable and no ticket text may appear in the host page.",
+            how_to_fix: "Render tickets only inside the portal iframe; never fall back to rendering in the host document.",
+            run: run!(p => frame_src_blocked(p)),
+        },
+        Scenario {
+            id: "blank-panel.connect-src-blocked",
+            title: "A host policy without the portal in connect-src fails with `network`",
+            section: Section::BlankPanel,
+            requirements: &["CSP-CONNECT-SRC-RESPECTED", "SDK-AUTH-FAILED-REASON"],
+            level: Must,
+            tags: TAGS,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "The minimal policy with `connect-src 'self'`: a connect-src violation naming the portal must be observable, auth_failed must fire with `network`, and neither `ready` nor any ticket may appear.",
+            how_to_fix: "When the handshake fetch fails, fire auth_failed with `network`; never retry through JSONP or another channel.",
+            run: run!(p => connect_src_blocked(p)),
+        },
+    ]
 }

@@ -1,8 +1,13 @@
 //! "This site cannot be embedded": `frame-ancestors`, HTTPS parents and the
 //! origin allowlist.
 
+use std::time::Duration;
+
+use crate::contract::EMBED_PATH;
+use crate::probe::{ApiCall, ApiReply, FrameView, Probe, Site, Tenant, UserSpec, WaitFor};
+use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
-use crate::scenario::Scenario;
+use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -39,6 +44,198 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
+async fn allowlisted_parent(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    let view = p.open_page(signed_page(Tenant::Primary, &signed)).await?;
+    expect_ready(&mut c, &view, Some(&user.canary))?;
+    Ok(c.pass())
+}
+
+/// A correctly signed page for the primary tenant on `site`: the browser
+/// must refuse to show the portal document there.
+async fn parent_refused(p: &mut dyn Probe, site: Site) -> Outcome {
+    let mut c = Checks::new();
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    let mut page = signed_page(Tenant::Primary, &signed);
+    page.site = site;
+    // Give the frame time to load or be refused; events alone end too early.
+    page.wait_for = vec![WaitFor::Elapsed(Duration::from_secs(4))];
+    let view = p.open_page(page).await?;
+    expect_not_shown(&mut c, &view, &user.canary, "the user's")?;
+    match &view.frame {
+        FrameView::Refused { url } => {
+            c.expect(true, format!("the browser refused the portal frame in a {site:?} parent ({url})"), String::new)?
+        }
+        FrameView::Loaded { url, .. } => {
+            return Err(Verdict::fail(
+                format!("the browser refuses to frame the portal in a {site:?} parent"),
+                format!("the portal document loaded in the frame ({url}): {}", summary(&view)),
+            ))
+        }
+        FrameView::Absent => {
+            return Err(Verdict::incomplete(format!("the page has no portal frame to judge: {}", summary(&view))))
+        }
+    }
+    Ok(c.pass())
+}
+
+fn normalized(source: &str) -> String {
+    source.trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// `frame-ancestors` is present and has no wildcard and no plain-HTTP source.
+fn expect_tight_ancestors(c: &mut Checks, reply: &ApiReply, what: &str) -> Result<Vec<String>, Verdict> {
+    let Some(sources) = frame_ancestors(reply) else {
+        return Err(Verdict::fail(
+            format!("{what}: Content-Security-Policy with frame-ancestors"),
+            format!("HTTP {} with CSP {:?}", reply.status, csp_headers(reply)),
+        ));
+    };
+    c.expect(!sources.is_empty(), format!("{what}: frame-ancestors is present"), || "empty".into())?;
+    c.expect(
+        !sources.iter().any(|s| s.contains('*') || s.eq_ignore_ascii_case("http:") || normalized(s).starts_with("http://")),
+        format!("{what}: frame-ancestors has no wildcard and no http source"),
+        || format!("frame-ancestors {}", sources.join(" ")),
+    )?;
+    Ok(sources)
+}
+
+async fn ancestors_header(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    for tenant in [Tenant::Primary, Tenant::Secondary] {
+        let key = p.public_key(tenant);
+        let reply = p.api(ApiCall::get(format!("{EMBED_PATH}?pk={key}"))).await?;
+        let what = format!("{tenant:?} tenant's embed document");
+        c.expect(reply.status == 200, format!("{what}: 200"), || describe(&reply))?;
+        let sources = expect_tight_ancestors(&mut c, &reply, &what)?;
+        let allowed = normalized(&p.origin(home_site(tenant)));
+        let listed: Vec<String> = sources.iter().map(|s| normalized(s)).collect();
+        c.expect(listed == vec![allowed.clone()], format!("{what}: frame-ancestors is exactly {allowed}"), || {
+            format!("frame-ancestors {}", sources.join(" "))
+        })?;
+    }
+    Ok(c.pass())
+}
+
+async fn unknown_key_view(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let key = format!("pk_unknown_{}", p.unique("pk"));
+    let reply = p.api(ApiCall::get(format!("{EMBED_PATH}?pk={key}"))).await?;
+    c.expect(reply.status == 404, "unknown public key: the error view answers 404", || describe(&reply))?;
+    let sources = expect_tight_ancestors(&mut c, &reply, "unknown-key error view")?;
+    c.expect(sources == ["'none'"], "unknown-key error view: frame-ancestors 'none'", || {
+        format!("frame-ancestors {}", sources.join(" "))
+    })?;
+    Ok(c.pass())
+}
+
+async fn bad_request_view(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let key = p.public_key(Tenant::Primary);
+    let requests = [
+        ("embed without pk", EMBED_PATH.to_string()),
+        ("embed with an empty pk", format!("{EMBED_PATH}?pk=")),
+        ("embed with a theme that is not JSON", format!("{EMBED_PATH}?pk={key}&theme=%7Bnot-json")),
+    ];
+    for (what, path) in requests {
+        let reply = p.api(ApiCall::get(path)).await?;
+        c.expect(reply.status < 500, format!("{what}: no server error"), || describe(&reply))?;
+        let html = reply.header("content-type").is_some_and(|t| t.contains("html"));
+        if html || !csp_headers(&reply).is_empty() {
+            expect_tight_ancestors(&mut c, &reply, what)?;
+        } else {
+            c.expect(true, format!("{what}: not an HTML document ({:?})", reply.header("content-type")), String::new)?;
+        }
+    }
+    Ok(c.pass())
+}
+
+const BROWSER: &[Tag] = &[Tag::Browser, Tag::Framing];
+const API: &[Tag] = &[Tag::Api, Tag::Framing];
+const NEEDS: &[Need] = &[Need::Browser, Need::Users];
+
 pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
+    vec![
+        Scenario {
+            id: "embedding.allowlisted-https-parent",
+            title: "An allowlisted HTTPS parent shows the portal",
+            section: Section::Embedding,
+            requirements: &["FRAME-ALLOWED-PARENT"],
+            level: Must,
+            tags: BROWSER,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "A correctly signed page on the primary tenant's allowlisted HTTPS origin: `ready` must fire and the frame show the seeded user's ticket.",
+            how_to_fix: "Serve /embed for known tenants with frame-ancestors naming their allowlisted origins.",
+            run: run!(p => allowlisted_parent(p)),
+        },
+        Scenario {
+            id: "embedding.http-parent-refused",
+            title: "A plain-HTTP parent on the allowlisted host is refused",
+            section: Section::Embedding,
+            requirements: &["FRAME-HTTPS-PARENT-ONLY", "FRAME-ANCESTORS-ALLOWLIST"],
+            level: Must,
+            tags: BROWSER,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "A correctly signed page on http://shop-a.test: the browser must refuse the portal frame and no ticket may show.",
+            how_to_fix: "List only https:// origins in frame-ancestors; never a scheme-less host or `http:`.",
+            run: run!(p => parent_refused(p, Site::ShopAHttp)),
+        },
+        Scenario {
+            id: "embedding.foreign-parent-refused",
+            title: "A non-allowlisted HTTPS parent is refused",
+            section: Section::Embedding,
+            requirements: &["FRAME-ANCESTORS-ALLOWLIST"],
+            level: Must,
+            tags: BROWSER,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "A page on https://evil.test initialising the primary tenant's portal: the browser must refuse the portal frame and no ticket may show.",
+            how_to_fix: "Send frame-ancestors with exactly the tenant's allowlisted origins, never `*`.",
+            run: run!(p => parent_refused(p, Site::Evil)),
+        },
+        Scenario {
+            id: "embedding.frame-ancestors-header",
+            title: "The embed document names exactly the allowlisted origins",
+            section: Section::Embedding,
+            requirements: &["FRAME-ANCESTORS-ALLOWLIST", "FRAME-ANCESTORS-EVERY-DOCUMENT", "FRAME-ALLOWED-PARENT"],
+            level: Must,
+            tags: API,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Fetches /embed for each tenant: 200 with `frame-ancestors` listing exactly that tenant's allowlisted HTTPS origin, no wildcard, no http.",
+            how_to_fix: "Build frame-ancestors from the tenant's allowlist of full https origins.",
+            run: run!(p => ancestors_header(p)),
+        },
+        Scenario {
+            id: "embedding.unknown-key-view-frame-ancestors",
+            title: "The unknown-key error view cannot be framed",
+            section: Section::Embedding,
+            requirements: &["FRAME-ANCESTORS-EVERY-DOCUMENT"],
+            level: Must,
+            tags: API,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Fetches /embed with a public key no tenant has: 404 with `frame-ancestors 'none'`.",
+            how_to_fix: "Send `frame-ancestors 'none'` on every error view.",
+            run: run!(p => unknown_key_view(p)),
+        },
+        Scenario {
+            id: "embedding.bad-request-view-frame-ancestors",
+            title: "Bad-request views carry frame-ancestors",
+            section: Section::Embedding,
+            requirements: &["FRAME-ANCESTORS-EVERY-DOCUMENT"],
+            level: Must,
+            tags: API,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Fetches /embed without pk, with an empty pk and with a theme that is not JSON: no server error, and every HTML answer carries a frame-ancestors without wildcard or http.",
+            how_to_fix: "Set the CSP header in a layer every HTML response passes through, errors included.",
+            run: run!(p => bad_request_view(p)),
+        },
+    ]
 }

@@ -1,8 +1,10 @@
 //! "Session expired" message: `expiresAt`, `auth_expiring`, re-signing and
 //! server-side expiry.
 
+__IMPORTS__
+use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
-use crate::scenario::Scenario;
+use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -55,6 +57,3 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
-pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
-}

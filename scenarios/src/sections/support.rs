@@ -1,7 +1,9 @@
 //! "Still stuck?": what a customer sends support must be there to send.
 
+__IMPORTS__
+use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
-use crate::scenario::Scenario;
+use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
 pub const REQUIREMENTS: &[Requirement] = &[Requirement {
     id: "SUPPORT-CONSOLE-DIAGNOSTIC",
@@ -12,6 +14,3 @@ pub const REQUIREMENTS: &[Requirement] = &[Requirement {
     surfaces: &[Console],
 }];
 
-pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
-}

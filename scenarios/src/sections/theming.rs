@@ -1,8 +1,10 @@
 //! "Theme or CSS variables don't apply": the variable allowlist and the
 //! silently dropped dangerous values.
 
+__IMPORTS__
+use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
-use crate::scenario::Scenario;
+use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -39,6 +41,3 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
-pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
-}

@@ -1,0 +1,98 @@
+//! The real browser: finding Chromium and ChromeDriver, starting them so
+//! that no process outlives the run, and driving one page per scenario.
+//!
+//! - `process`: spawning and reaping Chromium and ChromeDriver.
+//! - `session`: one WebDriver session on one Chromium, reset between
+//!   scenarios, with the CDP commands the harness needs.
+//! - `watch`: opening a generated host page and observing it.
+
+pub mod process;
+pub mod session;
+pub mod watch;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Errors while starting or driving the browser.
+#[derive(Debug, Error)]
+pub enum BrowserError {
+    #[error(
+        "no Chromium found (looked for $PORTALCHECK_CHROMIUM, /usr/lib/chromium/chromium, /usr/bin/chromium, chromium-browser, google-chrome): install it with `apt-get install -y chromium chromium-driver`"
+    )]
+    NoChromium,
+    #[error(
+        "no ChromeDriver found (looked for $PORTALCHECK_CHROMEDRIVER, /usr/bin/chromedriver): install it with `apt-get install -y chromium-driver`"
+    )]
+    NoDriver,
+    #[error("could not start {what}")]
+    Spawn {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{what} did not become ready within {seconds} s{detail}")]
+    NotReady { what: &'static str, seconds: u64, detail: String },
+    #[error("could not open a WebDriver session at {url}")]
+    Session {
+        url: String,
+        #[source]
+        source: fantoccini::error::NewSessionError,
+    },
+    #[error("webdriver command `{what}` failed")]
+    Command {
+        what: &'static str,
+        #[source]
+        source: fantoccini::error::CmdError,
+    },
+    #[error("the browser answered something unexpected to `{what}`: {detail}")]
+    Unexpected { what: &'static str, detail: String },
+    #[error("could not prepare a browser profile folder")]
+    Profile(#[source] std::io::Error),
+}
+
+/// Where the browser binaries are.
+#[derive(Debug, Clone)]
+pub struct BrowserBinaries {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+impl BrowserBinaries {
+    /// Finds Debian's Chromium and ChromeDriver, or the ones named by
+    /// `PORTALCHECK_CHROMIUM` / `PORTALCHECK_CHROMEDRIVER`.
+    pub fn locate() -> Result<BrowserBinaries, BrowserError> {
+        let chromium = find_binary(
+            "PORTALCHECK_CHROMIUM",
+            &["/usr/lib/chromium/chromium", "/usr/bin/chromium", "chromium-browser", "google-chrome"],
+        )
+        .ok_or(BrowserError::NoChromium)?;
+        let chromedriver =
+            find_binary("PORTALCHECK_CHROMEDRIVER", &["/usr/bin/chromedriver", "chromedriver"])
+                .ok_or(BrowserError::NoDriver)?;
+        Ok(BrowserBinaries { chromium, chromedriver })
+    }
+}
+
+fn find_binary(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env) {
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    for candidate in candidates {
+        let path = PathBuf::from(candidate);
+        if path.is_absolute() {
+            if path.is_file() {
+                return Some(path);
+            }
+        } else if let Some(dirs) = std::env::var_os("PATH") {
+            for dir in std::env::split_paths(&dirs) {
+                let full = dir.join(candidate);
+                if full.is_file() {
+                    return Some(full);
+                }
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,233 @@
+//! Spawning Chromium and ChromeDriver so that none outlives the run: each
+//! child gets its own process group, is killed (group and all) when its
+//! guard drops, and is told by the kernel to die if the harness dies
+//! (`PR_SET_PDEATHSIG`), so even `kill -9` of the harness leaves no browser.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tokio::process::{Child, Command};
+
+use super::{BrowserBinaries, BrowserError};
+
+/// Process groups of every child still alive, for the Ctrl-C handler.
+static LIVE_GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+/// Profile folders still on disk.
+static PROFILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Kill every child process group still alive and remove their profile
+/// folders. For the Ctrl-C handler and the end of `main`; idempotent.
+pub fn kill_all_children() {
+    let groups = std::mem::take(&mut *LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()));
+    for pgid in groups {
+        kill_group(pgid);
+    }
+    let profiles = std::mem::take(&mut *PROFILES.lock().unwrap_or_else(|e| e.into_inner()));
+    for dir in profiles {
+        remove_profile(&dir);
+    }
+}
+
+/// Chromium may still be writing while it dies: retry briefly.
+fn remove_profile(dir: &Path) {
+    for _ in 0..20 {
+        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+fn kill_group(pgid: i32) {
+    // SAFETY: kill(2) with a negative pid signals a process group we created.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+/// A child process (and its process group) that dies with this guard.
+pub struct ChildGuard {
+    what: &'static str,
+    child: Option<Child>,
+    pgid: i32,
+}
+
+impl ChildGuard {
+    fn spawn(what: &'static str, mut command: Command) -> Result<ChildGuard, BrowserError> {
+        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
+        // SAFETY: the closure only calls async-signal-safe functions.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setpgid(0, 0);
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = command.spawn().map_err(|source| BrowserError::Spawn { what, source })?;
+        let pgid = child.id().map(|id| id as i32).unwrap_or(0);
+        if pgid > 0 {
+            LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).push(pgid);
+        }
+        Ok(ChildGuard { what, child: Some(child), pgid })
+    }
+
+    /// Whether the process has exited (and how), without waiting.
+    pub fn exited(&mut self) -> Option<String> {
+        let child = self.child.as_mut()?;
+        match child.try_wait() {
+            Ok(Some(status)) => Some(format!("{} exited: {status}", self.what)),
+            Ok(None) => None,
+            Err(e) => Some(format!("{} could not be polled: {e}", self.what)),
+        }
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if self.pgid > 0 {
+            kill_group(self.pgid);
+            LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).retain(|g| *g != self.pgid);
+        }
+        if let Some(mut child) = self.child.take() {
+            // kill_on_drop is set: tokio reaps the child in the background.
+            let _ = child.start_kill();
+        }
+    }
+}
+
+/// The browser's launch options.
+#[derive(Debug, Clone)]
+pub struct LaunchOptions {
+    /// base64 SHA-256 SPKI fingerprints Chromium trusts (the run's keys).
+    pub spki_pins: Vec<String>,
+    /// Host names mapped to 127.0.0.1 (`MAP *.test 127.0.0.1`).
+    pub resolver_rules: String,
+    pub window: (u32, u32),
+}
+
+/// A running headless Chromium with its DevTools port, its profile folder
+/// and its own ChromeDriver.
+pub struct ChromiumProcess {
+    pub devtools_port: u16,
+    pub driver_url: String,
+    _profile: tempfile::TempDir,
+    browser: ChildGuard,
+    driver: ChildGuard,
+}
+
+impl ChromiumProcess {
+    /// Start Chromium (own profile, DevTools on a free port) and a
+    /// ChromeDriver that will attach to it, waiting until both answer.
+    pub async fn start(bins: &BrowserBinaries, options: &LaunchOptions) -> Result<ChromiumProcess, BrowserError> {
+        let profile = tempfile::Builder::new()
+            .prefix("portalcheck-chromium-")
+            .tempdir()
+            .map_err(BrowserError::Profile)?;
+        PROFILES.lock().unwrap_or_else(|e| e.into_inner()).push(profile.path().to_path_buf());
+        let mut command = Command::new(&bins.chromium);
+        command.args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-extensions",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-quic",
+            "--disable-features=Translate,MediaRouter,OptimizationHints",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+        ]);
+        command.arg(format!("--user-data-dir={}", profile.path().display()));
+        command.arg(format!("--host-resolver-rules={}", options.resolver_rules));
+        command.arg(format!("--window-size={},{}", options.window.0, options.window.1));
+        if !options.spki_pins.is_empty() {
+            command.arg(format!("--ignore-certificate-errors-spki-list={}", options.spki_pins.join(",")));
+        }
+        command.arg("about:blank");
+        let mut browser = ChildGuard::spawn("chromium", command)?;
+        let devtools_port = wait_for_devtools_port(profile.path(), &mut browser).await?;
+
+        let driver_port = free_port().map_err(|source| BrowserError::Spawn { what: "chromedriver", source })?;
+        let mut command = Command::new(&bins.chromedriver);
+        command.arg(format!("--port={driver_port}")).arg("--allowed-ips=127.0.0.1");
+        let mut driver = ChildGuard::spawn("chromedriver", command)?;
+        wait_for_port(driver_port, &mut driver, "chromedriver").await?;
+        Ok(ChromiumProcess {
+            devtools_port,
+            driver_url: format!("http://127.0.0.1:{driver_port}"),
+            _profile: profile,
+            browser,
+            driver,
+        })
+    }
+
+    /// Whether either process died.
+    pub fn died(&mut self) -> Option<String> {
+        self.browser.exited().or_else(|| self.driver.exited())
+    }
+}
+
+impl Drop for ChromiumProcess {
+    fn drop(&mut self) {
+        // The guards' own drops run after this: kill first, then remove.
+        kill_group(self.browser.pgid);
+        kill_group(self.driver.pgid);
+        let path = self._profile.path().to_path_buf();
+        PROFILES.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| *p != path);
+        remove_profile(&path);
+    }
+}
+
+/// A free loopback port (bound, then released).
+pub fn free_port() -> std::io::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+const START_DEADLINE: Duration = Duration::from_secs(20);
+
+async fn wait_for_devtools_port(profile: &Path, browser: &mut ChildGuard) -> Result<u16, BrowserError> {
+    let file: PathBuf = profile.join("DevToolsActivePort");
+    let started = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            if let Some(port) = text.lines().next().and_then(|l| l.trim().parse::<u16>().ok()) {
+                return Ok(port);
+            }
+        }
+        if let Some(exit) = browser.exited() {
+            return Err(BrowserError::NotReady { what: "chromium", seconds: 0, detail: format!(": {exit}") });
+        }
+        if started.elapsed() > START_DEADLINE {
+            return Err(BrowserError::NotReady {
+                what: "chromium",
+                seconds: START_DEADLINE.as_secs(),
+                detail: String::new(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn wait_for_port(port: u16, child: &mut ChildGuard, what: &'static str) -> Result<(), BrowserError> {
+    let started = Instant::now();
+    loop {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Ok(());
+        }
+        if let Some(exit) = child.exited() {
+            return Err(BrowserError::NotReady { what, seconds: 0, detail: format!(": {exit}") });
+        }
+        if started.elapsed() > START_DEADLINE {
+            return Err(BrowserError::NotReady { what, seconds: START_DEADLINE.as_secs(), detail: String::new() });
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -1,0 +1,208 @@
+//! Opening a generated host page and watching it: polling the page's
+//! recorder (SDK events, CSP violations, console) and the portal iframe
+//! until one of the scenario's conditions holds or its deadline passes,
+//! then reading everything once more into a [`PageView`].
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use scenarios::probe::{ConsoleMessage, ConsoleSource, CspViolation, FrameView, PageView, SdkEvent, WaitFor};
+use serde_json::{json, Value};
+
+use super::session::BrowserSession;
+use super::BrowserError;
+
+const POLL: Duration = Duration::from_millis(40);
+
+/// What the watcher needs besides the page URL.
+pub struct WatchPlan<'a> {
+    pub url: &'a str,
+    pub portal_origin: &'a str,
+    pub wait_for: &'a [WaitFor],
+    pub deadline: Duration,
+    pub read_styles: &'a [String],
+}
+
+const READ_RECORDER: &str = r#"
+var portal = arguments[0];
+var r = window.__portalcheck;
+if (!r) { return null; }
+return {events: r.events, csp: r.csp, console: r.console, t0: r.t0, start: r.start, now: performance.now(),
+        frames: Array.prototype.filter.call(document.querySelectorAll('#userhero-portal iframe'), function (f) {
+          return (f.getAttribute('src') || '').indexOf(portal) === 0; }).length };
+"#;
+
+/// Open the page and watch it.
+pub async fn watch(session: &BrowserSession, plan: &WatchPlan<'_>) -> Result<PageView, BrowserError> {
+    let client = &session.client;
+    let opened = Instant::now();
+    client.goto(plan.url).await.map_err(|source| BrowserError::Command { what: "goto host page", source })?;
+    let landed = client
+        .current_url()
+        .await
+        .map_err(|source| BrowserError::Command { what: "current_url", source })?;
+    if landed.scheme() == "chrome-error" || !landed.as_str().starts_with(plan.url.split('#').next().unwrap_or("")) {
+        return Err(BrowserError::Unexpected {
+            what: "goto host page",
+            detail: format!(
+                "the host page {} did not load (landed on {landed}): certificate refused or host unreachable",
+                plan.url
+            ),
+        });
+    }
+    let needs_frame_text = plan.wait_for.iter().any(|w| matches!(w, WaitFor::FrameText(_)));
+    let mut reached = None;
+    loop {
+        let state = read_recorder(session, plan.portal_origin).await?;
+        let frame_text = if needs_frame_text { frame_text(session).await } else { None };
+        reached = plan.wait_for.iter().find(|w| holds(w, &state, frame_text.as_deref(), opened.elapsed())).cloned();
+        if reached.is_some() || opened.elapsed() >= plan.deadline {
+            break;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    let state = read_recorder(session, plan.portal_origin).await?;
+    let host_text = client
+        .execute("return document.body ? document.body.innerText : '';", vec![])
+        .await
+        .map_err(|source| BrowserError::Command { what: "read host text", source })?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let frame = read_frame(session, plan.read_styles).await?;
+    let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_else(|_| plan.url.to_string());
+    Ok(PageView {
+        url,
+        events: sdk_events(&state),
+        csp_violations: csp_violations(&state),
+        console: console_messages(&state),
+        frame,
+        host_text,
+        reached,
+        watched_ms: opened.elapsed().as_millis() as u64,
+        portal_frames: state["frames"].as_u64().unwrap_or(0) as usize,
+    })
+}
+
+async fn read_recorder(session: &BrowserSession, portal_origin: &str) -> Result<Value, BrowserError> {
+    let value = session
+        .client
+        .execute(READ_RECORDER, vec![json!(portal_origin)])
+        .await
+        .map_err(|source| BrowserError::Command { what: "read page recorder", source })?;
+    if value.is_null() {
+        return Err(BrowserError::Unexpected {
+            what: "read page recorder",
+            detail: "the host page has no recorder: it was not the generated page".into(),
+        });
+    }
+    Ok(value)
+}
+
+fn holds(wait: &WaitFor, state: &Value, frame_text: Option<&str>, elapsed: Duration) -> bool {
+    match wait {
+        WaitFor::Event(name) => state["events"]
+            .as_array()
+            .is_some_and(|events| events.iter().any(|e| e["name"].as_str() == Some(name.as_str()))),
+        WaitFor::FrameText(text) => frame_text.is_some_and(|t| t.contains(text.as_str())),
+        WaitFor::Elapsed(d) => elapsed >= *d,
+    }
+}
+
+fn sdk_events(state: &Value) -> Vec<SdkEvent> {
+    let origin = state["t0"].as_f64().or_else(|| state["start"].as_f64()).unwrap_or(0.0);
+    state["events"]
+        .as_array()
+        .map(|events| {
+            events
+                .iter()
+                .map(|e| SdkEvent {
+                    name: e["name"].as_str().unwrap_or_default().to_string(),
+                    detail: e["detail"].clone(),
+                    at_ms: (e["at"].as_f64().unwrap_or(origin) - origin).max(0.0) as u64,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn csp_violations(state: &Value) -> Vec<CspViolation> {
+    state["csp"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|v| CspViolation {
+                    directive: v["directive"].as_str().unwrap_or_default().to_string(),
+                    blocked_uri: v["blocked_uri"].as_str().unwrap_or_default().to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn console_messages(state: &Value) -> Vec<ConsoleMessage> {
+    state["console"]
+        .as_array()
+        .map(|messages| {
+            messages
+                .iter()
+                .map(|m| ConsoleMessage {
+                    source: ConsoleSource::HostPage,
+                    level: m["level"].as_str().unwrap_or("log").to_string(),
+                    text: m["text"].as_str().unwrap_or_default().to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The portal frame's text while polling; `None` if it cannot be read yet.
+async fn frame_text(session: &BrowserSession) -> Option<String> {
+    let value = in_frame(session, "return document.body ? document.body.innerText : '';", vec![]).await.ok()??;
+    value.as_str().map(str::to_string)
+}
+
+const READ_FRAME: &str = r#"
+var styles = {};
+var names = arguments[0] || [];
+var root = document.documentElement ? getComputedStyle(document.documentElement) : null;
+names.forEach(function (n) { styles[n] = root ? root.getPropertyValue(n).trim() : ''; });
+return {url: location.href, text: document.body ? document.body.innerText : '', styles: styles};
+"#;
+
+async fn read_frame(session: &BrowserSession, read_styles: &[String]) -> Result<FrameView, BrowserError> {
+    let value = in_frame(session, READ_FRAME, vec![json!(read_styles)]).await?;
+    let Some(value) = value else { return Ok(FrameView::Absent) };
+    let url = value["url"].as_str().unwrap_or_default().to_string();
+    if url.starts_with("chrome-error:") {
+        return Ok(FrameView::Refused { url });
+    }
+    if url.is_empty() || url == "about:blank" {
+        // The frame exists but its document never arrived: refused before
+        // navigation or still loading. Report as refused only if it is a
+        // browser error page; otherwise say what was seen.
+        return Ok(FrameView::Loaded { url, text: String::new(), styles: BTreeMap::new() });
+    }
+    let styles = value["styles"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .unwrap_or_default();
+    Ok(FrameView::Loaded { url, text: value["text"].as_str().unwrap_or_default().to_string(), styles })
+}
+
+/// Run `script` inside the first portal iframe; `Ok(None)` when there is none.
+async fn in_frame(session: &BrowserSession, script: &str, args: Vec<Value>) -> Result<Option<Value>, BrowserError> {
+    let client = &session.client;
+    let frames = client
+        .find_all(Locator::Css("#userhero-portal iframe"))
+        .await
+        .map_err(|source| BrowserError::Command { what: "find portal iframe", source })?;
+    let Some(frame) = frames.into_iter().next() else { return Ok(None) };
+    frame.enter_frame().await.map_err(|source| BrowserError::Command { what: "enter portal iframe", source })?;
+    let result = client.execute(script, args).await;
+    let back = client.enter_parent_frame().await;
+    let value = result.map_err(|source| BrowserError::Command { what: "script in portal iframe", source })?;
+    back.map_err(|source| BrowserError::Command { what: "leave portal iframe", source })?;
+    Ok(Some(value))
+}

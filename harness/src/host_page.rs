@@ -1,0 +1,211 @@
+//! The customer's host page, generated per scenario from a
+//! [`HostPage`](scenarios::probe::HostPage): the SDK stub, the page's
+//! calls, the script tag, and a recorder of SDK events, CSP violations and
+//! console messages that the watcher reads back. Every value a scenario
+//! supplies (user strings, HMACs, theme values) is embedded through
+//! [`js_literal`], so hostile payloads stay data.
+
+use scenarios::contract::{EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SCRIPT_PATH, SDK_STUB};
+use scenarios::probe::{HostPage, OnExpiring, PageUser, ScriptLoading};
+
+/// Where the page's pieces are, resolved by the probe.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    pub portal_origin: String,
+    pub public_key: String,
+    pub claimed_origin: Option<String>,
+    pub nonce: String,
+    /// Same-origin URL of the token endpoint for the first `setUser`.
+    pub token_url: Option<String>,
+    /// Same-origin URL of the token endpoint for the re-sign.
+    pub resign_token_url: Option<String>,
+}
+
+/// The rendered page and its response header.
+#[derive(Debug, Clone)]
+pub struct RenderedPage {
+    pub html: String,
+    pub csp: Option<String>,
+}
+
+/// A JavaScript literal for any JSON value, safe inside `<script>`:
+/// `<`, `>`, `&`, U+2028 and U+2029 are escaped.
+pub fn js_literal(value: &serde_json::Value) -> String {
+    let json = serde_json::to_string(value).expect("JSON values serialize");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn js_str(text: &str) -> String {
+    js_literal(&serde_json::Value::String(text.to_string()))
+}
+
+const RECORDER: &str = r#"(function(){
+  var r = window.__portalcheck = {events: [], csp: [], console: [], t0: null, start: performance.now()};
+  document.addEventListener('securitypolicyviolation', function (e) {
+    r.csp.push({directive: e.effectiveDirective || e.violatedDirective || '', blocked_uri: e.blockedURI || ''});
+  });
+  ['error', 'warn', 'info', 'log'].forEach(function (level) {
+    var original = console[level];
+    console[level] = function () {
+      try {
+        r.console.push({level: level === 'warn' ? 'warning' : level, text: Array.prototype.map.call(arguments, function (a) {
+          try { return typeof a === 'string' ? a : JSON.stringify(a); } catch (_) { return String(a); }
+        }).join(' ')});
+      } catch (_) {}
+      return original.apply(console, arguments);
+    };
+  });
+  window.addEventListener('error', function (e) { r.console.push({level: 'error', text: 'uncaught: ' + (e.message || '')}); });
+  window.addEventListener('unhandledrejection', function (e) { r.console.push({level: 'error', text: 'unhandled rejection: ' + String(e.reason)}); });
+  r.record = function (name) {
+    return function (detail) { r.events.push({name: name, detail: detail === undefined ? null : detail, at: performance.now()}); };
+  };
+  r.token = function (url) {
+    return fetch(url, {credentials: 'same-origin'}).then(function (res) { return res.json(); });
+  };
+  r.fail = function (what) { return function (e) { r.console.push({level: 'error', text: 'portalcheck: ' + what + ': ' + e}); }; };
+})();"#;
+
+/// Render the page.
+pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
+    let nonce = &ctx.nonce;
+    let script_url = format!("{}{}", ctx.portal_origin, SCRIPT_PATH);
+    let mut setup = String::new();
+    setup.push_str("function portalcheckSetup() {\n  var r = window.__portalcheck;\n");
+    for event in [EVENT_READY, EVENT_AUTH_FAILED, EVENT_AUTH_EXPIRING] {
+        setup.push_str(&format!("  UserHero.on({0}, r.record({0}));\n", js_str(event)));
+    }
+    match &page.on_expiring {
+        OnExpiring::Nothing => {}
+        OnExpiring::Resign(_) => {
+            let url = ctx.resign_token_url.as_deref().unwrap_or("/api/userhero-token");
+            setup.push_str(&format!(
+                "  UserHero.on({}, function () {{ r.token({}).then(function (t) {{ UserHero.setUser(t.user, t.userHmac); }}, r.fail('re-sign token')); }});\n",
+                js_str(EVENT_AUTH_EXPIRING),
+                js_str(url)
+            ));
+        }
+        OnExpiring::SetUser { user, hmac } => {
+            setup.push_str(&format!(
+                "  UserHero.on({}, function () {{ UserHero.setUser({}, {}); }});\n",
+                js_str(EVENT_AUTH_EXPIRING),
+                js_str(user),
+                js_str(hmac)
+            ));
+        }
+    }
+    let mut options = serde_json::Map::new();
+    options.insert("publicKey".into(), ctx.public_key.clone().into());
+    options.insert("container".into(), "#userhero-portal".into());
+    if !page.theme.is_empty() {
+        let theme: serde_json::Map<String, serde_json::Value> =
+            page.theme.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        options.insert("theme".into(), theme.into());
+    }
+    if let Some(origin) = &ctx.claimed_origin {
+        options.insert("origin".into(), origin.clone().into());
+    }
+    setup.push_str(&format!("  UserHero.init({});\n", js_literal(&options.into())));
+    match &page.user {
+        PageUser::None => {}
+        PageUser::Signed { user, hmac } => {
+            setup.push_str(&format!(
+                "  r.t0 = performance.now();\n  UserHero.setUser({}, {});\n",
+                js_str(user),
+                js_str(hmac)
+            ));
+        }
+        PageUser::FromTokenEndpoint(_) => {
+            let url = ctx.token_url.as_deref().unwrap_or("/api/userhero-token");
+            setup.push_str(&format!(
+                "  r.token({}).then(function (t) {{ r.t0 = performance.now(); UserHero.setUser(t.user, t.userHmac); }}, r.fail('token endpoint'));\n",
+                js_str(url)
+            ));
+        }
+    }
+    setup.push_str("}\n");
+
+    let (stub, call, tag) = match page.loading {
+        ScriptLoading::AsyncTag => (
+            SDK_STUB.to_string(),
+            "portalcheckSetup();".to_string(),
+            format!("<script async src=\"{}\"></script>", html_attr(&script_url)),
+        ),
+        ScriptLoading::AfterLoad => (
+            SDK_STUB.to_string(),
+            format!(
+                "portalcheckSetup();\nwindow.addEventListener('load', function () {{ var s = document.createElement('script'); s.async = true; s.src = {}; document.body.appendChild(s); }});",
+                js_str(&script_url)
+            ),
+            String::new(),
+        ),
+        ScriptLoading::OnLoadCallback => (
+            String::new(),
+            "document.addEventListener('load', function (e) { if (e.target && e.target.id === 'uh-sdk') portalcheckSetup(); }, true);".to_string(),
+            format!("<script async id=\"uh-sdk\" src=\"{}\"></script>", html_attr(&script_url)),
+        ),
+    };
+
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop — portalcheck host page</title>\n\
+<script nonce=\"{nonce}\">{RECORDER}</script>\n</head><body>\n<h1>Shop</h1>\n<div id=\"userhero-portal\"></div>\n\
+<script nonce=\"{nonce}\">\n{stub}\n{setup}{call}\n</script>\n{tag}\n</body></html>\n"
+    );
+    let csp = page
+        .csp
+        .as_ref()
+        .map(|template| template.replace("{portal}", &ctx.portal_origin).replace("{nonce}", nonce));
+    RenderedPage { html, csp }
+}
+
+/// Escape text for an HTML attribute value in double quotes.
+fn html_attr(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scenarios::probe::HostPage;
+
+    fn ctx() -> PageContext {
+        PageContext {
+            portal_origin: "https://portal.userhero.test:8443".into(),
+            public_key: "pk_1".into(),
+            claimed_origin: None,
+            nonce: "n0nce".into(),
+            token_url: None,
+            resign_token_url: None,
+        }
+    }
+
+    #[test]
+    fn hostile_user_strings_stay_inside_their_literal() {
+        let page = HostPage::new(PageUser::Signed {
+            user: "</script><script>alert(1)</script>\u{2028}".into(),
+            hmac: "\"'\\".into(),
+        });
+        let rendered = render(&page, &ctx());
+        assert_eq!(rendered.html.matches("</script>").count(), 3, "{}", rendered.html);
+        assert!(rendered.html.contains("\\u003c/script\\u003e"));
+    }
+
+    #[test]
+    fn csp_template_is_filled() {
+        let mut page = HostPage::new(PageUser::None);
+        page.csp = Some("script-src 'nonce-{nonce}' {portal}".into());
+        let rendered = render(&page, &ctx());
+        assert_eq!(rendered.csp.as_deref(), Some("script-src 'nonce-n0nce' https://portal.userhero.test:8443"));
+    }
+}

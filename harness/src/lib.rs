@@ -1,0 +1,21 @@
+//! The portalcheck engine: the world a run happens in (per-run CA, mocked
+//! hosts, the target portal), the real browser, the probe scenarios act
+//! through, the runner and its event stream, and the CLI on top.
+
+pub mod app;
+pub mod browser;
+pub mod cli;
+pub mod events;
+pub mod host_page;
+pub mod live_probe;
+pub mod portal_client;
+pub mod progress;
+pub mod runner;
+pub mod sites;
+pub mod spki;
+pub mod target;
+pub mod world;
+pub mod bench;
+pub mod catalogue_view;
+pub mod selftest;
+pub mod serve;

@@ -1,0 +1,320 @@
+//! The scenario runner: selects scenarios, starts the browsers only if a
+//! selected scenario needs one, runs scenarios concurrently (browser ones
+//! on a pool of reused sessions, API ones freely), bounds each by its
+//! budget, and emits the typed events every report consumes. A run that
+//! selected nothing or could not start its browser is incomplete, never
+//! passed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use reports::event::{
+    Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection, SupportInfo,
+};
+use scenarios::{Level, Need, Scenario, Tag, Verdict};
+use tokio::sync::Mutex;
+
+use crate::browser::process::LaunchOptions;
+use crate::browser::session::BrowserSession;
+use crate::browser::BrowserBinaries;
+use crate::events::EventSink;
+use crate::live_probe::LiveProbe;
+use crate::world::{error_chain, World};
+
+/// Which scenarios to run.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// ID prefixes; any matches.
+    pub prefixes: Vec<String>,
+    /// Tags; all must match.
+    pub tags: Vec<Tag>,
+    pub level: Option<Level>,
+    /// `(k, n)`: run the k-th of n shards (1-based).
+    pub shard: Option<(u32, u32)>,
+}
+
+impl Filter {
+    pub fn select(&self, all: Vec<Scenario>) -> Vec<Scenario> {
+        all.into_iter()
+            .filter(|s| self.prefixes.is_empty() || self.prefixes.iter().any(|p| s.id.starts_with(p.as_str())))
+            .filter(|s| self.tags.iter().all(|t| s.has_tag(*t)))
+            .filter(|s| self.level.is_none_or(|l| s.level == l))
+            .filter(|s| self.shard.is_none_or(|(k, n)| shard_of(s.id, n) == k))
+            .collect()
+    }
+
+    pub fn describe(&self) -> Selection {
+        Selection {
+            filter: self.prefixes.clone(),
+            tags: self.tags.iter().map(|t| t.as_str().to_string()).collect(),
+            level: self.level.map(|l| l.as_str().to_ascii_lowercase()),
+            shard: self.shard.map(|(k, n)| format!("{k}/{n}")),
+        }
+    }
+}
+
+/// The 1-based shard of a scenario: a hash of its ID, so the split is
+/// stable across runs and catalogue reorderings.
+pub fn shard_of(id: &str, shards: u32) -> u32 {
+    (fnv1a(id.as_bytes()) % u64::from(shards.max(1))) as u32 + 1
+}
+
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub jobs: usize,
+    pub browsers: usize,
+    pub seed: u64,
+    pub selection: Selection,
+    /// Use an existing WebDriver endpoint instead of starting Chromium.
+    pub webdriver: Option<String>,
+}
+
+/// What the run produced besides events.
+#[derive(Debug, Clone, Default)]
+pub struct RunFigures {
+    pub browser_start: Option<Duration>,
+    pub browser: Option<String>,
+    pub driver: Option<String>,
+    pub scenario_durations: Vec<(String, bool, Duration)>,
+    pub wall: Duration,
+}
+
+pub fn scenario_meta(s: &Scenario) -> ScenarioMeta {
+    ScenarioMeta {
+        id: s.id.to_string(),
+        title: s.title.to_string(),
+        section: s.section.slug().to_string(),
+        requirements: s.requirements.iter().map(|r| r.to_string()).collect(),
+        level: s.level.as_str().to_ascii_lowercase(),
+        tags: s.tags.iter().map(|t| t.as_str().to_string()).collect(),
+        description: s.description.to_string(),
+        how_to_fix: s.how_to_fix.to_string(),
+    }
+}
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Start `count` browsers one after another (start-up on 2 cores is
+/// CPU-bound: in parallel it is slower).
+async fn start_browsers(world: &World, count: usize, webdriver: Option<&str>) -> Result<Vec<BrowserSession>, String> {
+    let options = LaunchOptions {
+        spki_pins: world.spki_pins.clone(),
+        resolver_rules: "MAP *.test 127.0.0.1".into(),
+        window: (1280, 900),
+    };
+    let mut sessions = Vec::new();
+    for _ in 0..count {
+        let session = match webdriver {
+            Some(url) => BrowserSession::connect_remote(url, &options).await,
+            None => {
+                let bins = BrowserBinaries::locate().map_err(|e| error_chain(&e))?;
+                BrowserSession::start(&bins, &options).await
+            }
+        };
+        sessions.push(session.map_err(|e| error_chain(&e))?);
+    }
+    Ok(sessions)
+}
+
+/// Run the selected scenarios against the world, emitting events.
+pub async fn run(world: Arc<World>, selected: Vec<Scenario>, options: &RunOptions, sink: EventSink) -> RunFigures {
+    let started = Instant::now();
+    let mut figures = RunFigures::default();
+    let browser_scenarios = selected.iter().filter(|s| s.needs.contains(&Need::Browser)).count();
+    let mut browser_error = None;
+    let mut sessions = Vec::new();
+    if browser_scenarios > 0 {
+        let count = options.browsers.clamp(1, browser_scenarios);
+        let t = Instant::now();
+        match start_browsers(&world, count, options.webdriver.as_deref()).await {
+            Ok(s) => {
+                figures.browser_start = Some(t.elapsed());
+                figures.browser = s.first().map(|b| b.version.clone());
+                figures.driver = s.first().map(|b| b.driver_version.clone());
+                sessions = s;
+            }
+            Err(e) => browser_error = Some(e),
+        }
+    }
+    sink.send(Event::RunStarted(RunMeta {
+        portalcheck_version: env!("CARGO_PKG_VERSION").to_string(),
+        catalogue_revision: scenarios::CATALOGUE_REVISION.to_string(),
+        target: world.target.clone(),
+        browser: figures.browser.clone(),
+        driver: figures.driver.clone(),
+        started_at: now_rfc3339(),
+        seed: options.seed,
+        selection: options.selection.clone(),
+        scenarios: selected.iter().map(scenario_meta).collect(),
+    }));
+
+    // Long waits first, so they overlap with everything else.
+    let mut ordered = selected.clone();
+    ordered.sort_by_key(|s| std::cmp::Reverse((s.has_tag(Tag::Session), s.budget)));
+    let pool = Arc::new(Mutex::new(sessions));
+    let browser_slots = Arc::new(tokio::sync::Semaphore::new(pool.lock().await.len()));
+    let durations = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let live = Arc::new(std::sync::atomic::AtomicUsize::new(pool.lock().await.len()));
+
+    futures_util::stream::iter(ordered)
+        .for_each_concurrent(options.jobs.max(1), |scenario| {
+            let world = world.clone();
+            let sink = sink.clone();
+            let pool = pool.clone();
+            let slots = browser_slots.clone();
+            let browser_error = browser_error.clone();
+            let durations = durations.clone();
+            let live = live.clone();
+            let seed = options.seed;
+            async move {
+                let started_at = now_rfc3339();
+                sink.send(Event::ScenarioStarted { id: scenario.id.to_string(), started_at: started_at.clone() });
+                let t = Instant::now();
+                let needs_browser = scenario.needs.contains(&Need::Browser);
+                let outcome = if needs_browser {
+                    match browser_error {
+                        Some(e) => Outcome::Error { reason: format!("the browser could not start: {e}") },
+                        None => match slots.acquire().await {
+                            Err(_) => Outcome::Error { reason: "every browser session was lost earlier in the run".into() },
+                            Ok(permit) => {
+                                let session = pool.lock().await.pop();
+                                let (outcome, session) = run_one(&world, &scenario, session, &sink, seed).await;
+                                match session {
+                                    Some(session) => pool.lock().await.push(session),
+                                    None => {
+                                        // This slot is gone for good.
+                                        permit.forget();
+                                        if live.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                                            slots.close();
+                                        }
+                                    }
+                                }
+                                outcome
+                            }
+                        },
+                    }
+                } else {
+                    run_one(&world, &scenario, None, &sink, seed).await.0
+                };
+                let duration = t.elapsed();
+                durations.lock().unwrap_or_else(|e| e.into_inner()).push((
+                    scenario.id.to_string(),
+                    needs_browser,
+                    duration,
+                ));
+                sink.send(Event::ScenarioFinished(ScenarioResult {
+                    id: scenario.id.to_string(),
+                    outcome,
+                    started_at,
+                    duration_ms: duration.as_millis() as u64,
+                }));
+            }
+        })
+        .await;
+
+    let incomplete = if selected.is_empty() {
+        Some("no scenario was selected".to_string())
+    } else {
+        browser_error.map(|e| format!("the browser could not start, browser scenarios were not run: {e}"))
+    };
+    for session in std::mem::take(&mut *pool.lock().await) {
+        session.close().await;
+    }
+    figures.wall = started.elapsed();
+    figures.scenario_durations = std::mem::take(&mut *durations.lock().unwrap_or_else(|e| e.into_inner()));
+    sink.send(Event::RunFinished(RunEnd {
+        finished_at: now_rfc3339(),
+        duration_ms: figures.wall.as_millis() as u64,
+        incomplete,
+    }));
+    figures
+}
+
+/// The seed of one scenario's generated inputs: the run's seed mixed with
+/// its ID, so one scenario can be replayed alone with the run's `--seed`.
+pub fn scenario_seed(run_seed: u64, id: &str) -> u64 {
+    fnv1a(id.as_bytes()) ^ run_seed.rotate_left(17)
+}
+
+/// Run one scenario within its budget. Returns the session to the pool
+/// unless it is no longer usable.
+async fn run_one(
+    world: &Arc<World>,
+    scenario: &Scenario,
+    session: Option<BrowserSession>,
+    sink: &EventSink,
+    seed: u64,
+) -> (Outcome, Option<BrowserSession>) {
+    let mut session = session;
+    let (verdict, trail) = {
+        let mut probe =
+            LiveProbe::new(world.clone(), scenario.id, session.as_ref(), sink.clone(), scenario_seed(seed, scenario.id));
+        let body = async {
+            if let Err(e) = probe.prepare().await {
+                return Verdict::from(e);
+            }
+            (scenario.run)(&mut probe).await
+        };
+        let verdict = match tokio::time::timeout(scenario.budget, body).await {
+            Ok(v) => v,
+            Err(_) => Verdict::incomplete(format!(
+                "the scenario did not finish within its budget of {} s (a hung target cannot hang the run)",
+                scenario.budget.as_secs()
+            )),
+        };
+        (verdict, probe.trail.clone())
+    };
+    let outcome = match verdict {
+        Verdict::Pass { checked } if checked.is_empty() => Outcome::Error {
+            reason: "the scenario passed without checking anything: treated as an error".into(),
+        },
+        Verdict::Pass { checked } => Outcome::Pass { checked },
+        Verdict::Fail { expected, actual } => Outcome::Fail { expected, actual },
+        Verdict::Incomplete { reason } => Outcome::Error { reason },
+        Verdict::Skipped { reason } => Outcome::Skipped { reason },
+    };
+    if matches!(outcome, Outcome::Fail { .. } | Outcome::Error { .. }) {
+        if let (Some(browser), true) = (session.as_ref(), trail.opened_page) {
+            if let Ok(Ok(png)) = tokio::time::timeout(Duration::from_secs(5), browser.client.screenshot()).await {
+                use base64::Engine;
+                sink.evidence(
+                    scenario.id,
+                    EvidenceItem::Screenshot { png_base64: base64::engine::general_purpose::STANDARD.encode(png) },
+                );
+            }
+        }
+        sink.evidence(
+            scenario.id,
+            EvidenceItem::Support(SupportInfo {
+                public_key: trail.public_key.clone(),
+                external_user_id: trail.external_user_id.clone(),
+                timestamp: now_rfc3339(),
+                console_errors: trail.console_errors.clone(),
+            }),
+        );
+    }
+    // A session that no longer answers is replaced by a fresh one.
+    if let Some(s) = session.as_mut() {
+        let healthy = s.died().is_none()
+            && tokio::time::timeout(Duration::from_secs(5), s.client.goto("about:blank")).await.is_ok_and(|r| r.is_ok());
+        if !healthy {
+            if let Some(dead) = session.take() {
+                dead.close().await;
+            }
+            if let Ok(mut fresh) = start_browsers(world, 1, None).await {
+                session = fresh.pop();
+            }
+        }
+    }
+    (outcome, session)
+}

@@ -1,0 +1,176 @@
+//! `portalcheck selftest`: the defect matrix. The catalogue runs against
+//! the clean reference (everything must pass) and against each defect
+//! switch (some scenario checking a requirement the defect breaks must
+//! fail, and nothing else may), and the result prints as a table of
+//! defects × the scenarios that caught them.
+
+use std::collections::BTreeMap;
+
+use fixtures::defects::Defect;
+use reports::event::Outcome;
+use reports::record::RunRecord;
+use reports::ExitCode;
+use serde::Serialize;
+
+use crate::app::{build_filter, execute, RunRequest, UsageError};
+use crate::cli::SelftestArgs;
+use crate::runner::{Filter, RunOptions};
+use crate::world::{error_chain, WorldOptions};
+
+/// One row of the matrix.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MatrixRow {
+    /// `clean` or the defect's name.
+    pub defect: String,
+    /// Requirements the defect breaks.
+    pub breaks: Vec<String>,
+    /// Failing scenarios that check a broken requirement.
+    pub caught_by: Vec<String>,
+    /// Broken requirements no failing scenario checks.
+    pub missed: Vec<String>,
+    /// Failing scenarios that check none of the broken requirements.
+    pub unexpected: Vec<String>,
+    /// Scenarios the harness could not check (errors).
+    pub errors: Vec<String>,
+}
+
+impl MatrixRow {
+    pub fn ok(&self) -> bool {
+        self.missed.is_empty() && self.unexpected.is_empty() && self.errors.is_empty()
+    }
+}
+
+/// Judge one run against one defect (or none).
+pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
+    let breaks: Vec<String> = defect.map(|d| d.breaks().iter().map(|s| s.to_string()).collect()).unwrap_or_default();
+    let mut caught_by = Vec::new();
+    let mut unexpected = Vec::new();
+    let mut errors = Vec::new();
+    let mut caught_requirements = std::collections::BTreeSet::new();
+    for s in &record.scenarios {
+        match s.result.as_ref().map(|r| &r.outcome) {
+            Some(Outcome::Fail { .. }) => {
+                let hits: Vec<&String> = s.meta.requirements.iter().filter(|r| breaks.contains(r)).collect();
+                if hits.is_empty() {
+                    unexpected.push(s.meta.id.clone());
+                } else {
+                    caught_requirements.extend(hits.into_iter().cloned());
+                    caught_by.push(s.meta.id.clone());
+                }
+            }
+            Some(Outcome::Error { .. }) | None => errors.push(s.meta.id.clone()),
+            _ => {}
+        }
+    }
+    let missed = breaks.iter().filter(|r| !caught_requirements.contains(*r)).cloned().collect();
+    MatrixRow {
+        defect: defect.map(|d| d.name().to_string()).unwrap_or_else(|| "clean".into()),
+        breaks,
+        caught_by,
+        missed,
+        unexpected,
+        errors,
+    }
+}
+
+/// Run the matrix for the given defects (the clean reference first).
+pub async fn run_matrix(
+    defects: &[Defect],
+    filter: &Filter,
+    jobs: usize,
+    browsers: usize,
+    progress: impl Fn(&MatrixRow),
+) -> anyhow::Result<Vec<MatrixRow>> {
+    let mut rows = Vec::new();
+    let mut runs: Vec<Option<Defect>> = vec![None];
+    runs.extend(defects.iter().copied().map(Some));
+    for defect in runs {
+        let request = RunRequest {
+            world: WorldOptions { target: None, defects: defect.iter().map(|d| d.name().to_string()).collect() },
+            filter: filter.clone(),
+            options: RunOptions {
+                jobs,
+                browsers,
+                seed: 1,
+                selection: filter.describe(),
+                webdriver: None,
+            },
+            baseline: None,
+            progress: false,
+            events_file: None,
+        };
+        let (record, _) = execute(request)
+            .await
+            .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?;
+        let row = judge(defect, &record);
+        progress(&row);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
+    let filter = build_filter(&args.select)?;
+    let defects: Vec<Defect> = if args.defect.is_empty() {
+        Defect::ALL.to_vec()
+    } else {
+        args.defect
+            .iter()
+            .map(|n| Defect::parse(n).ok_or_else(|| UsageError(format!("unknown defect `{n}`"))))
+            .collect::<Result<_, _>>()?
+    };
+    eprintln!("selftest: the catalogue against the clean reference and {} defects", defects.len());
+    let rows = run_matrix(&defects, &filter, args.jobs, args.browsers, |row| {
+        eprintln!(
+            "{} {:<32} caught by {:>2}{}{}{}",
+            if row.ok() { "ok  " } else { "FAIL" },
+            row.defect,
+            row.caught_by.len(),
+            if row.missed.is_empty() { String::new() } else { format!("; missed {}", row.missed.join(" ")) },
+            if row.unexpected.is_empty() { String::new() } else { format!("; unexpected {}", row.unexpected.join(" ")) },
+            if row.errors.is_empty() { String::new() } else { format!("; errors {}", row.errors.join(" ")) },
+        );
+    })
+    .await?;
+    print!("{}", render_matrix(&rows));
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&rows)?)?;
+    }
+    let all_ok = rows.iter().all(MatrixRow::ok);
+    Ok(if all_ok { ExitCode::Passed } else { ExitCode::MustFailed })
+}
+
+/// The matrix as a Markdown table: defect, requirements broken, scenarios that caught it.
+pub fn render_matrix(rows: &[MatrixRow]) -> String {
+    let mut out = String::from("| defect | breaks | caught by | verdict |\n|---|---|---|---|\n");
+    for row in rows {
+        let verdict = if row.ok() {
+            "ok".to_string()
+        } else {
+            let mut parts = Vec::new();
+            if !row.missed.is_empty() {
+                parts.push(format!("missed {}", row.missed.join(", ")));
+            }
+            if !row.unexpected.is_empty() {
+                parts.push(format!("unexpected {}", row.unexpected.join(", ")));
+            }
+            if !row.errors.is_empty() {
+                parts.push(format!("errors {}", row.errors.join(", ")));
+            }
+            parts.join("; ")
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            row.defect,
+            row.breaks.join(" "),
+            row.caught_by.join(" "),
+            verdict
+        ));
+    }
+    let summary: BTreeMap<&str, usize> = rows.iter().fold(BTreeMap::new(), |mut m, r| {
+        *m.entry(if r.ok() { "ok" } else { "not ok" }).or_default() += 1;
+        m
+    });
+    out.push_str(&format!("\n{} rows: {:?}\n", rows.len(), summary));
+    out
+}

@@ -1,0 +1,181 @@
+//! Target files: how any Embedded Portal implementation plugs in. A TOML
+//! file names the portal's origin, how to reach its provider-state
+//! endpoint (or which users and tenants it already has), and the optional
+//! hooks it offers. Secrets are never written in the file: it names the
+//! environment variables that hold them.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum TargetError {
+    #[error("cannot read target file {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("target file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("target file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("target file {path}: environment variable {var} (named by {field}) is not set")]
+    MissingSecret { path: PathBuf, var: String, field: String },
+}
+
+/// The target file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetFile {
+    /// A name for reports.
+    pub name: String,
+    pub version: Option<String>,
+    /// e.g. `https://portal.userhero.test:8443`.
+    pub portal_origin: String,
+    /// Defaults to `{portal_origin}/portal.js`.
+    pub script_url: Option<String>,
+    /// PEM file of the CA that issued the portal's certificate, relative to
+    /// the target file. Its leaf key is pinned in the browser.
+    pub ca_file: Option<PathBuf>,
+    pub provider_state: Option<ProviderStateConfig>,
+    #[serde(default)]
+    pub features: Features,
+    #[serde(default)]
+    pub sites: SitesConfig,
+    #[serde(default)]
+    pub tenants: Vec<TenantEntry>,
+    #[serde(default)]
+    pub users: Vec<UserEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderStateConfig {
+    /// Defaults to `{portal_origin}/_provider/state`.
+    pub url: Option<String>,
+    /// Environment variable holding the `X-Provider-State-Token`, if any.
+    pub token_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Features {
+    /// The provider state `clock offset` is available.
+    #[serde(default)]
+    pub clock_offset: bool,
+}
+
+/// Fixed ports for the mocked sites, when the target's allowlists name them.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitesConfig {
+    pub https_port: Option<u16>,
+    pub http_port: Option<u16>,
+    pub other_port: Option<u16>,
+}
+
+/// A pre-existing tenant (targets without a provider-state endpoint).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantEntry {
+    /// `primary` (allowlists `https://shop-a.test:{https_port}`) or
+    /// `secondary` (allowlists `https://shop-b.test:{https_port}`).
+    pub role: String,
+    pub public_key: String,
+    pub secret_env: String,
+    /// A secret already rotated out, for the rotation scenarios.
+    pub rotated_secret_env: Option<String>,
+}
+
+/// A pre-seeded user with one ticket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserEntry {
+    /// `primary` or `secondary`.
+    pub tenant: String,
+    pub external_user_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Text unique to this user's ticket (the canary).
+    pub ticket_text: String,
+    pub ticket_id: Option<String>,
+}
+
+impl TargetFile {
+    pub fn load(path: &Path) -> Result<(TargetFile, PathBuf), TargetError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| TargetError::Read { path: path.to_path_buf(), source })?;
+        let file: TargetFile = toml::from_str(&text)
+            .map_err(|e| TargetError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+        let invalid = |message: String| TargetError::Invalid { path: path.to_path_buf(), message };
+        let origin = url::Url::parse(&file.portal_origin)
+            .map_err(|e| invalid(format!("portal_origin {:?}: {e}", file.portal_origin)))?;
+        if origin.scheme() != "https" {
+            return Err(invalid("portal_origin must be https (the portal is only ever embedded over HTTPS)".into()));
+        }
+        if file.provider_state.is_none() && file.tenants.is_empty() {
+            return Err(invalid(
+                "give either [provider_state] or [[tenants]] (with [[users]]): portalcheck needs a way to know the tenants' secrets".into(),
+            ));
+        }
+        for t in &file.tenants {
+            if t.role != "primary" && t.role != "secondary" {
+                return Err(invalid(format!("tenant role {:?} must be `primary` or `secondary`", t.role)));
+            }
+        }
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok((file, dir))
+    }
+}
+
+/// Read a secret from the environment variable a target file names.
+pub fn secret_from_env(path: &Path, var: &str, field: &str) -> Result<String, TargetError> {
+    std::env::var(var).map_err(|_| TargetError::MissingSecret {
+        path: path.to_path_buf(),
+        var: var.to_string(),
+        field: field.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("target.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn provider_state_target_loads() {
+        let (_d, path) = write(
+            "name = \"x\"\nportal_origin = \"https://portal.example.test:8443\"\n[provider_state]\ntoken_env = \"T\"\n",
+        );
+        let (file, _) = TargetFile::load(&path).unwrap();
+        assert_eq!(file.name, "x");
+        assert!(file.provider_state.is_some());
+    }
+
+    #[test]
+    fn http_portal_is_refused_with_a_reason() {
+        let (_d, path) = write("name = \"x\"\nportal_origin = \"http://p.test\"\n[provider_state]\n");
+        let err = TargetFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("must be https"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let (_d, path) = write("name = \"x\"\nportal_origin = \"https://p.test\"\nsecret = \"s\"\n[provider_state]\n");
+        assert!(TargetFile::load(&path).unwrap_err().to_string().contains("unknown field"));
+    }
+
+    #[test]
+    fn a_target_needs_a_way_to_the_secrets() {
+        let (_d, path) = write("name = \"x\"\nportal_origin = \"https://p.test\"\n");
+        assert!(TargetFile::load(&path).unwrap_err().to_string().contains("provider_state"));
+    }
+}

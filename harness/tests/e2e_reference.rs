@@ -1,0 +1,63 @@
+//! End to end in real headless Chromium against the bundled reference:
+//! a host page on an allowlisted HTTPS origin loads the SDK, signs in a
+//! user with a valid signature, receives `ready`, and the user's canary
+//! ticket shows inside the portal iframe; with a wrong HMAC it receives
+//! `auth_failed` and shows no ticket.
+
+use std::sync::Arc;
+
+use harness::browser::process::LaunchOptions;
+use harness::browser::session::BrowserSession;
+use harness::browser::BrowserBinaries;
+use harness::events::EventSink;
+use harness::live_probe::LiveProbe;
+use harness::world::{World, WorldOptions};
+use scenarios::contract::{AuthFailure, EVENT_AUTH_FAILED, EVENT_READY};
+use scenarios::probe::{FrameView, HostPage, PageUser, Probe, SigningKey, Tenant, UserSpec};
+
+async fn browser(world: &World) -> BrowserSession {
+    let bins = BrowserBinaries::locate().expect("Chromium and ChromeDriver (apt-get install -y chromium chromium-driver)");
+    BrowserSession::start(
+        &bins,
+        &LaunchOptions {
+            spki_pins: world.spki_pins.clone(),
+            resolver_rules: "MAP *.test 127.0.0.1".into(),
+            window: (1024, 768),
+        },
+    )
+    .await
+    .expect("browser starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_signature_shows_the_users_tickets_and_a_wrong_one_fails() {
+    let world: Arc<World> = World::start(&WorldOptions::default()).await.expect("reference starts").shared();
+    let session = browser(&world).await;
+    let (sink, _rx) = EventSink::channel();
+    let mut probe = LiveProbe::new(world.clone(), "e2e.valid-and-wrong", Some(&session), sink, 1);
+    probe.prepare().await.expect("tenants");
+
+    let alice = probe.seed_user(Tenant::Primary, UserSpec::Fresh).await.expect("seed alice");
+    let user = alice.identity.compact(probe.now() + 300);
+    let hmac = probe.sign(Tenant::Primary, SigningKey::Current, &user).unwrap();
+    let view = probe.open_page(HostPage::new(PageUser::Signed { user: user.clone(), hmac })).await.expect("page");
+    assert!(view.event(EVENT_READY).is_some(), "no ready event: {view:#?}");
+    assert!(view.event(EVENT_AUTH_FAILED).is_none(), "{view:#?}");
+    match &view.frame {
+        FrameView::Loaded { text, url, .. } => {
+            assert!(url.starts_with(&world.portal_origin), "{url}");
+            assert!(text.contains(&alice.canary), "canary missing from the portal frame: {text:?}");
+        }
+        other => panic!("portal frame not loaded: {other:?}"),
+    }
+    assert!(!view.host_text.contains(&alice.canary), "ticket text leaked into the host page");
+
+    let wrong = probe.sign(Tenant::Primary, SigningKey::Unrelated, &user).unwrap();
+    let view = probe.open_page(HostPage::new(PageUser::Signed { user, hmac: wrong })).await.expect("page");
+    let failed = view.event(EVENT_AUTH_FAILED).unwrap_or_else(|| panic!("no auth_failed: {view:#?}"));
+    assert_eq!(failed.detail["reason"], AuthFailure::InvalidSignature.as_str(), "{view:#?}");
+    assert!(view.event(EVENT_READY).is_none());
+    assert!(!view.shows(&alice.canary), "ticket shown after a refused handshake: {view:#?}");
+    drop(probe);
+    session.close().await;
+}

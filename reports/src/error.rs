@@ -1,0 +1,42 @@
+//! The one error type of this crate: what can go wrong reading a baseline
+//! or a report, writing the outputs, or merging shards.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error("cannot write {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a portalcheck JSON report", path.display())]
+    ParseReport {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{} has report schema version {found}, this portalcheck reads version {expected}", path.display())]
+    SchemaVersion { path: PathBuf, found: u32, expected: u32 },
+    #[error("invalid baseline file")]
+    ParseBaseline(#[source] toml::de::Error),
+    #[error("invalid baseline entry for {scenario}: {problem}")]
+    BaselineEntry { scenario: String, problem: String },
+    #[error("cannot serialize the {format} report")]
+    Serialize {
+        format: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("cannot merge reports: {0}")]
+    Merge(String),
+}

@@ -1,0 +1,173 @@
+//! Combining and comparing runs: [`merge`] joins the shard reports of one
+//! run (same catalogue revision, same target) into one record; [`compare`]
+//! tabulates several runs, implementations × requirements, each cell
+//! pass / fail / error / skip.
+
+use std::collections::BTreeSet;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::error::ReportError;
+use crate::event::RunEnd;
+use crate::markdown::escape_md;
+use crate::record::{RunRecord, State, SCHEMA_VERSION};
+
+/// One record from the shard records of one run. Errors when the shards
+/// ran different catalogue revisions or targets, or share a scenario.
+pub fn merge(records: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
+    let mut records = records.into_iter();
+    let mut merged = records.next().ok_or_else(|| ReportError::Merge("no reports to merge".into()))?;
+    let mut shards: Vec<Option<String>> = vec![merged.meta.selection.shard.clone()];
+    let mut ends: Vec<Option<RunEnd>> = vec![merged.end.take()];
+    for record in records {
+        let (a, b) = (&merged.meta, &record.meta);
+        if record.schema_version != SCHEMA_VERSION {
+            return Err(ReportError::Merge(format!("a report has schema version {}", record.schema_version)));
+        }
+        if a.catalogue_revision != b.catalogue_revision {
+            return Err(ReportError::Merge(format!(
+                "catalogue revisions differ: {} and {}",
+                a.catalogue_revision, b.catalogue_revision
+            )));
+        }
+        if (&a.target.name, &a.target.version, &a.target.portal_origin)
+            != (&b.target.name, &b.target.version, &b.target.portal_origin)
+        {
+            return Err(ReportError::Merge(format!(
+                "targets differ: {} at {} and {} at {}",
+                a.target.name, a.target.portal_origin, b.target.name, b.target.portal_origin
+            )));
+        }
+        for scenario in &record.scenarios {
+            if merged.scenario(&scenario.meta.id).is_some() {
+                return Err(ReportError::Merge(format!("scenario {} is in two reports", scenario.meta.id)));
+            }
+        }
+        if earlier(&b.started_at, &merged.meta.started_at) {
+            merged.meta.started_at = b.started_at.clone();
+        }
+        merged.meta.scenarios.extend(record.meta.scenarios.iter().cloned());
+        merged.scenarios.extend(record.scenarios);
+        if merged.baseline.is_none() {
+            merged.baseline = record.baseline;
+        }
+        shards.push(record.meta.selection.shard.clone());
+        ends.push(record.end);
+    }
+    merged.meta.selection.shard = None;
+    merged.end = merge_ends(&ends, &shards);
+    merged.judge();
+    Ok(merged)
+}
+
+/// Shards run side by side: the merged run ends with the last shard and
+/// lasts as long as the longest; any shard's incompleteness carries over,
+/// and so does a missing shard `K/N`.
+fn merge_ends(ends: &[Option<RunEnd>], shards: &[Option<String>]) -> Option<RunEnd> {
+    let mut reasons: Vec<String> = Vec::new();
+    let mut finished_at = String::new();
+    let mut duration_ms = 0;
+    for (end, shard) in ends.iter().zip(shards) {
+        let name = shard.as_deref().map(|s| format!("shard {s}")).unwrap_or_else(|| "a shard".to_string());
+        match end {
+            None => reasons.push(format!("{name} did not finish")),
+            Some(end) => {
+                if let Some(reason) = &end.incomplete {
+                    reasons.push(format!("{name}: {reason}"));
+                }
+                if finished_at.is_empty() || earlier(&finished_at, &end.finished_at) {
+                    finished_at = end.finished_at.clone();
+                }
+                duration_ms = duration_ms.max(end.duration_ms);
+            }
+        }
+    }
+    let parsed: Vec<(u32, u32)> = shards.iter().flatten().filter_map(|s| parse_shard(s)).collect();
+    if let Some(&(_, total)) = parsed.first() {
+        if parsed.len() == shards.len() && parsed.iter().all(|&(_, n)| n == total) {
+            let have: BTreeSet<u32> = parsed.iter().map(|&(k, _)| k).collect();
+            let missing: Vec<String> = (1..=total).filter(|k| !have.contains(k)).map(|k| format!("{k}/{total}")).collect();
+            if !missing.is_empty() {
+                reasons.push(format!("shards missing: {}", missing.join(", ")));
+            }
+        }
+    }
+    Some(RunEnd { finished_at, duration_ms, incomplete: (!reasons.is_empty()).then(|| reasons.join("; ")) })
+}
+
+fn parse_shard(text: &str) -> Option<(u32, u32)> {
+    let (k, n) = text.split_once('/')?;
+    Some((k.trim().parse().ok()?, n.trim().parse().ok()?))
+}
+
+/// Whether RFC 3339 time `a` is before `b` (unparsable times never are).
+fn earlier(a: &str, b: &str) -> bool {
+    match (OffsetDateTime::parse(a, &Rfc3339), OffsetDateTime::parse(b, &Rfc3339)) {
+        (Ok(a), Ok(b)) => a < b,
+        _ => false,
+    }
+}
+
+/// A Markdown table of several runs: one column per implementation, one
+/// row per requirement, each cell what that run's scenarios for the
+/// requirement found (`fail` wins over `error`, over `pass`, over `skip`).
+pub fn compare(records: &[RunRecord]) -> String {
+    let mut ids: Vec<String> = Vec::new();
+    let catalogue: Vec<&str> = scenarios::requirements().iter().map(|r| r.id).collect();
+    let mut named: BTreeSet<String> = BTreeSet::new();
+    for record in records {
+        for scenario in &record.scenarios {
+            named.extend(scenario.meta.requirements.iter().cloned());
+        }
+    }
+    ids.extend(catalogue.iter().filter(|id| named.contains(**id)).map(|id| id.to_string()));
+    ids.extend(named.iter().filter(|id| !catalogue.contains(&id.as_str())).cloned());
+
+    let mut out = String::from("| Requirement | Level |");
+    for record in records {
+        let target = &record.meta.target;
+        let version = target.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+        out.push_str(&format!(" {} |", escape_md(&format!("{}{version}", target.name))));
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(records.len()));
+    out.push('\n');
+    let mut passes = vec![0usize; records.len()];
+    for id in &ids {
+        let level = scenarios::requirement(id).map(|r| r.level.as_str()).unwrap_or("?");
+        out.push_str(&format!("| {} | {level} |", escape_md(id)));
+        for (i, record) in records.iter().enumerate() {
+            let states: Vec<State> =
+                record.scenarios.iter().filter(|s| s.meta.requirements.contains(id)).map(|s| s.state()).collect();
+            let has = |state: State| states.contains(&state);
+            let cell = if has(State::Fail) {
+                "fail"
+            } else if has(State::Baselined) {
+                "fail (baselined)"
+            } else if has(State::Error) || has(State::NotRun) {
+                "error"
+            } else if has(State::Pass) {
+                passes[i] += 1;
+                "pass"
+            } else if has(State::Skipped) {
+                "skip"
+            } else {
+                "\u{2014}"
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    out.push_str("| **passing** | |");
+    for n in passes {
+        out.push_str(&format!(" {n}/{} |", ids.len()));
+    }
+    out.push('\n');
+    let revisions: BTreeSet<&str> = records.iter().map(|r| r.meta.catalogue_revision.as_str()).collect();
+    if revisions.len() > 1 {
+        let list: Vec<String> = revisions.iter().map(|r| escape_md(r)).collect();
+        out.push_str(&format!("\nThese runs used different catalogue revisions ({}): cells may not compare.\n", list.join(", ")));
+    }
+    out
+}
