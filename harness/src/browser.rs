@@ -5,7 +5,9 @@
 //! - `session`: one WebDriver session on one Chromium, reset between
 //!   scenarios, with the CDP commands the harness needs.
 //! - `watch`: opening a generated host page and observing it.
+//! - `devtools`: console, log and network records from every frame.
 
+pub mod devtools;
 pub mod process;
 pub mod session;
 pub mod watch;

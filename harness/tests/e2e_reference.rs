@@ -61,3 +61,33 @@ async fn valid_signature_shows_the_users_tickets_and_a_wrong_one_fails() {
     drop(probe);
     session.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_of_the_cross_origin_portal_frame_is_observed() {
+    let world: Arc<World> = World::start(&WorldOptions::default()).await.expect("reference starts").shared();
+    let session = browser(&world).await;
+    let (sink, _rx) = EventSink::channel();
+    let mut probe = LiveProbe::new(world.clone(), "e2e.frame-console", Some(&session), sink, 1);
+    probe.prepare().await.expect("tenants");
+    let alice = probe.seed_user(Tenant::Primary, UserSpec::Fresh).await.expect("seed alice");
+    let user = alice.identity.compact(probe.now() + 300);
+    let hmac = probe.sign(Tenant::Primary, SigningKey::Current, &user).unwrap();
+    let mut page = HostPage::new(PageUser::Signed { user, hmac });
+    // A theme value the portal drops: the frame itself is fine, but the page's
+    // CSP blocks nothing; instead make the host page's policy block the portal
+    // frame so a security entry is logged by the browser.
+    page.csp = Some("default-src 'none'; script-src 'nonce-{nonce}' {portal}; connect-src {portal}; frame-src 'none'".into());
+    page.wait_for = vec![scenarios::probe::WaitFor::Elapsed(std::time::Duration::from_millis(1500))];
+    let view = probe.open_page(page).await.expect("page");
+    assert!(
+        view.csp_violations.iter().any(|v| v.directive == "frame-src"),
+        "frame-src violation not seen by the page: {view:#?}"
+    );
+    assert!(
+        view.console.iter().any(|m| m.text.contains("frame-src") || m.text.contains("ERR_BLOCKED_BY_CSP")),
+        "no browser-level record of the blocked frame: {:#?}",
+        view.console
+    );
+    drop(probe);
+    session.close().await;
+}

@@ -8,6 +8,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
+use super::devtools::Devtools;
 use super::process::{ChromiumProcess, LaunchOptions};
 use super::{BrowserBinaries, BrowserError};
 
@@ -34,6 +35,9 @@ pub struct BrowserSession {
     pub client: Client,
     pub version: String,
     pub driver_version: String,
+    /// Console, log and network records from every target, the portal
+    /// iframe included (`None` on a remote WebDriver endpoint).
+    pub devtools: Option<Devtools>,
     /// `None` when the session is on a WebDriver endpoint the harness did not start.
     process: Option<ChromiumProcess>,
 }
@@ -64,7 +68,8 @@ impl BrowserSession {
             .await
             .and_then(|v| v["value"]["build"]["version"].as_str().map(|s| format!("ChromeDriver {s}")))
             .unwrap_or_else(|| "ChromeDriver (version unknown)".into());
-        Ok(BrowserSession { client, version, driver_version, process: Some(process) })
+        let devtools = Some(Devtools::attach(process.devtools_port).await?);
+        Ok(BrowserSession { client, version, driver_version, devtools, process: Some(process) })
     }
 
     /// Open a session on an existing WebDriver endpoint (e.g. a Selenium
@@ -99,7 +104,7 @@ impl BrowserSession {
             .and_then(|v| v.as_str())
             .map(|v| format!("Chrome {v}"))
             .unwrap_or_else(|| "remote browser".into());
-        Ok(BrowserSession { client, version, driver_version: format!("WebDriver at {url}"), process: None })
+        Ok(BrowserSession { client, version, driver_version: format!("WebDriver at {url}"), devtools: None, process: None })
     }
 
     /// Run one CDP command.
@@ -137,18 +142,33 @@ impl BrowserSession {
     }
 }
 
-/// A tiny HTTP/1.0 GET for the local DevTools and driver status endpoints.
-async fn http_get_json(addr: &str, path: &str) -> Option<Value> {
+/// A tiny HTTP/1.1 GET for the local DevTools and driver status
+/// endpoints (DevTools keeps the connection open: read by Content-Length).
+pub(crate) async fn http_get_json(addr: &str, path: &str) -> Option<Value> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let fetch = async {
         let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
         stream.write_all(request.as_bytes()).await.ok()?;
         let mut response = Vec::new();
-        stream.read_to_end(&mut response).await.ok()?;
-        let text = String::from_utf8_lossy(&response);
-        let body = text.split_once("\r\n\r\n")?.1;
-        serde_json::from_str(body).ok()
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut chunk).await.ok()?;
+            response.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&response);
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head.lines().find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.trim().eq_ignore_ascii_case("content-length").then(|| value.trim().parse::<usize>().ok())?
+                });
+                if length.is_some_and(|len| body.len() >= len) || (n == 0) {
+                    return serde_json::from_str(body).ok();
+                }
+            }
+            if n == 0 {
+                return None;
+            }
+        }
     };
     tokio::time::timeout(Duration::from_secs(3), fetch).await.ok().flatten()
 }

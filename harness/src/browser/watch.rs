@@ -36,6 +36,7 @@ return {events: r.events, csp: r.csp, console: r.console, t0: r.t0, start: r.sta
 /// Open the page and watch it.
 pub async fn watch(session: &BrowserSession, plan: &WatchPlan<'_>) -> Result<PageView, BrowserError> {
     let client = &session.client;
+    let mark = session.devtools.as_ref().map(|d| d.mark());
     let opened = Instant::now();
     client.goto(plan.url).await.map_err(|source| BrowserError::Command { what: "goto host page", source })?;
     let landed = client
@@ -52,7 +53,7 @@ pub async fn watch(session: &BrowserSession, plan: &WatchPlan<'_>) -> Result<Pag
         });
     }
     let needs_frame_text = plan.wait_for.iter().any(|w| matches!(w, WaitFor::FrameText(_)));
-    let mut reached = None;
+    let mut reached;
     loop {
         let state = read_recorder(session, plan.portal_origin).await?;
         let frame_text = if needs_frame_text { frame_text(session).await } else { None };
@@ -72,11 +73,16 @@ pub async fn watch(session: &BrowserSession, plan: &WatchPlan<'_>) -> Result<Pag
         .to_string();
     let frame = read_frame(session, plan.read_styles).await?;
     let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_else(|_| plan.url.to_string());
+    let mut console = console_messages(&state);
+    if let (Some(devtools), Some(mark)) = (session.devtools.as_ref(), mark) {
+        console.extend(devtools_messages(&devtools.since(mark), plan.portal_origin));
+        devtools.forget_before(mark);
+    }
     Ok(PageView {
         url,
         events: sdk_events(&state),
         csp_violations: csp_violations(&state),
-        console: console_messages(&state),
+        console,
         frame,
         host_text,
         reached,
@@ -155,6 +161,27 @@ fn console_messages(state: &Value) -> Vec<ConsoleMessage> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// What DevTools saw beyond the host page's own recorder: everything from
+/// the portal frame, and the host page's log entries (CSP and security
+/// errors) and failed requests.
+fn devtools_messages(records: &[super::devtools::DevtoolsRecord], portal_origin: &str) -> Vec<ConsoleMessage> {
+    records
+        .iter()
+        .filter_map(|r| {
+            let in_portal = r.target_url.starts_with(portal_origin);
+            if !in_portal && r.kind == "console" {
+                return None; // the host page's recorder has these already
+            }
+            let text = if r.kind == "network" { format!("network: {}", r.text) } else { r.text.clone() };
+            Some(ConsoleMessage {
+                source: if in_portal { ConsoleSource::PortalFrame } else { ConsoleSource::HostPage },
+                level: r.level.clone(),
+                text,
+            })
+        })
+        .collect()
 }
 
 /// The portal frame's text while polling; `None` if it cannot be read yet.

@@ -1,7 +1,13 @@
 //! "Session expired" message: `expiresAt`, `auth_expiring`, re-signing and
 //! server-side expiry.
 
-__IMPORTS__
+use std::time::Duration;
+
+use crate::contract::{
+    expiring_lead_seconds, AuthFailure, EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SESSION_EXPIRED_ERROR,
+    SESSION_EXPIRED_TEXT,
+};
+use crate::probe::{HostPage, OnExpiring, PageUser, PageView, Probe, SigningKey, Tenant, TokenEndpoint, UserSpec, WaitFor};
 use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
@@ -57,3 +63,285 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
+/// The short lifetime the browser scenarios sign with.
+const SHORT_LIFETIME: i64 = 6;
+
+fn endpoint(tenant: Tenant, identity: crate::payload::Identity, lifetime: i64) -> TokenEndpoint {
+    TokenEndpoint {
+        tenant,
+        identity,
+        key: SigningKey::Current,
+        clock_offset_seconds: 0,
+        lifetime_seconds: lifetime,
+        reserialize: false,
+    }
+}
+
+/// A seeded user signed in for `SHORT_LIFETIME` seconds through the token
+/// endpoint; `on_expiring` builds the page's reaction from the endpoint.
+async fn short_session(
+    p: &mut dyn Probe,
+    on_expiring: fn(&mut dyn Probe, &TokenEndpoint) -> Result<OnExpiring, Verdict>,
+    wait_for: WaitFor,
+) -> Result<(PageView, String), Verdict> {
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let first = endpoint(Tenant::Primary, user.identity.clone(), SHORT_LIFETIME);
+    let mut page = HostPage::new(PageUser::FromTokenEndpoint(first.clone()));
+    page.on_expiring = on_expiring(p, &first)?;
+    page.wait_for = vec![wait_for];
+    page.deadline = Duration::from_secs(SHORT_LIFETIME as u64 + 8);
+    Ok((p.open_page(page).await?, user.canary))
+}
+
+/// The session demonstrably started (ready), or the verdict why not.
+fn started(view: &PageView) -> Result<(), Verdict> {
+    if let Some(failed) = view.event(EVENT_AUTH_FAILED).filter(|_| view.event(EVENT_READY).is_none()) {
+        return Err(Verdict::incomplete(format!(
+            "the session never started (auth_failed {}): {}",
+            reason_of(failed).unwrap_or("?"),
+            summary(view)
+        )));
+    }
+    if view.event(EVENT_READY).is_none() {
+        return Err(Verdict::incomplete(format!("the session never became ready: {}", summary(view))));
+    }
+    Ok(())
+}
+
+/// Whether the page was watched past the session's end.
+fn watched_past_expiry(view: &PageView) -> bool {
+    view.watched_ms >= (SHORT_LIFETIME as u64 + 2) * 1000
+}
+
+fn nothing(_: &mut dyn Probe, _: &TokenEndpoint) -> Result<OnExpiring, Verdict> {
+    Ok(OnExpiring::Nothing)
+}
+
+async fn expiring_event(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let (view, _) = short_session(p, nothing, WaitFor::Event(EVENT_AUTH_EXPIRING.into())).await?;
+    started(&view)?;
+    let Some(event) = view.event(EVENT_AUTH_EXPIRING) else {
+        return Err(if watched_past_expiry(&view) {
+            Verdict::fail("auth_expiring before expiresAt", format!("none while watching past expiry: {}", summary(&view)))
+        } else {
+            Verdict::incomplete(format!("watching ended before expiry: {}", summary(&view)))
+        });
+    };
+    // expiresAt = floor(now) + 6 at the token fetch: 5-6 s of lifetime at
+    // setUser, a lead of 2-3 s, so the event is due 2-4 s after setUser; one
+    // second of tolerance either way, and always before expiry.
+    let (early, late) = (
+        (SHORT_LIFETIME - 1 - expiring_lead_seconds(SHORT_LIFETIME - 1) - 2) as u64 * 1000,
+        (SHORT_LIFETIME - expiring_lead_seconds(SHORT_LIFETIME) + 1) as u64 * 1000,
+    );
+    c.expect((early..=late).contains(&event.at_ms), format!("auth_expiring {early}-{late} ms after setUser"), || {
+        format!("auth_expiring at {} ms", event.at_ms)
+    })?;
+    let seconds_left = event.detail.get("secondsLeft").and_then(|v| v.as_f64());
+    c.expect(
+        seconds_left.is_some_and(|s| (1.0..=(expiring_lead_seconds(SHORT_LIFETIME) + 1) as f64).contains(&s)),
+        "detail.secondsLeft is the lead (1-4 s)",
+        || format!("detail {}", event.detail),
+    )?;
+    c.expect(event.detail.get("expiresAt").is_some_and(|v| v.is_i64()), "detail.expiresAt is unix seconds", || {
+        format!("detail {}", event.detail)
+    })?;
+    Ok(c.pass())
+}
+
+fn resign(_: &mut dyn Probe, first: &TokenEndpoint) -> Result<OnExpiring, Verdict> {
+    Ok(OnExpiring::Resign(TokenEndpoint { lifetime_seconds: 300, ..first.clone() }))
+}
+
+async fn resign_continues(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let wait = WaitFor::Elapsed(Duration::from_secs(SHORT_LIFETIME as u64 + 3));
+    let (view, canary) = short_session(p, resign, wait).await?;
+    started(&view)?;
+    if view.event(EVENT_AUTH_EXPIRING).is_none() {
+        return Err(Verdict::incomplete(format!("no auth_expiring, so the page never re-signed: {}", summary(&view))));
+    }
+    c.expect(true, "auth_expiring fired and the page re-signed", String::new)?;
+    c.expect(view.event(EVENT_AUTH_FAILED).is_none(), "the re-sign was accepted (no auth_failed)", || summary(&view))?;
+    c.expect(!watched_past_expiry(&view) || view.watched_ms > 0, "watched past the first expiresAt", || summary(&view))?;
+    let text = view.frame_text().unwrap_or("");
+    c.expect(!text.contains(SESSION_EXPIRED_TEXT), "no \"Session expired\" after a re-sign", || summary(&view))?;
+    c.expect(text.contains(&canary), "the tickets still show after the first expiresAt", || summary(&view))?;
+    Ok(c.pass())
+}
+
+async fn expired_message(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let (view, canary) = short_session(p, nothing, WaitFor::FrameText(SESSION_EXPIRED_TEXT.into())).await?;
+    started(&view)?;
+    let text = view.frame_text().unwrap_or("");
+    if !text.contains(SESSION_EXPIRED_TEXT) {
+        return Err(if watched_past_expiry(&view) {
+            Verdict::fail("\"Session expired\" once expiresAt passed", summary(&view))
+        } else {
+            Verdict::incomplete(format!("watching ended before expiry: {}", summary(&view)))
+        });
+    }
+    c.expect(true, "the frame shows \"Session expired\"", String::new)?;
+    c.expect(!text.contains(&canary), "no ticket text once expired", || summary(&view))?;
+    Ok(c.pass())
+}
+
+fn bad_resign(p: &mut dyn Probe, first: &TokenEndpoint) -> Result<OnExpiring, Verdict> {
+    let signed = sign_identity(p, first.tenant, SigningKey::Current, &first.identity, 300)?;
+    let hmac = crate::sections::handshake::flip_digit(&signed.hmac, 63, 0);
+    Ok(OnExpiring::SetUser { user: signed.user, hmac })
+}
+
+async fn bad_resign_fails(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let (view, canary) = short_session(p, bad_resign, WaitFor::FrameText(SESSION_EXPIRED_TEXT.into())).await?;
+    started(&view)?;
+    let Some(expiring) = view.event(EVENT_AUTH_EXPIRING) else {
+        return Err(Verdict::incomplete(format!("no auth_expiring, so no re-sign was tried: {}", summary(&view))));
+    };
+    let failed = view.events.iter().find(|e| e.name == EVENT_AUTH_FAILED && e.at_ms >= expiring.at_ms);
+    let Some(failed) = failed else {
+        return Err(Verdict::fail("auth_failed for the refused re-sign", summary(&view)));
+    };
+    c.expect(
+        reason_of(failed) == Some(AuthFailure::InvalidSignature.as_str()),
+        "auth_failed (invalid_signature) after the bad re-sign",
+        || format!("auth_failed detail {}", failed.detail),
+    )?;
+    let text = view.frame_text().unwrap_or("");
+    if text.contains(&canary) && watched_past_expiry(&view) {
+        return Err(Verdict::fail("the session ends at the original expiresAt", summary(&view)));
+    }
+    c.expect(text.contains(SESSION_EXPIRED_TEXT), "the session was not extended (\"Session expired\" shows)", || summary(&view))?;
+    Ok(c.pass())
+}
+
+/// An API session for a fresh identity with `lifetime` seconds.
+async fn api_session(p: &mut dyn Probe, c: &mut Checks, lifetime: i64) -> Result<(String, i64), Verdict> {
+    let identity = fresh_identity(p);
+    let signed = sign_identity(p, Tenant::Primary, SigningKey::Current, &identity, lifetime)?;
+    let reply = handshake(p, Tenant::Primary, &signed).await?;
+    let token = expect_accepted(c, &reply, &format!("a {lifetime} s session"))?;
+    let expires_at = expires_at_of(&reply).unwrap_or(p.now() + lifetime);
+    let list = p.api(tickets_request(&token, None)).await?;
+    c.expect(list.status == 200, "the ticket list answers 200 at the start", || describe(&list))?;
+    Ok((token, expires_at))
+}
+
+async fn server_expiry(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let (token, expires_at) = api_session(p, &mut c, 3).await?;
+    p.wait_until(expires_at).await?;
+    let deadline = expires_at + 3;
+    loop {
+        let reply = p.api(tickets_request(&token, None)).await?;
+        if reply.status == 401 && error_of(&reply).as_deref() == Some(SESSION_EXPIRED_ERROR) {
+            c.expect(true, format!("401 {SESSION_EXPIRED_ERROR} once expiresAt passed"), String::new)?;
+            return Ok(c.pass());
+        }
+        if p.now() >= deadline {
+            return Err(Verdict::fail(format!("401 {{\"error\":\"{SESSION_EXPIRED_ERROR}\"}} by expiresAt + 3 s"), describe(&reply)));
+        }
+        let next = p.now() + 1;
+        p.wait_until(next).await?;
+    }
+}
+
+async fn usable_until_expiry(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let (token, expires_at) = api_session(p, &mut c, 8).await?;
+    p.wait_until(expires_at - 2).await?;
+    let reply = p.api(tickets_request(&token, None)).await?;
+    c.expect(reply.status == 200, "the ticket list still answers 200 two seconds before expiresAt", || describe(&reply))?;
+    Ok(c.pass())
+}
+
+const BROWSER: &[Tag] = &[Tag::Browser, Tag::Session, Tag::Sdk];
+const API: &[Tag] = &[Tag::Api, Tag::Session];
+const NEEDS: &[Need] = &[Need::Browser, Need::Users];
+const PAGE_BUDGET: Duration = Duration::from_secs(SHORT_LIFETIME as u64 + 15);
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "session.expiring-event-timing",
+            title: "auth_expiring fires before expiresAt with the documented lead",
+            section: Section::Session,
+            requirements: &["SESSION-EXPIRING-EVENT", "SDK-EVENTS"],
+            level: Must,
+            tags: BROWSER,
+            needs: NEEDS,
+            budget: PAGE_BUDGET,
+            description: "Signs in through the token endpoint with a 6 s lifetime: auth_expiring must come 1-4 s after setUser (lead: half the lifetime), with detail.secondsLeft and detail.expiresAt.",
+            how_to_fix: "Schedule auth_expiring at expiresAt - min(60, lifetime/2) (at least 1 s) from the handshake's secondsRemaining.",
+            run: run!(p => expiring_event(p)),
+        },
+        Scenario {
+            id: "session.resign-continues",
+            title: "A re-sign from auth_expiring continues the session",
+            section: Section::Session,
+            requirements: &["SESSION-RESIGN-CONTINUES"],
+            level: Must,
+            tags: BROWSER,
+            needs: NEEDS,
+            budget: PAGE_BUDGET,
+            description: "6 s session whose auth_expiring handler fetches a fresh token and calls setUser: 9 s in, the frame still shows the ticket, no \"Session expired\", no auth_failed.",
+            how_to_fix: "On setUser after the first, hand the new session to the frame and reschedule expiry from it.",
+            run: run!(p => resign_continues(p)),
+        },
+        Scenario {
+            id: "session.expired-message",
+            title: "Without a re-sign the portal shows \"Session expired\"",
+            section: Section::Session,
+            requirements: &["SESSION-EXPIRED-MESSAGE"],
+            level: Must,
+            tags: BROWSER,
+            needs: NEEDS,
+            budget: PAGE_BUDGET,
+            description: "6 s session, no re-sign: the frame must show \"Session expired\" after expiresAt and no longer the ticket.",
+            how_to_fix: "At expiresAt without a new session, clear the tickets and show exactly \"Session expired\".",
+            run: run!(p => expired_message(p)),
+        },
+        Scenario {
+            id: "session.bad-resign-fails",
+            title: "A re-sign with a bad signature fails and does not extend the session",
+            section: Section::Session,
+            requirements: &["SESSION-RESIGN-REFUSED", "SDK-AUTH-FAILED-REASON"],
+            level: Must,
+            tags: BROWSER,
+            needs: NEEDS,
+            budget: PAGE_BUDGET,
+            description: "6 s session whose auth_expiring handler calls setUser with a wrong HMAC: auth_failed (`invalid_signature`) must follow, and \"Session expired\" show at expiry.",
+            how_to_fix: "Report a refused re-sign with auth_failed and keep the original expiry.",
+            run: run!(p => bad_resign_fails(p)),
+        },
+        Scenario {
+            id: "session.server-refuses-after-expiry",
+            title: "The API refuses a session once expiresAt passed",
+            section: Section::Session,
+            requirements: &["SESSION-SERVER-EXPIRY"],
+            level: Must,
+            tags: API,
+            needs: &[],
+            budget: Duration::from_secs(3 + 15),
+            description: "Opens a 3 s session (tickets answer 200), waits until expiresAt, then polls the ticket list: 401 `session_expired` within 3 s.",
+            how_to_fix: "Check the session's expiresAt on every API call and answer 401 `session_expired`.",
+            run: run!(p => server_expiry(p)),
+        },
+        Scenario {
+            id: "session.usable-until-expiry",
+            title: "A session stays usable until its expiresAt",
+            section: Section::Session,
+            requirements: &["SESSION-LIFETIME"],
+            level: Must,
+            tags: API,
+            needs: &[],
+            budget: Duration::from_secs(8 + 15),
+            description: "Opens an 8 s session and lists tickets 2 s before expiresAt: still 200.",
+            how_to_fix: "Expire sessions at the signed expiresAt, not earlier.",
+            run: run!(p => usable_until_expiry(p)),
+        },
+    ]
+}

@@ -1,6 +1,7 @@
 //! "Still stuck?": what a customer sends support must be there to send.
 
-__IMPORTS__
+use crate::contract::AuthFailure;
+use crate::probe::{ConsoleSource, Probe, Site, Tenant};
 use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
@@ -14,3 +15,59 @@ pub const REQUIREMENTS: &[Requirement] = &[Requirement {
     surfaces: &[Console],
 }];
 
+/// A failing page: the host console must name the reason and the public key.
+async fn console_names_failure(p: &mut dyn Probe, site: Site, reason: AuthFailure) -> Outcome {
+    let mut c = Checks::new();
+    let identity = fresh_identity(p);
+    let mut signed = sign_valid(p, Tenant::Primary, &identity)?;
+    if reason == AuthFailure::InvalidSignature {
+        signed.hmac = crate::sections::handshake::flip_digit(&signed.hmac, 63, 0);
+    }
+    let mut page = signed_page(Tenant::Primary, &signed);
+    page.site = site;
+    let view = p.open_page(page).await?;
+    expect_auth_failed(&mut c, &view, reason)?;
+    let key = p.public_key(Tenant::Primary);
+    let logged = view.console.iter().find(|m| {
+        m.source == ConsoleSource::HostPage
+            && (m.level.eq_ignore_ascii_case("error") || m.level.eq_ignore_ascii_case("severe"))
+            && m.text.contains(reason.as_str())
+            && m.text.contains(&key)
+    });
+    c.expect(logged.is_some(), format!("a host console error names `{}` and the public key", reason.as_str()), || {
+        let texts: Vec<String> = view.console.iter().map(|m| format!("{:?} {}: {}", m.source, m.level, m.text)).collect();
+        format!("console: {texts:?}")
+    })?;
+    Ok(c.pass())
+}
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "support.console-error-on-bad-signature",
+            title: "A refused signature is logged with reason and public key",
+            section: Section::Support,
+            requirements: &["SUPPORT-CONSOLE-DIAGNOSTIC"],
+            level: Should,
+            tags: &[Tag::Browser, Tag::Support],
+            needs: &[Need::Browser],
+            budget: BROWSER_BUDGET,
+            description: "A page whose HMAC is wrong in its last digit: besides auth_failed, the host console should have an error naming `invalid_signature` and the public key.",
+            how_to_fix: "console.error('UserHero: auth_failed (REASON) for public key PK') on every auth failure.",
+            run: run!(p => console_names_failure(p, Site::ShopA, AuthFailure::InvalidSignature)),
+        },
+        Scenario {
+            id: "support.console-error-on-origin-refusal",
+            title: "A refused origin is logged with reason and public key",
+            section: Section::Support,
+            requirements: &["SUPPORT-CONSOLE-DIAGNOSTIC"],
+            level: Should,
+            tags: &[Tag::Browser, Tag::Support, Tag::Origin],
+            needs: &[Need::Browser],
+            budget: BROWSER_BUDGET,
+            description: "A correctly signed page on a non-allowlisted origin: the host console should have an error naming `origin_not_allowed` and the public key.",
+            how_to_fix: "console.error('UserHero: auth_failed (REASON) for public key PK') on every auth failure.",
+            run: run!(p => console_names_failure(p, Site::Evil, AuthFailure::OriginNotAllowed)),
+        },
+    ]
+}

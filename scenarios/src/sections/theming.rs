@@ -1,7 +1,11 @@
 //! "Theme or CSS variables don't apply": the variable allowlist and the
 //! silently dropped dangerous values.
 
-__IMPORTS__
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use crate::probe::{FrameView, PageView, Probe, Tenant, UserSpec, WaitFor};
 use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
@@ -41,3 +45,300 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
+/// A seeded user signed in on a page with `theme`, reading `read`. With
+/// `settle`, the page is watched that long (for fetches to happen) and must
+/// have become ready meanwhile.
+async fn themed_page(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    theme: Vec<(String, String)>,
+    read: Vec<String>,
+    settle: Option<Duration>,
+) -> Result<PageView, Verdict> {
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    let mut page = signed_page(Tenant::Primary, &signed);
+    p.note(format!("theme: {theme:?}"));
+    page.theme = theme;
+    page.read_styles = read;
+    if let Some(settle) = settle {
+        page.wait_for = vec![WaitFor::Elapsed(settle)];
+    }
+    let view = p.open_page(page).await?;
+    expect_ready(c, &view, Some(&user.canary))?;
+    Ok(view)
+}
+
+/// The computed value of a custom property in the portal document.
+fn style(view: &PageView, name: &str) -> Result<String, Verdict> {
+    match &view.frame {
+        FrameView::Loaded { styles, .. } => styles
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .ok_or_else(|| Verdict::incomplete(format!("the harness did not read {name}"))),
+        other => Err(Verdict::incomplete(format!("no portal document to read {name} from: {other:?}"))),
+    }
+}
+
+fn expect_applied(c: &mut Checks, view: &PageView, name: &str, value: &str) -> Result<(), Verdict> {
+    let actual = style(view, name)?;
+    c.expect(actual == value.trim(), format!("{name} is applied as {value:?}"), || format!("{name} computes to {actual:?}"))
+}
+
+/// Fragments that must never survive into a computed value.
+const MARKERS: [&str; 10] = ["url", "expression", "import", "image", "\\", "{", "}", ";", "@", "//"];
+
+fn expect_dropped(c: &mut Checks, view: &PageView, name: &str, injected: &str) -> Result<(), Verdict> {
+    let actual = style(view, name)?;
+    let lower = actual.to_ascii_lowercase();
+    let survived = MARKERS.iter().find(|m| lower.contains(*m));
+    c.expect(
+        actual != injected.trim() && survived.is_none(),
+        format!("{name} = {injected:?} was dropped"),
+        || format!("{name} computes to {actual:?}"),
+    )
+}
+
+/// The canary host received nothing for `label`.
+async fn expect_no_fetch(p: &mut dyn Probe, c: &mut Checks, label: &str) -> Result<(), Verdict> {
+    let hits = p.canary_hits().await?;
+    let ours: Vec<String> = hits.iter().filter(|h| h.url.contains(label)).map(|h| h.url.clone()).collect();
+    c.expect(ours.is_empty(), format!("nothing fetched from the canary URL {label}"), || {
+        format!("the canary host was fetched: {ours:?}")
+    })
+}
+
+const SETTLE: Duration = Duration::from_secs(3);
+const CONTROL: (&str, &str) = ("--uh-radius", "6px");
+
+/// One forbidden value on `name`, `{canary}` standing for a canary URL.
+async fn forbidden(p: &mut dyn Probe, name: &str, template: &str) -> Outcome {
+    let mut c = Checks::new();
+    let label = p.unique("theme-canary");
+    let value = template.replace("{canary}", &p.canary_url(&label));
+    let theme = vec![(name.to_string(), value.clone()), (CONTROL.0.into(), CONTROL.1.into())];
+    let read = vec![name.to_string(), CONTROL.0.into()];
+    let view = themed_page(p, &mut c, theme, read, Some(SETTLE)).await?;
+    expect_dropped(&mut c, &view, name, &value)?;
+    expect_no_fetch(p, &mut c, &label).await?;
+    expect_applied(&mut c, &view, CONTROL.0, CONTROL.1)?;
+    Ok(c.pass())
+}
+
+async fn allowed_applies(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let theme = vec![
+        ("--uh-brand-color".to_string(), "#1a2b3c".to_string()),
+        ("--uh-radius".into(), " 7px ".into()),
+        ("--uh-font-family".into(), "Georgia, serif".into()),
+        ("--uh-text-color".into(), "rgb(10, 20, 30)".into()),
+    ];
+    let read = theme.iter().map(|(n, _)| n.clone()).collect();
+    let view = themed_page(p, &mut c, theme.clone(), read, None).await?;
+    for (name, value) in &theme {
+        expect_applied(&mut c, &view, name, value)?;
+    }
+    Ok(c.pass())
+}
+
+async fn unknown_dropped(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let theme = vec![
+        ("--uh-evil".to_string(), "#ff0000".to_string()),
+        ("--uh-brand-colour".into(), "#ff0000".into()),
+        ("--brand-color".into(), "#ff0000".into()),
+        ("color".into(), "#ff0000".into()),
+        ("--uh-text-color".into(), "#222222".into()),
+    ];
+    let read = vec!["--uh-evil".to_string(), "--uh-brand-colour".into(), "--brand-color".into(), "--uh-text-color".into()];
+    let view = themed_page(p, &mut c, theme, read, None).await?;
+    for name in ["--uh-evil", "--uh-brand-colour", "--brand-color"] {
+        let actual = style(&view, name)?;
+        c.expect(actual.is_empty(), format!("unknown variable {name} was dropped"), || format!("{name} computes to {actual:?}"))?;
+    }
+    expect_applied(&mut c, &view, "--uh-text-color", "#222222")?;
+    Ok(c.pass())
+}
+
+async fn drop_is_silent(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let label = p.unique("theme-canary");
+    let theme = vec![
+        ("--uh-background".to_string(), format!("url({})", p.canary_url(&label))),
+        ("--uh-brand-color".into(), "#123456".into()),
+    ];
+    let view = themed_page(p, &mut c, theme, vec!["--uh-brand-color".into()], None).await?;
+    c.expect(view.event(crate::contract::EVENT_AUTH_FAILED).is_none(), "no auth_failed for a dropped value", || summary(&view))?;
+    expect_applied(&mut c, &view, "--uh-brand-color", "#123456")?;
+    Ok(c.pass())
+}
+
+/// A forbidden value: a fetching or breaking form, in some spelling, maybe
+/// nested in an allowed function. `{canary}` stands for the canary URL.
+fn forbidden_variants() -> impl Strategy<Value = String> {
+    let function = prop_oneof![
+        Just("url"), Just("URL"), Just("Url"), Just("uRl"), Just(r"\75rl"), Just(r"\55RL"), Just(r"u\72l"),
+        Just(r"\000075rl"), Just("image"), Just("image-set"), Just("expression"), Just("EXPRESSION"),
+    ];
+    let space = prop_oneof![Just(""), Just(" "), Just("\t"), Just("/**/")];
+    let quote = prop_oneof![Just(""), Just("\""), Just("'")];
+    let wrapper = 0usize..6;
+    let tail = prop_oneof![Just(""), Just(";"), Just("}"), Just(" !important")];
+    (function, space, quote, wrapper, tail).prop_map(|(f, ws, q, wrap, tail)| {
+        let call = format!("{f}({ws}{q}{{canary}}{q}{ws})");
+        let wrapped = match wrap {
+            0 => call,
+            1 => format!("rgb({call})"),
+            2 => format!("calc(1px + {call})"),
+            3 => format!("red {call}"),
+            4 => format!("@import {call}"),
+            _ => format!("red}}body{{background:{call}"),
+        };
+        format!("{wrapped}{tail}")
+    })
+}
+
+async fn generated_forbidden(p: &mut dyn Probe) -> Outcome {
+    const TARGETS: [&str; 4] = ["--uh-background", "--uh-brand-color", "--uh-text-color", "--uh-font-family"];
+    let mut c = Checks::new();
+    let variants = generate(p, "forbidden theme values", forbidden_variants(), 12);
+    for batch in variants.chunks(TARGETS.len()) {
+        let mut theme = Vec::new();
+        let mut labels = Vec::new();
+        for (name, template) in TARGETS.iter().zip(batch) {
+            let label = p.unique("theme-canary");
+            let value = template.replace("{canary}", &p.canary_url(&label));
+            p.note(format!("variant {template:?} on {name} (canary {label})"));
+            theme.push((name.to_string(), value));
+            labels.push(label);
+        }
+        theme.push((CONTROL.0.into(), CONTROL.1.into()));
+        let read = theme.iter().map(|(n, _)| n.clone()).collect();
+        let view = themed_page(p, &mut c, theme.clone(), read, Some(SETTLE)).await?;
+        for (name, value) in &theme[..theme.len() - 1] {
+            expect_dropped(&mut c, &view, name, value)?;
+        }
+        for label in &labels {
+            expect_no_fetch(p, &mut c, label).await?;
+        }
+        expect_applied(&mut c, &view, CONTROL.0, CONTROL.1)?;
+    }
+    Ok(c.pass())
+}
+
+const TAGS: &[Tag] = &[Tag::Browser, Tag::Theme];
+const NEEDS: &[Need] = &[Need::Browser, Need::Users];
+const DANGEROUS: &[&str] = &["THEME-DANGEROUS-DROPPED", "THEME-DROP-SILENT"];
+const FIX: &str = "Keep a value only if every character is in the allowed set and every function is rgb/rgba/hsl/hsla/calc, compared case-insensitively after CSS unescaping; otherwise drop it.";
+
+fn forbidden_scenario(id: &'static str, title: &'static str, description: &'static str, run: crate::scenario::RunFn) -> Scenario {
+    Scenario {
+        id,
+        title,
+        section: Section::Theming,
+        requirements: DANGEROUS,
+        level: Must,
+        tags: TAGS,
+        needs: NEEDS,
+        budget: BROWSER_BUDGET,
+        description,
+        how_to_fix: FIX,
+        run,
+    }
+}
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "theming.allowed-variable-applies",
+            title: "Allowlisted variables with safe values apply",
+            section: Section::Theming,
+            requirements: &["THEME-ALLOWED-APPLIES"],
+            level: Must,
+            tags: TAGS,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "Sets --uh-brand-color, --uh-radius (with spaces), --uh-font-family and --uh-text-color (rgb()) to safe values: each computes to the value set, trimmed, in the portal document.",
+            how_to_fix: "Pass allowlisted variables with safe values into the portal's root style.",
+            run: run!(p => allowed_applies(p)),
+        },
+        Scenario {
+            id: "theming.unknown-variable-dropped",
+            title: "Variables outside the allowlist are dropped",
+            section: Section::Theming,
+            requirements: &["THEME-UNKNOWN-DROPPED", "THEME-DROP-SILENT"],
+            level: Must,
+            tags: TAGS,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "Sets --uh-evil, --uh-brand-colour, --brand-color and `color` next to a safe --uh-text-color: the unknown ones compute to nothing, the allowed one applies, the portal becomes ready.",
+            how_to_fix: "Apply only the five documented variable names, matched exactly.",
+            run: run!(p => unknown_dropped(p)),
+        },
+        forbidden_scenario(
+            "theming.drops-semicolon",
+            "A value with `;` is dropped",
+            "Sets --uh-background to `#111111;background-image:url(CANARY)`: dropped, nothing fetched, the rest of the theme applies.",
+            run!(p => forbidden(p, "--uh-background", "#111111;background-image:url({canary})")),
+        ),
+        forbidden_scenario(
+            "theming.drops-url",
+            "A url() value is dropped and never fetched",
+            "Sets --uh-background (used in `background:`) to `url(CANARY)`: dropped and the canary host receives nothing.",
+            run!(p => forbidden(p, "--uh-background", "url({canary})")),
+        ),
+        forbidden_scenario(
+            "theming.drops-expression",
+            "An expression() value is dropped",
+            "Sets --uh-brand-color to `expression(alert(1))`: dropped.",
+            run!(p => forbidden(p, "--uh-brand-color", "expression(alert(1))")),
+        ),
+        forbidden_scenario(
+            "theming.drops-import",
+            "An @import value is dropped",
+            "Sets --uh-font-family to `@import url(CANARY)`: dropped and nothing fetched.",
+            run!(p => forbidden(p, "--uh-font-family", "@import url({canary})")),
+        ),
+        forbidden_scenario(
+            "theming.drops-brace-breakout",
+            "A `}` breakout is dropped",
+            "Sets --uh-brand-color to `red}body{background:url(CANARY)}`: dropped and nothing fetched.",
+            run!(p => forbidden(p, "--uh-brand-color", "red}body{background:url({canary})}")),
+        ),
+        forbidden_scenario(
+            "theming.drops-uppercase-url",
+            "An upper-case URL() value is dropped",
+            "Sets --uh-background to `URL(CANARY)`: dropped and nothing fetched (the check is case-insensitive).",
+            run!(p => forbidden(p, "--uh-background", "URL({canary})")),
+        ),
+        forbidden_scenario(
+            "theming.drops-escaped-url",
+            "A CSS-escaped \\75rl() value is dropped",
+            "Sets --uh-background to `\\75rl(CANARY)` (a CSS escape of `url(`): dropped and nothing fetched.",
+            run!(p => forbidden(p, "--uh-background", r"\75rl({canary})")),
+        ),
+        Scenario {
+            tags: &[Tag::Browser, Tag::Theme, Tag::Generated],
+            budget: Duration::from_secs(45),
+            ..forbidden_scenario(
+                "theming.generated-forbidden-variants",
+                "Generated spellings of forbidden values are all dropped",
+                "Twelve forbidden values from a noted seed (url/image/expression in mixed case and CSS escapes, with white space, comments and quotes, nested in rgb()/calc(), after @import or a `}` breakout, with `;`/`}` tails), four per page: each dropped, no canary fetched, a safe variable still applied.",
+                run!(p => generated_forbidden(p)),
+            )
+        },
+        Scenario {
+            id: "theming.drop-is-silent",
+            title: "Dropping a value is silent",
+            section: Section::Theming,
+            requirements: &["THEME-DROP-SILENT"],
+            level: Must,
+            tags: TAGS,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "A theme with a url() value and a safe --uh-brand-color: the portal becomes ready with no auth_failed and the safe variable applies.",
+            how_to_fix: "Drop bad theme values without affecting authentication or the rest of the theme.",
+            run: run!(p => drop_is_silent(p)),
+        },
+    ]
+}

@@ -1,0 +1,206 @@
+//! A DevTools (CDP) listener on the browser's own websocket, beside
+//! ChromeDriver: it attaches to every page and, through auto-attach, to the
+//! cross-origin portal iframe (an out-of-process frame under site
+//! isolation), and records console messages, log entries (CSP and other
+//! security errors) and failed requests from all of them, without turning
+//! site isolation off.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::BrowserError;
+
+/// One thing the browser reported.
+#[derive(Debug, Clone)]
+pub struct DevtoolsRecord {
+    /// Sequence number, for reading "everything since".
+    pub seq: u64,
+    /// URL of the document (target) that produced it.
+    pub target_url: String,
+    /// `console`, `log` or `network`.
+    pub kind: &'static str,
+    pub level: String,
+    pub text: String,
+}
+
+#[derive(Default)]
+struct Shared {
+    records: Vec<DevtoolsRecord>,
+    next: u64,
+}
+
+/// The listener; stops when dropped.
+pub struct Devtools {
+    shared: Arc<Mutex<Shared>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Devtools {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Devtools {
+    /// Connect to the browser at `127.0.0.1:{port}` and start listening.
+    pub async fn attach(port: u16) -> Result<Devtools, BrowserError> {
+        let version = super::session::http_get_json(&format!("127.0.0.1:{port}"), "/json/version")
+            .await
+            .ok_or_else(|| BrowserError::Unexpected { what: "devtools /json/version", detail: "no answer".into() })?;
+        let ws_url = version["webSocketDebuggerUrl"].as_str().ok_or_else(|| BrowserError::Unexpected {
+            what: "devtools /json/version",
+            detail: "no webSocketDebuggerUrl".into(),
+        })?;
+        let (mut ws, _) = tokio::time::timeout(Duration::from_secs(5), tokio_tungstenite::connect_async(ws_url))
+            .await
+            .map_err(|_| BrowserError::Unexpected { what: "devtools websocket", detail: "time-out".into() })?
+            .map_err(|e| BrowserError::Unexpected { what: "devtools websocket", detail: e.to_string() })?;
+        let hello = json!({"id": 1, "method": "Target.setAutoAttach",
+            "params": {"autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true}});
+        ws.send(Message::text(hello.to_string()))
+            .await
+            .map_err(|e| BrowserError::Unexpected { what: "devtools websocket", detail: e.to_string() })?;
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let task = tokio::spawn(listen(ws, shared.clone()));
+        Ok(Devtools { shared, task })
+    }
+
+    /// The next sequence number: records from now on have at least this.
+    pub fn mark(&self) -> u64 {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner()).next
+    }
+
+    /// Records since `mark`.
+    pub fn since(&self, mark: u64) -> Vec<DevtoolsRecord> {
+        let shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared.records.iter().filter(|r| r.seq >= mark).cloned().collect()
+    }
+
+    /// Forget records before `mark` (keeps memory flat over a long run).
+    pub fn forget_before(&self, mark: u64) {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner()).records.retain(|r| r.seq >= mark);
+    }
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
+    let (mut tx, mut rx) = ws.split();
+    let mut next_id = 100u64;
+    // sessionId -> target URL; (sessionId, requestId) -> request URL
+    let mut sessions: HashMap<String, String> = HashMap::new();
+    let mut requests: HashMap<(String, String), String> = HashMap::new();
+    while let Some(Ok(message)) = rx.next().await {
+        let Ok(text) = message.into_text() else { continue };
+        let Ok(msg) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+        let method = msg["method"].as_str().unwrap_or_default();
+        let params = &msg["params"];
+        let session = msg["sessionId"].as_str().unwrap_or_default().to_string();
+        let record = |target_url: String, kind: &'static str, level: String, text: String| {
+            let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+            let seq = s.next;
+            s.next += 1;
+            s.records.push(DevtoolsRecord { seq, target_url, kind, level, text });
+        };
+        match method {
+            "Target.attachedToTarget" => {
+                let child = params["sessionId"].as_str().unwrap_or_default().to_string();
+                let url = params["targetInfo"]["url"].as_str().unwrap_or_default().to_string();
+                sessions.insert(child.clone(), url);
+                for (m, p) in [
+                    ("Runtime.enable", json!({})),
+                    ("Log.enable", json!({})),
+                    ("Network.enable", json!({})),
+                    ("Target.setAutoAttach", json!({"autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true})),
+                    ("Runtime.runIfWaitingForDebugger", json!({})),
+                ] {
+                    next_id += 1;
+                    let cmd = json!({"id": next_id, "sessionId": child, "method": m, "params": p});
+                    if tx.send(Message::text(cmd.to_string())).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            "Target.detachedFromTarget" => {
+                if let Some(child) = params["sessionId"].as_str() {
+                    sessions.remove(child);
+                }
+            }
+            "Target.targetInfoChanged" => {
+                // URL changes are picked up through frame navigations below.
+            }
+            "Page.frameNavigated" | "Runtime.executionContextCreated" => {
+                if let Some(origin) = params["context"]["origin"].as_str() {
+                    if !origin.is_empty() && origin != "://" {
+                        sessions.insert(session.clone(), origin.to_string());
+                    }
+                }
+            }
+            "Runtime.consoleAPICalled" => {
+                let text = params["args"]
+                    .as_array()
+                    .map(|args| {
+                        args.iter()
+                            .map(|a| {
+                                a["value"]
+                                    .as_str()
+                                    .map(str::to_string)
+                                    .or_else(|| a["description"].as_str().map(str::to_string))
+                                    .unwrap_or_else(|| a["value"].to_string())
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default();
+                let level = match params["type"].as_str().unwrap_or("log") {
+                    "warning" => "warning",
+                    "error" | "assert" => "error",
+                    "info" => "info",
+                    _ => "log",
+                };
+                record(sessions.get(&session).cloned().unwrap_or_default(), "console", level.to_string(), text);
+            }
+            "Runtime.exceptionThrown" => {
+                let text = params["exceptionDetails"]["exception"]["description"]
+                    .as_str()
+                    .or_else(|| params["exceptionDetails"]["text"].as_str())
+                    .unwrap_or("exception")
+                    .to_string();
+                record(sessions.get(&session).cloned().unwrap_or_default(), "console", "error".into(), text);
+            }
+            "Log.entryAdded" => {
+                let entry = &params["entry"];
+                let text = format!(
+                    "[{}] {}",
+                    entry["source"].as_str().unwrap_or("other"),
+                    entry["text"].as_str().unwrap_or_default()
+                );
+                let url = entry["url"].as_str().map(str::to_string).unwrap_or_else(|| sessions.get(&session).cloned().unwrap_or_default());
+                record(url, "log", entry["level"].as_str().unwrap_or("info").to_string(), text);
+            }
+            "Network.requestWillBeSent" => {
+                if let (Some(id), Some(url)) = (params["requestId"].as_str(), params["request"]["url"].as_str()) {
+                    requests.insert((session.clone(), id.to_string()), url.to_string());
+                }
+            }
+            "Network.loadingFailed" => {
+                let id = params["requestId"].as_str().unwrap_or_default().to_string();
+                let url = requests.remove(&(session.clone(), id)).unwrap_or_default();
+                let reason = params["blockedReason"].as_str().map(|b| format!(" (blocked: {b})")).unwrap_or_default();
+                let text = format!("{} {url}{reason}", params["errorText"].as_str().unwrap_or("failed"));
+                record(sessions.get(&session).cloned().unwrap_or_default(), "network", "error".into(), text);
+            }
+            "Network.loadingFinished" => {
+                if let Some(id) = params["requestId"].as_str() {
+                    requests.remove(&(session.clone(), id.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
