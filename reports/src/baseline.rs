@@ -143,13 +143,20 @@ pub fn baseline_from_record(record: &RunRecord) -> String {
     for scenario in &record.scenarios {
         let Some(result) = &scenario.result else { continue };
         let Outcome::Fail { actual, .. } = &result.outcome else { continue };
-        let kept = record.baseline.as_ref().and_then(|b| b.entry(&scenario.meta.id)).cloned();
-        baseline.entries.push(kept.unwrap_or_else(|| BaselineEntry {
-            scenario: scenario.meta.id.clone(),
-            reason: format!("TODO: why this is accepted. Failed with: {}", one_line(actual, 100)),
-            expires: None,
-            issue: None,
-        }));
+        let old = record.baseline.as_ref().and_then(|b| b.entry(&scenario.meta.id));
+        // A live entry is kept as it is; an expired one needs a new reason and date.
+        let expired = record.baseline_warnings.iter().any(
+            |w| matches!(w, BaselineWarning::Expired { scenario: s, .. } if *s == scenario.meta.id),
+        );
+        match old {
+            Some(entry) if !expired => baseline.entries.push(entry.clone()),
+            _ => baseline.entries.push(BaselineEntry {
+                scenario: scenario.meta.id.clone(),
+                reason: format!("TODO: why this is accepted. Failed with: {}", one_line(actual, 100)),
+                expires: None,
+                issue: old.and_then(|e| e.issue.clone()),
+            }),
+        }
     }
     let header = format!(
         "# portalcheck baseline: expected failures that do not fail the gate.\n\

@@ -40,7 +40,7 @@ pub fn escape_md(text: &str) -> String {
 }
 
 /// A scenario or requirement ID: as code when it is plain, escaped otherwise.
-fn id(text: &str) -> String {
+pub(crate) fn md_id(text: &str) -> String {
     if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
         format!("`{text}`")
     } else {
@@ -97,9 +97,9 @@ pub fn render_markdown(record: &RunRecord) -> String {
         };
         format!(
             "| {} | {} | {} | {} |",
-            id(&s.meta.id),
+            md_id(&s.meta.id),
             s.level().as_str(),
-            s.meta.requirements.iter().map(|r| id(r)).collect::<Vec<_>>().join(", "),
+            s.meta.requirements.iter().map(|r| md_id(r)).collect::<Vec<_>>().join(", "),
             escape_md(&one_line(actual, 140))
         )
     });
@@ -111,13 +111,13 @@ pub fn render_markdown(record: &RunRecord) -> String {
             Some(Outcome::Error { reason }) => reason.as_str(),
             _ => "never finished",
         };
-        format!("| {} | {} |", id(&s.meta.id), escape_md(&one_line(reason, 160)))
+        format!("| {} | {} |", md_id(&s.meta.id), escape_md(&one_line(reason, 160)))
     });
 
     let baselined: Vec<&ScenarioRecord> = record.scenarios.iter().filter(|s| s.state() == State::Baselined).collect();
     table(&mut out, "Baselined (not failing the gate)", "| Scenario | Reason |", "|---|---|", &baselined, MAX_BASELINED, |s| {
         let reason = s.baselined.as_ref().map(|e| e.reason.as_str()).unwrap_or_default();
-        format!("| {} | {} |", id(&s.meta.id), escape_md(&one_line(reason, 160)))
+        format!("| {} | {} |", md_id(&s.meta.id), escape_md(&one_line(reason, 160)))
     });
 
     if !record.baseline_warnings.is_empty() {
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn escaping_keeps_text_inert() {
         assert_eq!(escape_md("<img src=x>|[a](b)\n`c`"), "&lt;img src\\=x&gt;\\|\\[a\\]\\(b\\) \\`c\\`");
-        assert_eq!(id("auth.hmac-exact"), "`auth.hmac-exact`");
-        assert_eq!(id("a`b"), "a\\`b");
+        assert_eq!(md_id("auth.hmac-exact"), "`auth.hmac-exact`");
+        assert_eq!(md_id("a`b"), "a\\`b");
     }
 }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::error::ReportError;
 use crate::event::RunEnd;
-use crate::markdown::escape_md;
+use crate::markdown::{escape_md, md_id};
 use crate::record::{RunRecord, State, SCHEMA_VERSION};
 
 /// One record from the shard records of one run. Errors when the shards
@@ -136,7 +136,7 @@ pub fn compare(records: &[RunRecord]) -> String {
     let mut passes = vec![0usize; records.len()];
     for id in &ids {
         let level = scenarios::requirement(id).map(|r| r.level.as_str()).unwrap_or("?");
-        out.push_str(&format!("| {} | {level} |", escape_md(id)));
+        out.push_str(&format!("| {} | {level} |", md_id(id)));
         for (i, record) in records.iter().enumerate() {
             let states: Vec<State> =
                 record.scenarios.iter().filter(|s| s.meta.requirements.contains(id)).map(|s| s.state()).collect();

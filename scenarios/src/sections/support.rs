@@ -4,7 +4,7 @@ use crate::contract::AuthFailure;
 use crate::probe::{ConsoleSource, Probe, Site, Tenant};
 use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
-use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
+use crate::scenario::{Checks, Need, Scenario, Tag};
 
 pub const REQUIREMENTS: &[Requirement] = &[Requirement {
     id: "SUPPORT-CONSOLE-DIAGNOSTIC",
