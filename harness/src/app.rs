@@ -223,6 +223,8 @@ pub struct RunRequest {
     pub progress: bool,
     /// Also write the raw (scrubbed) event stream as JSON lines here.
     pub events_file: Option<PathBuf>,
+    /// Browsers started beforehand and shared between runs (the matrix).
+    pub pool: Option<Arc<crate::browser::pool::BrowserPool>>,
 }
 
 /// Start the world, run, and fold the events into a record. `Err` means
@@ -242,7 +244,7 @@ pub async fn execute(request: RunRequest) -> Result<(RunRecord, RunFigures), cra
     }
     let (sink, rx) = EventSink::channel();
     let dispatcher = tokio::spawn(dispatch(rx, vec![Box::new(Scrubbed { keeper: keeper.clone(), downstream })]));
-    let figures = crate::runner::run(world.clone(), selected, &request.options, sink.clone()).await;
+    let figures = crate::runner::run(world.clone(), selected, &request.options, sink.clone(), request.pool.clone()).await;
     drop(sink);
     let _ = dispatcher.await;
     let record = {
@@ -273,7 +275,7 @@ async fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let seed = args.seed.unwrap_or_else(rand::random);
     let request = RunRequest {
-        world: WorldOptions { target: args.target.clone(), defects: args.defect.clone() },
+        world: WorldOptions { target: args.target.clone(), defects: args.defect.clone(), ca: None },
         options: RunOptions {
             jobs: args.jobs,
             browsers: args.browsers,
@@ -285,6 +287,7 @@ async fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
         baseline,
         progress: true,
         events_file: Some(args.out.join("events.jsonl")),
+        pool: None,
     };
     let (record, _figures) = match execute(request).await {
         Ok(done) => done,

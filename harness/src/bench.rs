@@ -41,6 +41,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         baseline: None,
         progress: false,
         events_file: None,
+        pool: None,
     };
     let (record, figures) =
         execute(request).await.map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?;

@@ -5,9 +5,11 @@
 //! - `session`: one WebDriver session on one Chromium, reset between
 //!   scenarios, with the CDP commands the harness needs.
 //! - `watch`: opening a generated host page and observing it.
+//! - `pool`: sessions lent to scenarios, replaced when lost.
 //! - `devtools`: console, log and network records from every frame.
 
 pub mod devtools;
+pub mod pool;
 pub mod process;
 pub mod session;
 pub mod watch;

@@ -13,14 +13,13 @@ use reports::event::{
     Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection, SupportInfo,
 };
 use scenarios::{Level, Need, Scenario, Tag, Verdict};
-use tokio::sync::Mutex;
 
 use crate::browser::process::LaunchOptions;
+use crate::browser::pool::BrowserPool;
 use crate::browser::session::BrowserSession;
-use crate::browser::BrowserBinaries;
 use crate::events::EventSink;
 use crate::live_probe::LiveProbe;
-use crate::world::{error_chain, World};
+use crate::world::World;
 
 /// Which scenarios to run.
 #[derive(Debug, Clone, Default)]
@@ -104,48 +103,49 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Start `count` browsers one after another (start-up on 2 cores is
-/// CPU-bound: in parallel it is slower).
-async fn start_browsers(world: &World, count: usize, webdriver: Option<&str>) -> Result<Vec<BrowserSession>, String> {
-    let options = LaunchOptions {
+/// The browser launch options for a world: its pins, names to loopback.
+pub fn launch_options(world: &World) -> LaunchOptions {
+    LaunchOptions {
         spki_pins: world.spki_pins.clone(),
         resolver_rules: "MAP *.test 127.0.0.1".into(),
         window: (1280, 900),
-    };
-    let mut sessions = Vec::new();
-    for _ in 0..count {
-        let session = match webdriver {
-            Some(url) => BrowserSession::connect_remote(url, &options).await,
-            None => {
-                let bins = BrowserBinaries::locate().map_err(|e| error_chain(&e))?;
-                BrowserSession::start(&bins, &options).await
-            }
-        };
-        sessions.push(session.map_err(|e| error_chain(&e))?);
     }
-    Ok(sessions)
 }
 
 /// Run the selected scenarios against the world, emitting events.
-pub async fn run(world: Arc<World>, selected: Vec<Scenario>, options: &RunOptions, sink: EventSink) -> RunFigures {
+pub async fn run(
+    world: Arc<World>,
+    selected: Vec<Scenario>,
+    options: &RunOptions,
+    sink: EventSink,
+    shared_pool: Option<Arc<BrowserPool>>,
+) -> RunFigures {
     let started = Instant::now();
     let mut figures = RunFigures::default();
     let browser_scenarios = selected.iter().filter(|s| s.needs.contains(&Need::Browser)).count();
     let mut browser_error = None;
-    let mut sessions = Vec::new();
-    if browser_scenarios > 0 {
-        let count = options.browsers.clamp(1, browser_scenarios);
-        let t = Instant::now();
-        match start_browsers(&world, count, options.webdriver.as_deref()).await {
-            Ok(s) => {
-                figures.browser_start = Some(t.elapsed());
-                figures.browser = s.first().map(|b| b.version.clone());
-                figures.driver = s.first().map(|b| b.driver_version.clone());
-                sessions = s;
+    let mut own_pool = None;
+    let pool: Option<Arc<BrowserPool>> = match (browser_scenarios, shared_pool) {
+        (0, _) => None,
+        (_, Some(pool)) => Some(pool),
+        (n, None) => {
+            let t = Instant::now();
+            match BrowserPool::start(launch_options(&world), options.browsers.clamp(1, n), options.webdriver.clone()).await {
+                Ok(pool) => {
+                    figures.browser_start = Some(t.elapsed());
+                    let pool = Arc::new(pool);
+                    own_pool = Some(pool.clone());
+                    Some(pool)
+                }
+                Err(e) => {
+                    browser_error = Some(e);
+                    None
+                }
             }
-            Err(e) => browser_error = Some(e),
         }
-    }
+    };
+    figures.browser = pool.as_ref().map(|p| p.version.clone());
+    figures.driver = pool.as_ref().map(|p| p.driver_version.clone());
     sink.send(Event::RunStarted(RunMeta {
         portalcheck_version: env!("CARGO_PKG_VERSION").to_string(),
         catalogue_revision: scenarios::CATALOGUE_REVISION.to_string(),
@@ -161,50 +161,42 @@ pub async fn run(world: Arc<World>, selected: Vec<Scenario>, options: &RunOption
     // Long waits first, so they overlap with everything else.
     let mut ordered = selected.clone();
     ordered.sort_by_key(|s| std::cmp::Reverse((s.has_tag(Tag::Session), s.budget)));
-    let pool = Arc::new(Mutex::new(sessions));
-    let browser_slots = Arc::new(tokio::sync::Semaphore::new(pool.lock().await.len()));
     let durations = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let live = Arc::new(std::sync::atomic::AtomicUsize::new(pool.lock().await.len()));
 
     futures_util::stream::iter(ordered)
         .for_each_concurrent(options.jobs.max(1), |scenario| {
             let world = world.clone();
             let sink = sink.clone();
             let pool = pool.clone();
-            let slots = browser_slots.clone();
             let browser_error = browser_error.clone();
             let durations = durations.clone();
-            let live = live.clone();
             let seed = options.seed;
             async move {
+                let needs_browser = scenario.needs.contains(&Need::Browser);
+                // Wait for a browser before the scenario starts, so its time
+                // is its own.
+                let loan = match (&pool, needs_browser) {
+                    (Some(pool), true) => pool.borrow().await,
+                    _ => None,
+                };
                 let started_at = now_rfc3339();
                 sink.send(Event::ScenarioStarted { id: scenario.id.to_string(), started_at: started_at.clone() });
                 let t = Instant::now();
-                let needs_browser = scenario.needs.contains(&Need::Browser);
-                let outcome = if needs_browser {
-                    match browser_error {
-                        Some(e) => Outcome::Error { reason: format!("the browser could not start: {e}") },
-                        None => match slots.acquire().await {
-                            Err(_) => Outcome::Error { reason: "every browser session was lost earlier in the run".into() },
-                            Ok(permit) => {
-                                let session = pool.lock().await.pop();
-                                let (outcome, session) = run_one(&world, &scenario, session, &sink, seed).await;
-                                match session {
-                                    Some(session) => pool.lock().await.push(session),
-                                    None => {
-                                        // This slot is gone for good.
-                                        permit.forget();
-                                        if live.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
-                                            slots.close();
-                                        }
-                                    }
-                                }
-                                outcome
-                            }
-                        },
+                let outcome = match (needs_browser, loan) {
+                    (false, _) => run_one(&world, &scenario, None, &sink, seed).await.0,
+                    (true, Some(mut loan)) => {
+                        let (outcome, healthy) = run_one(&world, &scenario, loan.session.take(), &sink, seed).await;
+                        let pool = pool.as_ref().expect("a loan comes from a pool");
+                        loan.session = healthy.0;
+                        pool.give_back(loan, healthy.1).await;
+                        outcome
                     }
-                } else {
-                    run_one(&world, &scenario, None, &sink, seed).await.0
+                    (true, None) => Outcome::Error {
+                        reason: match &browser_error {
+                            Some(e) => format!("the browser could not start: {e}"),
+                            None => "every browser session was lost earlier in the run".into(),
+                        },
+                    },
                 };
                 let duration = t.elapsed();
                 durations.lock().unwrap_or_else(|e| e.into_inner()).push((
@@ -227,8 +219,9 @@ pub async fn run(world: Arc<World>, selected: Vec<Scenario>, options: &RunOption
     } else {
         browser_error.map(|e| format!("the browser could not start, browser scenarios were not run: {e}"))
     };
-    for session in std::mem::take(&mut *pool.lock().await) {
-        session.close().await;
+    drop(pool);
+    if let Some(pool) = own_pool.and_then(|p| Arc::try_unwrap(p).ok()) {
+        pool.close().await;
     }
     figures.wall = started.elapsed();
     figures.scenario_durations = std::mem::take(&mut *durations.lock().unwrap_or_else(|e| e.into_inner()));
@@ -246,16 +239,15 @@ pub fn scenario_seed(run_seed: u64, id: &str) -> u64 {
     fnv1a(id.as_bytes()) ^ run_seed.rotate_left(17)
 }
 
-/// Run one scenario within its budget. Returns the session to the pool
-/// unless it is no longer usable.
+/// Run one scenario within its budget. Returns the session and whether
+/// it still answers.
 async fn run_one(
     world: &Arc<World>,
     scenario: &Scenario,
     session: Option<BrowserSession>,
     sink: &EventSink,
     seed: u64,
-) -> (Outcome, Option<BrowserSession>) {
-    let mut session = session;
+) -> (Outcome, (Option<BrowserSession>, bool)) {
     let (verdict, trail) = {
         let mut probe =
             LiveProbe::new(world.clone(), scenario.id, session.as_ref(), sink.clone(), scenario_seed(seed, scenario.id));
@@ -303,18 +295,15 @@ async fn run_one(
             }),
         );
     }
-    // A session that no longer answers is replaced by a fresh one.
-    if let Some(s) = session.as_mut() {
-        let healthy = s.died().is_none()
-            && tokio::time::timeout(Duration::from_secs(5), s.client.goto("about:blank")).await.is_ok_and(|r| r.is_ok());
-        if !healthy {
-            if let Some(dead) = session.take() {
-                dead.close().await;
-            }
-            if let Ok(mut fresh) = start_browsers(world, 1, None).await {
-                session = fresh.pop();
-            }
+    let mut session = session;
+    let healthy = match session.as_mut() {
+        Some(s) => {
+            s.died().is_none()
+                && tokio::time::timeout(Duration::from_secs(5), s.client.goto("about:blank"))
+                    .await
+                    .is_ok_and(|r| r.is_ok())
         }
-    }
-    (outcome, session)
+        None => true,
+    };
+    (outcome, (session, healthy))
 }

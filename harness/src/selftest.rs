@@ -81,12 +81,32 @@ pub async fn run_matrix(
     browsers: usize,
     progress: impl Fn(&MatrixRow),
 ) -> anyhow::Result<Vec<MatrixRow>> {
+    let ca = std::sync::Arc::new(fixtures::tls::TestCa::new()?);
+    let needs_browser = filter.select(scenarios::scenarios()).iter().any(|s| s.needs_browser());
+    let pool = if needs_browser {
+        let options = crate::browser::process::LaunchOptions {
+            spki_pins: vec![ca.leaf_spki_sha256_base64()],
+            resolver_rules: "MAP *.test 127.0.0.1".into(),
+            window: (1280, 900),
+        };
+        Some(std::sync::Arc::new(
+            crate::browser::pool::BrowserPool::start(options, browsers, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("the browser could not start: {e}"))?,
+        ))
+    } else {
+        None
+    };
     let mut rows = Vec::new();
     let mut runs: Vec<Option<Defect>> = vec![None];
     runs.extend(defects.iter().copied().map(Some));
     for defect in runs {
         let request = RunRequest {
-            world: WorldOptions { target: None, defects: defect.iter().map(|d| d.name().to_string()).collect() },
+            world: WorldOptions {
+                target: None,
+                defects: defect.iter().map(|d| d.name().to_string()).collect(),
+                ca: Some(ca.clone()),
+            },
             filter: filter.clone(),
             options: RunOptions {
                 jobs,
@@ -98,6 +118,7 @@ pub async fn run_matrix(
             baseline: None,
             progress: false,
             events_file: None,
+            pool: pool.clone(),
         };
         let (record, _) = execute(request)
             .await
@@ -105,6 +126,9 @@ pub async fn run_matrix(
         let row = judge(defect, &record);
         progress(&row);
         rows.push(row);
+    }
+    if let Some(pool) = pool.and_then(|p| std::sync::Arc::try_unwrap(p).ok()) {
+        pool.close().await;
     }
     Ok(rows)
 }

@@ -92,14 +92,17 @@ pub struct World {
     secrets: Mutex<Vec<String>>,
     counter: AtomicU64,
     _reference: Option<RunningPortal>,
-    _ca: TestCa,
+    _ca: Arc<TestCa>,
 }
 
 /// What to run against.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WorldOptions {
     pub target: Option<PathBuf>,
     pub defects: Vec<String>,
+    /// A CA shared between worlds, so that one browser pool (which pins
+    /// the CA's leaf key) can serve them all; a fresh one otherwise.
+    pub ca: Option<Arc<TestCa>>,
 }
 
 /// 32 random bytes, hex.
@@ -115,7 +118,10 @@ pub fn parse_defects(names: &[String]) -> Result<DefectSet, WorldError> {
 
 impl World {
     pub async fn start(options: &WorldOptions) -> Result<World, WorldError> {
-        let ca = TestCa::new().map_err(WorldError::Tls)?;
+        let ca = match &options.ca {
+            Some(ca) => ca.clone(),
+            None => Arc::new(TestCa::new().map_err(WorldError::Tls)?),
+        };
         let mut names: Vec<&str> = SITE_NAMES.to_vec();
         names.push(REFERENCE_HOST);
         let cert: IssuedCert = ca.issue(&names).map_err(WorldError::Tls)?;

@@ -73,7 +73,9 @@ impl BaselineWarning {
     pub fn message(&self) -> String {
         match self {
             BaselineWarning::NowPasses { scenario } => {
-                format!("baseline entry {scenario} is stale: the scenario passes now, remove the entry")
+                format!(
+                    "baseline entry {scenario} is stale: the scenario passes now, remove the entry"
+                )
             }
             BaselineWarning::Expired { scenario, expires } => {
                 format!("baseline entry {scenario} expired on {expires}: its failure counts again")
@@ -113,8 +115,10 @@ impl Baseline {
 
     /// Reads and parses a baseline file.
     pub fn load(path: &Path) -> Result<Baseline, ReportError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ReportError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Baseline::parse(&text)
     }
 
@@ -126,7 +130,10 @@ impl Baseline {
 impl BaselineEntry {
     /// Whether the entry no longer applies on `today`.
     pub fn expired_on(&self, today: Date) -> bool {
-        self.expires.as_deref().and_then(parse_date).is_some_and(|expires| today > expires)
+        self.expires
+            .as_deref()
+            .and_then(parse_date)
+            .is_some_and(|expires| today > expires)
     }
 }
 
@@ -141,9 +148,16 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
 pub fn baseline_from_record(record: &RunRecord) -> String {
     let mut baseline = Baseline::default();
     for scenario in &record.scenarios {
-        let Some(result) = &scenario.result else { continue };
-        let Outcome::Fail { actual, .. } = &result.outcome else { continue };
-        let old = record.baseline.as_ref().and_then(|b| b.entry(&scenario.meta.id));
+        let Some(result) = &scenario.result else {
+            continue;
+        };
+        let Outcome::Fail { actual, .. } = &result.outcome else {
+            continue;
+        };
+        let old = record
+            .baseline
+            .as_ref()
+            .and_then(|b| b.entry(&scenario.meta.id));
         // A live entry is kept as it is; an expired one needs a new reason and date.
         let expired = record.baseline_warnings.iter().any(
             |w| matches!(w, BaselineWarning::Expired { scenario: s, .. } if *s == scenario.meta.id),
@@ -152,7 +166,10 @@ pub fn baseline_from_record(record: &RunRecord) -> String {
             Some(entry) if !expired => baseline.entries.push(entry.clone()),
             _ => baseline.entries.push(BaselineEntry {
                 scenario: scenario.meta.id.clone(),
-                reason: format!("TODO: why this is accepted. Failed with: {}", one_line(actual, 100)),
+                reason: format!(
+                    "TODO: why this is accepted. Failed with: {}",
+                    one_line(actual, 100)
+                ),
                 expires: None,
                 issue: old.and_then(|e| e.issue.clone()),
             }),
@@ -177,7 +194,10 @@ pub fn baseline_from_record(record: &RunRecord) -> String {
 
 /// Text safe inside a one-line TOML comment.
 fn comment_safe(text: &str) -> String {
-    one_line(text, 120).chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    one_line(text, 120)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -199,16 +219,33 @@ reason = "also known"
 "#;
         let baseline = Baseline::parse(text).unwrap();
         assert_eq!(baseline.entries.len(), 2);
-        assert_eq!(baseline.entry("a.b").unwrap().expires.as_deref(), Some("2027-01-31"));
-        assert!(baseline.entry("a.b").unwrap().expired_on(parse_date("2027-02-01").unwrap()));
-        assert!(!baseline.entry("a.b").unwrap().expired_on(parse_date("2027-01-31").unwrap()));
+        assert_eq!(
+            baseline.entry("a.b").unwrap().expires.as_deref(),
+            Some("2027-01-31")
+        );
+        assert!(baseline
+            .entry("a.b")
+            .unwrap()
+            .expired_on(parse_date("2027-02-01").unwrap()));
+        assert!(!baseline
+            .entry("a.b")
+            .unwrap()
+            .expired_on(parse_date("2027-01-31").unwrap()));
 
-        let bad_date = "[[expected_failure]]\nscenario = \"a\"\nreason = \"r\"\nexpires = \"31/01/2027\"\n";
-        assert!(matches!(Baseline::parse(bad_date), Err(ReportError::BaselineEntry { .. })));
+        let bad_date =
+            "[[expected_failure]]\nscenario = \"a\"\nreason = \"r\"\nexpires = \"31/01/2027\"\n";
+        assert!(matches!(
+            Baseline::parse(bad_date),
+            Err(ReportError::BaselineEntry { .. })
+        ));
         let twice = "[[expected_failure]]\nscenario = \"a\"\nreason = \"r\"\n[[expected_failure]]\nscenario = \"a\"\nreason = \"r\"\n";
         assert!(Baseline::parse(twice).is_err());
-        let typo = "[[expected_failure]]\nscenario = \"a\"\nreason = \"r\"\nexpire = \"2027-01-01\"\n";
-        assert!(matches!(Baseline::parse(typo), Err(ReportError::ParseBaseline(_))));
+        let typo =
+            "[[expected_failure]]\nscenario = \"a\"\nreason = \"r\"\nexpire = \"2027-01-01\"\n";
+        assert!(matches!(
+            Baseline::parse(typo),
+            Err(ReportError::ParseBaseline(_))
+        ));
         assert_eq!(Baseline::parse("").unwrap(), Baseline::default());
     }
 }

@@ -26,7 +26,11 @@ pub enum ReportError {
         source: serde_json::Error,
     },
     #[error("{} has report schema version {found}, this portalcheck reads version {expected}", path.display())]
-    SchemaVersion { path: PathBuf, found: u32, expected: u32 },
+    SchemaVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
     #[error("invalid baseline file")]
     ParseBaseline(#[source] toml::de::Error),
     #[error("invalid baseline entry for {scenario}: {problem}")]

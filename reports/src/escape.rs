@@ -28,6 +28,25 @@ pub(crate) fn visible_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Serialized JSON with the controls serde_json leaves raw (DEL, C1,
+/// U+FFFE/U+FFFF) written as `\uXXXX` escapes: the same JSON value, with
+/// no raw control character. Such characters can only occur inside JSON
+/// strings, where the escape is valid.
+pub(crate) fn json_escape_controls(json: String) -> String {
+    if !json.chars().any(is_hostile_char) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_hostile_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The first line of `text`, at most `max` characters, with an ellipsis
 /// when anything was cut.
 pub(crate) fn one_line(text: &str, max: usize) -> String {
@@ -46,9 +65,23 @@ mod tests {
 
     #[test]
     fn controls_become_visible() {
-        assert_eq!(visible_controls("a\u{0}b\u{1b}[31m\tc\n"), "a\\u{0}b\\u{1b}[31m\tc\n");
+        assert_eq!(
+            visible_controls("a\u{0}b\u{1b}[31m\tc\n"),
+            "a\\u{0}b\\u{1b}[31m\tc\n"
+        );
         assert_eq!(visible_controls("\u{ffff}"), "\\u{ffff}");
         assert!(matches!(visible_controls("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_controls_are_escaped_losslessly() {
+        let json = serde_json::to_string("a\u{7f}\u{85}\u{ffff}\u{0}").unwrap();
+        let escaped = json_escape_controls(json);
+        assert_eq!(escaped, r#""a\u007f\u0085\uffff\u0000""#);
+        assert_eq!(
+            serde_json::from_str::<String>(&escaped).unwrap(),
+            "a\u{7f}\u{85}\u{ffff}\u{0}"
+        );
     }
 
     #[test]

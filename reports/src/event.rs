@@ -113,13 +113,23 @@ pub struct SupportInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EvidenceItem {
-    Note { text: String },
+    Note {
+        text: String,
+    },
     Http(HttpExchange),
     /// A host page as observed (`scenarios::probe::PageView`, as JSON).
-    Page { site: String, view: serde_json::Value },
-    CanaryHit { method: String, url: String },
+    Page {
+        site: String,
+        view: serde_json::Value,
+    },
+    CanaryHit {
+        method: String,
+        url: String,
+    },
     /// PNG, base64.
-    Screenshot { png_base64: String },
+    Screenshot {
+        png_base64: String,
+    },
     Support(SupportInfo),
 }
 

@@ -85,7 +85,10 @@ const SCRIPT: &str = "
 /// The CSP `'sha256-…'` source of an inline element's exact text.
 fn csp_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
-    format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 /// The policy the report's `<meta>` sets.
@@ -140,10 +143,11 @@ pub fn render_html(record: &RunRecord) -> String {
     filters(&mut d, record);
 
     d.lit("<h2>Failures and errors</h2>\n");
-    let findings: Vec<&ScenarioRecord> = [State::Fail, State::Error, State::NotRun, State::Baselined]
-        .iter()
-        .flat_map(|state| record.scenarios.iter().filter(move |s| s.state() == *state))
-        .collect();
+    let findings: Vec<&ScenarioRecord> =
+        [State::Fail, State::Error, State::NotRun, State::Baselined]
+            .iter()
+            .flat_map(|state| record.scenarios.iter().filter(move |s| s.state() == *state))
+            .collect();
     if findings.is_empty() {
         d.lit("<p class=\"muted\">None.</p>\n");
     }
@@ -163,7 +167,9 @@ pub fn render_html(record: &RunRecord) -> String {
 
 fn header(d: &mut Doc, record: &RunRecord) {
     let meta = &record.meta;
-    d.lit("<header>\n<h1>portalcheck report: ").text(&meta.target.name).lit("</h1>\n");
+    d.lit("<header>\n<h1>portalcheck report: ")
+        .text(&meta.target.name)
+        .lit("</h1>\n");
     d.lit("<p class=\"status ")
         .text(record.status.name())
         .lit("\">")
@@ -174,13 +180,32 @@ fn header(d: &mut Doc, record: &RunRecord) {
         .text(&summary_line(record))
         .lit("</p>\n<table>\n");
     let mut row = |name: &'static str, value: &str| {
-        d.lit("<tr><th>").lit(name).lit("</th><td>").text(value).lit("</td></tr>\n");
+        d.lit("<tr><th>")
+            .lit(name)
+            .lit("</th><td>")
+            .text(value)
+            .lit("</td></tr>\n");
     };
     let target = &meta.target;
-    row("Target", &format!("{}{}", target.name, target.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default()));
+    row(
+        "Target",
+        &format!(
+            "{}{}",
+            target.name,
+            target
+                .version
+                .as_deref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default()
+        ),
+    );
     row("Portal origin", &target.portal_origin);
     if target.reference {
-        let defects = if target.defects.is_empty() { "none".to_string() } else { target.defects.join(", ") };
+        let defects = if target.defects.is_empty() {
+            "none".to_string()
+        } else {
+            target.defects.join(", ")
+        };
         row("Reference portal", &format!("defects on: {defects}"));
     }
     row("Catalogue revision", &meta.catalogue_revision);
@@ -208,7 +233,14 @@ fn header(d: &mut Doc, record: &RunRecord) {
     if let Some(shard) = &s.shard {
         selection.push(format!("shard {shard}"));
     }
-    row("Selection", &if selection.is_empty() { "everything".to_string() } else { selection.join("; ") });
+    row(
+        "Selection",
+        &if selection.is_empty() {
+            "everything".to_string()
+        } else {
+            selection.join("; ")
+        },
+    );
     d.lit("</table>\n</header>\n");
 }
 
@@ -223,7 +255,14 @@ fn warnings(d: &mut Doc, record: &RunRecord) {
     d.lit("</ul>\n</section>\n");
 }
 
-const COLUMNS: [State; 6] = [State::Pass, State::Fail, State::Baselined, State::Error, State::Skipped, State::NotRun];
+const COLUMNS: [State; 6] = [
+    State::Pass,
+    State::Fail,
+    State::Baselined,
+    State::Error,
+    State::Skipped,
+    State::NotRun,
+];
 
 fn summary(d: &mut Doc, record: &RunRecord) {
     d.lit("<h2>Summary</h2>\n<table>\n<tr><th>Section</th><th>Level</th>");
@@ -239,12 +278,19 @@ fn summary(d: &mut Doc, record: &RunRecord) {
     }
     for section in sections {
         for level in [scenarios::Level::Must, scenarios::Level::Should] {
-            let group: Vec<&ScenarioRecord> =
-                record.scenarios.iter().filter(|s| s.meta.section == section && s.level() == level).collect();
+            let group: Vec<&ScenarioRecord> = record
+                .scenarios
+                .iter()
+                .filter(|s| s.meta.section == section && s.level() == level)
+                .collect();
             if group.is_empty() {
                 continue;
             }
-            d.lit("<tr><td>").text(&section_heading(section)).lit("</td><td>").text(level.as_str()).lit("</td>");
+            d.lit("<tr><td>")
+                .text(&section_heading(section))
+                .lit("</td><td>")
+                .text(level.as_str())
+                .lit("</td>");
             for state in COLUMNS {
                 let n = group.iter().filter(|s| s.state() == state).count();
                 d.lit("<td class=\"n\">").num(n as u64).lit("</td>");
@@ -253,10 +299,14 @@ fn summary(d: &mut Doc, record: &RunRecord) {
         }
     }
     for level in [scenarios::Level::Must, scenarios::Level::Should] {
-        d.lit("<tr><th>All sections</th><th>").text(level.as_str()).lit("</th>");
+        d.lit("<tr><th>All sections</th><th>")
+            .text(level.as_str())
+            .lit("</th>");
         let counts = record.counts.level(level);
         for state in COLUMNS {
-            d.lit("<td class=\"n\">").num(counts.get(state) as u64).lit("</td>");
+            d.lit("<td class=\"n\">")
+                .num(counts.get(state) as u64)
+                .lit("</td>");
         }
         d.lit("</tr>\n");
     }
@@ -273,7 +323,11 @@ fn filters(d: &mut Doc, record: &RunRecord) {
             .lit("</label>");
     }
     d.lit("</fieldset>\n<fieldset><legend>Tag</legend>");
-    let mut tags: Vec<&str> = record.scenarios.iter().flat_map(|s| s.meta.tags.iter().map(String::as_str)).collect();
+    let mut tags: Vec<&str> = record
+        .scenarios
+        .iter()
+        .flat_map(|s| s.meta.tags.iter().map(String::as_str))
+        .collect();
     tags.sort_unstable();
     tags.dedup();
     for tag in tags {
@@ -296,7 +350,11 @@ fn filter_attrs(d: &mut Doc, scenario: &ScenarioRecord) {
 }
 
 fn badge(d: &mut Doc, state: State) {
-    d.lit("<span class=\"badge b-").text(state.as_str()).lit("\">").text(state.as_str()).lit("</span> ");
+    d.lit("<span class=\"badge b-")
+        .text(state.as_str())
+        .lit("\">")
+        .text(state.as_str())
+        .lit("</span> ");
 }
 
 fn finding(d: &mut Doc, scenario: &ScenarioRecord) {
@@ -306,17 +364,35 @@ fn finding(d: &mut Doc, scenario: &ScenarioRecord) {
     filter_attrs(d, scenario);
     d.lit(">\n<h3>");
     badge(d, state);
-    d.text(scenario.level().as_str()).lit(" ").text(&meta.id).lit(": ").text(&meta.title).lit("</h3>\n");
-    d.lit("<p class=\"muted\">").text(&section_heading(&meta.section));
+    d.text(scenario.level().as_str())
+        .lit(" ")
+        .text(&meta.id)
+        .lit(": ")
+        .text(&meta.title)
+        .lit("</h3>\n");
+    d.lit("<p class=\"muted\">")
+        .text(&section_heading(&meta.section));
     if let Some(result) = &scenario.result {
-        d.lit(" \u{b7} ").text(&result.started_at).lit(" \u{b7} ").num(result.duration_ms).lit(" ms");
+        d.lit(" \u{b7} ")
+            .text(&result.started_at)
+            .lit(" \u{b7} ")
+            .num(result.duration_ms)
+            .lit(" ms");
     }
     d.lit("</p>\n");
     for id in &meta.requirements {
-        d.lit("<p><a href=\"").text(&help_uri(id)).lit("\">").text(id).lit("</a>");
+        d.lit("<p><a href=\"")
+            .text(&help_uri(id))
+            .lit("\">")
+            .text(id)
+            .lit("</a>");
         match scenarios::requirement(id) {
             Some(r) => {
-                d.lit(" (").text(r.level.as_str()).lit("): ").text(r.text).lit("</p>\n");
+                d.lit(" (")
+                    .text(r.level.as_str())
+                    .lit("): ")
+                    .text(r.text)
+                    .lit("</p>\n");
                 d.el("<blockquote>", r.source, "</blockquote>\n");
             }
             None => {
@@ -366,7 +442,11 @@ fn finding(d: &mut Doc, scenario: &ScenarioRecord) {
 fn link(d: &mut Doc, url: &str) {
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("https://") || lower.starts_with("http://") {
-        d.lit("<a href=\"").text(url).lit("\">").text(url).lit("</a>");
+        d.lit("<a href=\"")
+            .text(url)
+            .lit("\">")
+            .text(url)
+            .lit("</a>");
     } else {
         d.text(url);
     }
@@ -380,10 +460,16 @@ fn evidence(d: &mut Doc, item: &EvidenceItem) {
         EvidenceItem::Http(x) => http(d, x),
         EvidenceItem::Page { site, view } => page(d, site, view),
         EvidenceItem::CanaryHit { method, url } => {
-            d.lit("<p class=\"hit\">Canary hit: ").text(method).lit(" ").text(url).lit("</p>\n");
+            d.lit("<p class=\"hit\">Canary hit: ")
+                .text(method)
+                .lit(" ")
+                .text(url)
+                .lit("</p>\n");
         }
         EvidenceItem::Screenshot { png_base64 } => {
-            let valid = png_base64.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+            let valid = png_base64
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
             if valid && !png_base64.is_empty() {
                 d.lit("<p><img class=\"shot\" alt=\"Screenshot of the host page\" src=\"data:image/png;base64,")
                     .text(png_base64)
@@ -397,7 +483,9 @@ fn evidence(d: &mut Doc, item: &EvidenceItem) {
 }
 
 fn http(d: &mut Doc, x: &HttpExchange) {
-    let status = x.status.map_or_else(|| "no response".to_string(), |s| s.to_string());
+    let status = x
+        .status
+        .map_or_else(|| "no response".to_string(), |s| s.to_string());
     d.lit("<details><summary>HTTP ")
         .text(&x.method)
         .lit(" ")
@@ -413,7 +501,11 @@ fn http(d: &mut Doc, x: &HttpExchange) {
     }
     headers(d, "Response headers", &x.response_headers);
     if !x.response_body.is_empty() {
-        d.el("<h4>Response body</h4>\n<pre>", &x.response_body, "</pre>\n");
+        d.el(
+            "<h4>Response body</h4>\n<pre>",
+            &x.response_body,
+            "</pre>\n",
+        );
     }
     d.lit("</details>\n");
 }
@@ -424,7 +516,8 @@ fn headers(d: &mut Doc, title: &'static str, headers: &[(String, String)]) {
     }
     d.lit("<h4>").lit(title).lit("</h4>\n<table>\n");
     for (name, value) in headers {
-        d.el("<tr><th>", name, "</th>").el("<td>", value, "</td></tr>\n");
+        d.el("<tr><th>", name, "</th>")
+            .el("<td>", value, "</td></tr>\n");
     }
     d.lit("</table>\n");
 }
@@ -434,8 +527,15 @@ fn page(d: &mut Doc, site: &str, view: &Value) {
     if let Some(url) = view.get("url").and_then(Value::as_str) {
         d.lit(" (").text(url).lit(")");
     }
-    d.lit(" \u{2014} frame ").text(&frame_summary(view)).lit("</summary>\n");
-    let list = |field: &str| view.get(field).and_then(Value::as_array).cloned().unwrap_or_default();
+    d.lit(" \u{2014} frame ")
+        .text(&frame_summary(view))
+        .lit("</summary>\n");
+    let list = |field: &str| {
+        view.get(field)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
     let events = list("events");
     d.lit("<h4>SDK events</h4>\n");
     if events.is_empty() {
@@ -444,9 +544,17 @@ fn page(d: &mut Doc, site: &str, view: &Value) {
         d.lit("<table>\n<tr><th>Event</th><th>At</th><th>Detail</th></tr>\n");
         for event in &events {
             let name = event.get("name").and_then(Value::as_str).unwrap_or("?");
-            let at = event.get("at_ms").and_then(Value::as_u64).map(|ms| format!("{ms} ms")).unwrap_or_default();
+            let at = event
+                .get("at_ms")
+                .and_then(Value::as_u64)
+                .map(|ms| format!("{ms} ms"))
+                .unwrap_or_default();
             let detail = event.get("detail").map(compact_json).unwrap_or_default();
-            d.el("<tr><td>", name, "</td>").el("<td>", &at, "</td>").el("<td><pre>", &detail, "</pre></td></tr>\n");
+            d.el("<tr><td>", name, "</td>").el("<td>", &at, "</td>").el(
+                "<td><pre>",
+                &detail,
+                "</pre></td></tr>\n",
+            );
         }
         d.lit("</table>\n");
     }
@@ -454,7 +562,13 @@ fn page(d: &mut Doc, site: &str, view: &Value) {
     if !console.is_empty() {
         d.lit("<h4>Console</h4>\n<table>\n<tr><th>Source</th><th>Level</th><th>Text</th></tr>\n");
         for message in &console {
-            let field = |name: &str| message.get(name).and_then(Value::as_str).unwrap_or("").to_string();
+            let field = |name: &str| {
+                message
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
             d.el("<tr><td>", &field("source"), "</td>")
                 .el("<td>", &field("level"), "</td>")
                 .el("<td><pre>", &field("text"), "</pre></td></tr>\n");
@@ -465,16 +579,34 @@ fn page(d: &mut Doc, site: &str, view: &Value) {
     if !csp.is_empty() {
         d.lit("<h4>CSP violations</h4>\n<table>\n<tr><th>Directive</th><th>Blocked</th></tr>\n");
         for violation in &csp {
-            let field = |name: &str| violation.get(name).and_then(Value::as_str).unwrap_or("").to_string();
-            d.el("<tr><td>", &field("directive"), "</td>").el("<td>", &field("blocked_uri"), "</td></tr>\n");
+            let field = |name: &str| {
+                violation
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            d.el("<tr><td>", &field("directive"), "</td>").el(
+                "<td>",
+                &field("blocked_uri"),
+                "</td></tr>\n",
+            );
         }
         d.lit("</table>\n");
     }
-    let frame_text = view.get("frame").and_then(|f| f.get("Loaded")).and_then(|l| l.get("text")).and_then(Value::as_str);
+    let frame_text = view
+        .get("frame")
+        .and_then(|f| f.get("Loaded"))
+        .and_then(|l| l.get("text"))
+        .and_then(Value::as_str);
     if let Some(text) = frame_text.filter(|t| !t.is_empty()) {
         d.el("<h4>Portal frame text</h4>\n<pre>", text, "</pre>\n");
     }
-    if let Some(text) = view.get("host_text").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+    if let Some(text) = view
+        .get("host_text")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+    {
         d.el("<h4>Host page text</h4>\n<pre>", text, "</pre>\n");
     }
     d.lit("</details>\n");
@@ -482,8 +614,16 @@ fn page(d: &mut Doc, site: &str, view: &Value) {
 
 fn support(d: &mut Doc, info: &SupportInfo) {
     d.lit("<h4>Support info (\u{201c}Still stuck?\u{201d})</h4>\n<table>\n");
-    d.el("<tr><th>Public key</th><td>", info.public_key.as_deref().unwrap_or("-"), "</td></tr>\n");
-    d.el("<tr><th>External user ID</th><td>", info.external_user_id.as_deref().unwrap_or("-"), "</td></tr>\n");
+    d.el(
+        "<tr><th>Public key</th><td>",
+        info.public_key.as_deref().unwrap_or("-"),
+        "</td></tr>\n",
+    );
+    d.el(
+        "<tr><th>External user ID</th><td>",
+        info.external_user_id.as_deref().unwrap_or("-"),
+        "</td></tr>\n",
+    );
     d.el("<tr><th>Time</th><td>", &info.timestamp, "</td></tr>\n");
     d.lit("<tr><th>Console errors</th><td>");
     if info.console_errors.is_empty() {
@@ -497,17 +637,35 @@ fn support(d: &mut Doc, info: &SupportInfo) {
 
 /// Skips and passes: one table row each, with the reason or what was checked.
 fn compact(d: &mut Doc, record: &RunRecord, state: State, title: &'static str) {
-    let rows: Vec<&ScenarioRecord> = record.scenarios.iter().filter(|s| s.state() == state).collect();
+    let rows: Vec<&ScenarioRecord> = record
+        .scenarios
+        .iter()
+        .filter(|s| s.state() == state)
+        .collect();
     if rows.is_empty() {
         return;
     }
-    d.lit(title).lit("<table>\n<tr><th>Scenario</th><th>Level</th><th>Requirements</th><th>");
-    d.lit(if state == State::Pass { "Checked" } else { "Reason" }).lit("</th></tr>\n");
+    d.lit(title)
+        .lit("<table>\n<tr><th>Scenario</th><th>Level</th><th>Requirements</th><th>");
+    d.lit(if state == State::Pass {
+        "Checked"
+    } else {
+        "Reason"
+    })
+    .lit("</th></tr>\n");
     for scenario in rows {
         d.lit("<tr");
         filter_attrs(d, scenario);
-        d.lit("><td>").text(&scenario.meta.id).lit("<br><span class=\"muted\">").text(&scenario.meta.title).lit("</span></td>");
-        d.el("<td>", scenario.level().as_str(), "</td>").el("<td>", &scenario.meta.requirements.join(", "), "</td><td>");
+        d.lit("><td>")
+            .text(&scenario.meta.id)
+            .lit("<br><span class=\"muted\">")
+            .text(&scenario.meta.title)
+            .lit("</span></td>");
+        d.el("<td>", scenario.level().as_str(), "</td>").el(
+            "<td>",
+            &scenario.meta.requirements.join(", "),
+            "</td><td>",
+        );
         match scenario.result.as_ref().map(|r| &r.outcome) {
             Some(Outcome::Pass { checked }) => {
                 d.lit("<ul>");
@@ -548,7 +706,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_quotes_and_controls() {
-        assert_eq!(escape_html("<a href='x'>\"&\u{0}</a>").as_str(), "&lt;a href=&#39;x&#39;&gt;&quot;&amp;\\u{0}&lt;/a&gt;");
+        assert_eq!(
+            escape_html("<a href='x'>\"&\u{0}</a>").as_str(),
+            "&lt;a href=&#39;x&#39;&gt;&quot;&amp;\\u{0}&lt;/a&gt;"
+        );
     }
 
     #[test]

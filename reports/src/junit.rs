@@ -30,7 +30,11 @@ pub fn render_junit(record: &RunRecord) -> String {
     for section in sections {
         let mut suite = TestSuite::new(x(section));
         suite.add_properties(run_properties(record));
-        for scenario in record.scenarios.iter().filter(|s| s.meta.section == section) {
+        for scenario in record
+            .scenarios
+            .iter()
+            .filter(|s| s.meta.section == section)
+        {
             suite.add_test_case(test_case(scenario));
         }
         report.add_test_suite(suite);
@@ -39,7 +43,9 @@ pub fn render_junit(record: &RunRecord) -> String {
         let mut suite = TestSuite::new("portalcheck.baseline");
         for warning in &record.baseline_warnings {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(x(&warning.message())).set_type("baseline-warning");
+            status
+                .set_message(x(&warning.message()))
+                .set_type("baseline-warning");
             let mut case = TestCase::new(x(warning.scenario()), status);
             case.set_classname("portalcheck.baseline");
             suite.add_test_case(case);
@@ -79,20 +85,32 @@ fn test_case(scenario: &ScenarioRecord) -> TestCase {
         (State::Fail, Some(Outcome::Fail { expected, actual })) => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
-                .set_message(x(&one_line(&format!("{level} {requirements}: expected {expected}; actual {actual}"), 300)))
+                .set_message(x(&one_line(
+                    &format!("{level} {requirements}: expected {expected}; actual {actual}"),
+                    300,
+                )))
                 .set_type(format!("{}-failure", level.to_ascii_lowercase()))
-                .set_description(x(&details(scenario, &format!("Expected: {expected}\nActual: {actual}"))));
+                .set_description(x(&details(
+                    scenario,
+                    &format!("Expected: {expected}\nActual: {actual}"),
+                )));
             status
         }
         (State::Baselined, Some(Outcome::Fail { expected, actual })) => {
             let entry = scenario.baselined.as_ref();
             let reason = entry.map(|e| e.reason.as_str()).unwrap_or_default();
-            let issue = entry.and_then(|e| e.issue.as_deref()).map(|i| format!(" ({i})")).unwrap_or_default();
+            let issue = entry
+                .and_then(|e| e.issue.as_deref())
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default();
             let mut status = TestCaseStatus::skipped();
             status
                 .set_message(x(&one_line(&format!("baselined: {reason}{issue}"), 300)))
                 .set_type("baselined")
-                .set_description(x(&details(scenario, &format!("Expected: {expected}\nActual: {actual}"))));
+                .set_description(x(&details(
+                    scenario,
+                    &format!("Expected: {expected}\nActual: {actual}"),
+                )));
             status
         }
         (State::Error, Some(Outcome::Error { reason })) => {
@@ -100,17 +118,24 @@ fn test_case(scenario: &ScenarioRecord) -> TestCase {
             status
                 .set_message(x(&one_line(reason, 300)))
                 .set_type("error")
-                .set_description(x(&details(scenario, &format!("Could not be checked: {reason}"))));
+                .set_description(x(&details(
+                    scenario,
+                    &format!("Could not be checked: {reason}"),
+                )));
             status
         }
         (State::Skipped, Some(Outcome::Skipped { reason })) => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(x(&one_line(reason, 300))).set_type("skipped");
+            status
+                .set_message(x(&one_line(reason, 300)))
+                .set_type("skipped");
             status
         }
         _ => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message("the scenario never finished").set_type("not-run");
+            status
+                .set_message("the scenario never finished")
+                .set_type("not-run");
             status
         }
     };

@@ -33,7 +33,10 @@ pub use json::{read_json_report, render_json, REPORT_SCHEMA};
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use merge::{compare, merge};
-pub use record::{summary_line, Counts, LevelCounts, RecordBuilder, RunRecord, ScenarioRecord, State, SCHEMA_VERSION};
+pub use record::{
+    summary_line, Counts, LevelCounts, RecordBuilder, RunRecord, ScenarioRecord, State,
+    SCHEMA_VERSION,
+};
 pub use redact::Redactor;
 pub use reporter::{FileReporters, Reporter};
 pub use sarif::render_sarif;

@@ -1,7 +1,7 @@
 //! The Markdown summary (`summary.md`): short enough for a pull-request
 //! comment or a CI job summary (at most [`MAX_LINES`] lines). Run text goes
 //! through [`escape_md`], which writes `< > &` as entities and
-//! backslash-escapes Markdown punctuation, so a payload cannot become HTML,
+//! backslash-escapes the Markdown punctuation that can start markup, so a payload cannot become HTML,
 //! a link or table structure.
 
 use scenarios::Level;
@@ -29,7 +29,7 @@ pub fn escape_md(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\n' | '\r' | '\t' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '!' | '|' | '~' | '@' | '{' | '}' | '+' | '-' | '=' | '"' | '\'' | '$' | '^' | ':' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '|' | '~' | '@' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -41,7 +41,11 @@ pub fn escape_md(text: &str) -> String {
 
 /// A scenario or requirement ID: as code when it is plain, escaped otherwise.
 pub(crate) fn md_id(text: &str) -> String {
-    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
         format!("`{text}`")
     } else {
         escape_md(text)
@@ -56,11 +60,21 @@ pub fn render_markdown(record: &RunRecord) -> String {
         RunStatus::Passed => "passed".to_string(),
         RunStatus::MustFailed => "MUST requirements failed".to_string(),
         RunStatus::ShouldFailed => "SHOULD findings".to_string(),
-        RunStatus::Incomplete { reason } => format!("incomplete \u{2014} {}", escape_md(&one_line(reason, 200))),
+        RunStatus::Incomplete { reason } => {
+            format!("incomplete \u{2014} {}", escape_md(&one_line(reason, 200)))
+        }
     };
-    out.push(format!("## portalcheck: {verdict} (exit {})", record.status.exit_code().code()));
+    out.push(format!(
+        "## portalcheck: {verdict} (exit {})",
+        record.status.exit_code().code()
+    ));
     out.push(String::new());
-    let version = meta.target.version.as_deref().map(|v| format!(" {}", escape_md(v))).unwrap_or_default();
+    let version = meta
+        .target
+        .version
+        .as_deref()
+        .map(|v| format!(" {}", escape_md(v)))
+        .unwrap_or_default();
     out.push(format!(
         "Target **{}**{version} at {} \u{b7} catalogue {} \u{b7} seed {} \u{b7} {}",
         escape_md(&meta.target.name),
@@ -88,37 +102,90 @@ pub fn render_markdown(record: &RunRecord) -> String {
 
     let failures: Vec<&ScenarioRecord> = [Level::Must, Level::Should]
         .iter()
-        .flat_map(|level| record.scenarios.iter().filter(move |s| s.state() == State::Fail && s.level() == *level))
+        .flat_map(|level| {
+            record
+                .scenarios
+                .iter()
+                .filter(move |s| s.state() == State::Fail && s.level() == *level)
+        })
         .collect();
-    table(&mut out, "Failures", "| Scenario | Level | Requirements | Actual |", "|---|---|---|---|", &failures, MAX_FAILURES, |s| {
-        let actual = match s.result.as_ref().map(|r| &r.outcome) {
-            Some(Outcome::Fail { actual, .. }) => actual.as_str(),
-            _ => "",
-        };
-        format!(
-            "| {} | {} | {} | {} |",
-            md_id(&s.meta.id),
-            s.level().as_str(),
-            s.meta.requirements.iter().map(|r| md_id(r)).collect::<Vec<_>>().join(", "),
-            escape_md(&one_line(actual, 140))
-        )
-    });
+    table(
+        &mut out,
+        "Failures",
+        "| Scenario | Level | Requirements | Actual |",
+        "|---|---|---|---|",
+        &failures,
+        MAX_FAILURES,
+        |s| {
+            let actual = match s.result.as_ref().map(|r| &r.outcome) {
+                Some(Outcome::Fail { actual, .. }) => actual.as_str(),
+                _ => "",
+            };
+            format!(
+                "| {} | {} | {} | {} |",
+                md_id(&s.meta.id),
+                s.level().as_str(),
+                s.meta
+                    .requirements
+                    .iter()
+                    .map(|r| md_id(r))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                escape_md(&one_line(actual, 140))
+            )
+        },
+    );
 
-    let errors: Vec<&ScenarioRecord> =
-        record.scenarios.iter().filter(|s| matches!(s.state(), State::Error | State::NotRun)).collect();
-    table(&mut out, "Errors", "| Scenario | Reason |", "|---|---|", &errors, MAX_ERRORS, |s| {
-        let reason = match s.result.as_ref().map(|r| &r.outcome) {
-            Some(Outcome::Error { reason }) => reason.as_str(),
-            _ => "never finished",
-        };
-        format!("| {} | {} |", md_id(&s.meta.id), escape_md(&one_line(reason, 160)))
-    });
+    let errors: Vec<&ScenarioRecord> = record
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.state(), State::Error | State::NotRun))
+        .collect();
+    table(
+        &mut out,
+        "Errors",
+        "| Scenario | Reason |",
+        "|---|---|",
+        &errors,
+        MAX_ERRORS,
+        |s| {
+            let reason = match s.result.as_ref().map(|r| &r.outcome) {
+                Some(Outcome::Error { reason }) => reason.as_str(),
+                _ => "never finished",
+            };
+            format!(
+                "| {} | {} |",
+                md_id(&s.meta.id),
+                escape_md(&one_line(reason, 160))
+            )
+        },
+    );
 
-    let baselined: Vec<&ScenarioRecord> = record.scenarios.iter().filter(|s| s.state() == State::Baselined).collect();
-    table(&mut out, "Baselined (not failing the gate)", "| Scenario | Reason |", "|---|---|", &baselined, MAX_BASELINED, |s| {
-        let reason = s.baselined.as_ref().map(|e| e.reason.as_str()).unwrap_or_default();
-        format!("| {} | {} |", md_id(&s.meta.id), escape_md(&one_line(reason, 160)))
-    });
+    let baselined: Vec<&ScenarioRecord> = record
+        .scenarios
+        .iter()
+        .filter(|s| s.state() == State::Baselined)
+        .collect();
+    table(
+        &mut out,
+        "Baselined (not failing the gate)",
+        "| Scenario | Reason |",
+        "|---|---|",
+        &baselined,
+        MAX_BASELINED,
+        |s| {
+            let reason = s
+                .baselined
+                .as_ref()
+                .map(|e| e.reason.as_str())
+                .unwrap_or_default();
+            format!(
+                "| {} | {} |",
+                md_id(&s.meta.id),
+                escape_md(&one_line(reason, 160))
+            )
+        },
+    );
 
     if !record.baseline_warnings.is_empty() {
         out.push(String::new());
@@ -157,7 +224,10 @@ fn table(
 
 fn more(out: &mut Vec<String>, total: usize, shown: usize) {
     if total > shown {
-        out.push(format!("\n\u{2026} and {} more in `report.html`.", total - shown));
+        out.push(format!(
+            "\n\u{2026} and {} more in `report.html`.",
+            total - shown
+        ));
     }
 }
 
@@ -167,7 +237,10 @@ mod tests {
 
     #[test]
     fn escaping_keeps_text_inert() {
-        assert_eq!(escape_md("<img src=x>|[a](b)\n`c`"), "&lt;img src\\=x&gt;\\|\\[a\\]\\(b\\) \\`c\\`");
+        assert_eq!(
+            escape_md("<img src=x>|[a](b)\n`c`"),
+            "&lt;img src=x&gt;\\|\\[a\\](b) \\`c\\`"
+        );
         assert_eq!(md_id("auth.hmac-exact"), "`auth.hmac-exact`");
         assert_eq!(md_id("a`b"), "a\\`b");
     }

@@ -17,13 +17,18 @@ use crate::record::{RunRecord, State, SCHEMA_VERSION};
 /// ran different catalogue revisions or targets, or share a scenario.
 pub fn merge(records: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
     let mut records = records.into_iter();
-    let mut merged = records.next().ok_or_else(|| ReportError::Merge("no reports to merge".into()))?;
+    let mut merged = records
+        .next()
+        .ok_or_else(|| ReportError::Merge("no reports to merge".into()))?;
     let mut shards: Vec<Option<String>> = vec![merged.meta.selection.shard.clone()];
     let mut ends: Vec<Option<RunEnd>> = vec![merged.end.take()];
     for record in records {
         let (a, b) = (&merged.meta, &record.meta);
         if record.schema_version != SCHEMA_VERSION {
-            return Err(ReportError::Merge(format!("a report has schema version {}", record.schema_version)));
+            return Err(ReportError::Merge(format!(
+                "a report has schema version {}",
+                record.schema_version
+            )));
         }
         if a.catalogue_revision != b.catalogue_revision {
             return Err(ReportError::Merge(format!(
@@ -41,13 +46,19 @@ pub fn merge(records: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
         }
         for scenario in &record.scenarios {
             if merged.scenario(&scenario.meta.id).is_some() {
-                return Err(ReportError::Merge(format!("scenario {} is in two reports", scenario.meta.id)));
+                return Err(ReportError::Merge(format!(
+                    "scenario {} is in two reports",
+                    scenario.meta.id
+                )));
             }
         }
         if earlier(&b.started_at, &merged.meta.started_at) {
             merged.meta.started_at = b.started_at.clone();
         }
-        merged.meta.scenarios.extend(record.meta.scenarios.iter().cloned());
+        merged
+            .meta
+            .scenarios
+            .extend(record.meta.scenarios.iter().cloned());
         merged.scenarios.extend(record.scenarios);
         if merged.baseline.is_none() {
             merged.baseline = record.baseline;
@@ -69,7 +80,10 @@ fn merge_ends(ends: &[Option<RunEnd>], shards: &[Option<String>]) -> Option<RunE
     let mut finished_at = String::new();
     let mut duration_ms = 0;
     for (end, shard) in ends.iter().zip(shards) {
-        let name = shard.as_deref().map(|s| format!("shard {s}")).unwrap_or_else(|| "a shard".to_string());
+        let name = shard
+            .as_deref()
+            .map(|s| format!("shard {s}"))
+            .unwrap_or_else(|| "a shard".to_string());
         match end {
             None => reasons.push(format!("{name} did not finish")),
             Some(end) => {
@@ -83,17 +97,28 @@ fn merge_ends(ends: &[Option<RunEnd>], shards: &[Option<String>]) -> Option<RunE
             }
         }
     }
-    let parsed: Vec<(u32, u32)> = shards.iter().flatten().filter_map(|s| parse_shard(s)).collect();
+    let parsed: Vec<(u32, u32)> = shards
+        .iter()
+        .flatten()
+        .filter_map(|s| parse_shard(s))
+        .collect();
     if let Some(&(_, total)) = parsed.first() {
         if parsed.len() == shards.len() && parsed.iter().all(|&(_, n)| n == total) {
             let have: BTreeSet<u32> = parsed.iter().map(|&(k, _)| k).collect();
-            let missing: Vec<String> = (1..=total).filter(|k| !have.contains(k)).map(|k| format!("{k}/{total}")).collect();
+            let missing: Vec<String> = (1..=total)
+                .filter(|k| !have.contains(k))
+                .map(|k| format!("{k}/{total}"))
+                .collect();
             if !missing.is_empty() {
                 reasons.push(format!("shards missing: {}", missing.join(", ")));
             }
         }
     }
-    Some(RunEnd { finished_at, duration_ms, incomplete: (!reasons.is_empty()).then(|| reasons.join("; ")) })
+    Some(RunEnd {
+        finished_at,
+        duration_ms,
+        incomplete: (!reasons.is_empty()).then(|| reasons.join("; ")),
+    })
 }
 
 fn parse_shard(text: &str) -> Option<(u32, u32)> {
@@ -103,7 +128,10 @@ fn parse_shard(text: &str) -> Option<(u32, u32)> {
 
 /// Whether RFC 3339 time `a` is before `b` (unparsable times never are).
 fn earlier(a: &str, b: &str) -> bool {
-    match (OffsetDateTime::parse(a, &Rfc3339), OffsetDateTime::parse(b, &Rfc3339)) {
+    match (
+        OffsetDateTime::parse(a, &Rfc3339),
+        OffsetDateTime::parse(b, &Rfc3339),
+    ) {
         (Ok(a), Ok(b)) => a < b,
         _ => false,
     }
@@ -121,25 +149,48 @@ pub fn compare(records: &[RunRecord]) -> String {
             named.extend(scenario.meta.requirements.iter().cloned());
         }
     }
-    ids.extend(catalogue.iter().filter(|id| named.contains(**id)).map(|id| id.to_string()));
-    ids.extend(named.iter().filter(|id| !catalogue.contains(&id.as_str())).cloned());
+    ids.extend(
+        catalogue
+            .iter()
+            .filter(|id| named.contains(**id))
+            .map(|id| id.to_string()),
+    );
+    ids.extend(
+        named
+            .iter()
+            .filter(|id| !catalogue.contains(&id.as_str()))
+            .cloned(),
+    );
 
     let mut out = String::from("| Requirement | Level |");
     for record in records {
         let target = &record.meta.target;
-        let version = target.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
-        out.push_str(&format!(" {} |", escape_md(&format!("{}{version}", target.name))));
+        let version = target
+            .version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            " {} |",
+            escape_md(&format!("{}{version}", target.name))
+        ));
     }
     out.push_str("\n|---|---|");
     out.push_str(&"---|".repeat(records.len()));
     out.push('\n');
     let mut passes = vec![0usize; records.len()];
     for id in &ids {
-        let level = scenarios::requirement(id).map(|r| r.level.as_str()).unwrap_or("?");
+        let level = scenarios::requirement(id)
+            .map(|r| r.level.as_str())
+            .unwrap_or("?");
         out.push_str(&format!("| {} | {level} |", md_id(id)));
         for (i, record) in records.iter().enumerate() {
-            let states: Vec<State> =
-                record.scenarios.iter().filter(|s| s.meta.requirements.contains(id)).map(|s| s.state()).collect();
+            let states: Vec<State> = record
+                .scenarios
+                .iter()
+                .filter(|s| s.meta.requirements.contains(id))
+                .map(|s| s.state())
+                .collect();
             let has = |state: State| states.contains(&state);
             let cell = if has(State::Fail) {
                 "fail"
@@ -164,10 +215,16 @@ pub fn compare(records: &[RunRecord]) -> String {
         out.push_str(&format!(" {n}/{} |", ids.len()));
     }
     out.push('\n');
-    let revisions: BTreeSet<&str> = records.iter().map(|r| r.meta.catalogue_revision.as_str()).collect();
+    let revisions: BTreeSet<&str> = records
+        .iter()
+        .map(|r| r.meta.catalogue_revision.as_str())
+        .collect();
     if revisions.len() > 1 {
         let list: Vec<String> = revisions.iter().map(|r| escape_md(r)).collect();
-        out.push_str(&format!("\nThese runs used different catalogue revisions ({}): cells may not compare.\n", list.join(", ")));
+        out.push_str(&format!(
+            "\nThese runs used different catalogue revisions ({}): cells may not compare.\n",
+            list.join(", ")
+        ));
     }
     out
 }

@@ -12,7 +12,10 @@ use time::OffsetDateTime;
 use scenarios::Level;
 
 use crate::baseline::{Baseline, BaselineEntry, BaselineWarning};
-use crate::event::{Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection, TargetMeta};
+use crate::event::{
+    Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection,
+    TargetMeta,
+};
 use crate::redact::Redactor;
 use crate::status::RunStatus;
 
@@ -62,7 +65,14 @@ pub enum State {
 }
 
 impl State {
-    pub const ALL: [State; 6] = [State::Fail, State::Error, State::NotRun, State::Baselined, State::Skipped, State::Pass];
+    pub const ALL: [State; 6] = [
+        State::Fail,
+        State::Error,
+        State::NotRun,
+        State::Baselined,
+        State::Skipped,
+        State::Pass,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -94,7 +104,12 @@ impl ScenarioRecord {
     }
 
     fn announced(meta: ScenarioMeta) -> ScenarioRecord {
-        ScenarioRecord { meta, result: None, evidence: Vec::new(), baselined: None }
+        ScenarioRecord {
+            meta,
+            result: None,
+            evidence: Vec::new(),
+            baselined: None,
+        }
     }
 }
 
@@ -180,7 +195,9 @@ impl RunRecord {
         for entry in &baseline.entries {
             let scenario = self.scenarios.iter().find(|s| s.meta.id == entry.scenario);
             let Some(scenario) = scenario else {
-                self.baseline_warnings.push(BaselineWarning::Unmatched { scenario: entry.scenario.clone() });
+                self.baseline_warnings.push(BaselineWarning::Unmatched {
+                    scenario: entry.scenario.clone(),
+                });
                 continue;
             };
             if entry.expired_on(today) {
@@ -189,16 +206,26 @@ impl RunRecord {
                     expires: entry.expires.clone().unwrap_or_default(),
                 });
             }
-            if matches!(scenario.result.as_ref().map(|r| &r.outcome), Some(Outcome::Pass { .. })) {
-                self.baseline_warnings.push(BaselineWarning::NowPasses { scenario: entry.scenario.clone() });
+            if matches!(
+                scenario.result.as_ref().map(|r| &r.outcome),
+                Some(Outcome::Pass { .. })
+            ) {
+                self.baseline_warnings.push(BaselineWarning::NowPasses {
+                    scenario: entry.scenario.clone(),
+                });
             }
         }
 
         self.counts = Counts::default();
         for scenario in &mut self.scenarios {
-            let failed = matches!(scenario.result.as_ref().map(|r| &r.outcome), Some(Outcome::Fail { .. }));
-            scenario.baselined =
-                baseline.entry(&scenario.meta.id).filter(|e| failed && !e.expired_on(today)).cloned();
+            let failed = matches!(
+                scenario.result.as_ref().map(|r| &r.outcome),
+                Some(Outcome::Fail { .. })
+            );
+            scenario.baselined = baseline
+                .entry(&scenario.meta.id)
+                .filter(|e| failed && !e.expired_on(today))
+                .cloned();
             let level = scenario.level();
             let counts = match level {
                 Level::Must => &mut self.counts.must,
@@ -217,7 +244,10 @@ impl RunRecord {
         let mut reasons = Vec::new();
         match &self.end {
             None => reasons.push("the run did not finish".to_string()),
-            Some(RunEnd { incomplete: Some(reason), .. }) => reasons.push(reason.clone()),
+            Some(RunEnd {
+                incomplete: Some(reason),
+                ..
+            }) => reasons.push(reason.clone()),
             Some(_) => {}
         }
         if self.scenarios.is_empty() {
@@ -226,16 +256,30 @@ impl RunRecord {
             reasons.push("no scenario ran".to_string());
         }
         let ids_in = |state: State| -> Vec<&str> {
-            self.scenarios.iter().filter(|s| s.state() == state).map(|s| s.meta.id.as_str()).collect()
+            self.scenarios
+                .iter()
+                .filter(|s| s.state() == state)
+                .map(|s| s.meta.id.as_str())
+                .collect()
         };
         if total.error > 0 {
-            reasons.push(format!("{} could not be checked: {}", plural(total.error, "scenario"), list(&ids_in(State::Error))));
+            reasons.push(format!(
+                "{} could not be checked: {}",
+                plural(total.error, "scenario"),
+                list(&ids_in(State::Error))
+            ));
         }
         if total.not_run > 0 {
-            reasons.push(format!("{} never finished: {}", plural(total.not_run, "scenario"), list(&ids_in(State::NotRun))));
+            reasons.push(format!(
+                "{} never finished: {}",
+                plural(total.not_run, "scenario"),
+                list(&ids_in(State::NotRun))
+            ));
         }
         if !reasons.is_empty() {
-            return RunStatus::Incomplete { reason: reasons.join("; ") };
+            return RunStatus::Incomplete {
+                reason: reasons.join("; "),
+            };
         }
         if self.counts.should.fail > 0 {
             return RunStatus::ShouldFailed;
@@ -269,7 +313,10 @@ fn list(ids: &[&str]) -> String {
 /// finished scenarios when there are any.
 pub fn summary_line(record: &RunRecord) -> String {
     let t = record.counts.total();
-    let mut line = format!("{} passed, {} failed, {} errors, {} skipped", t.pass, t.fail, t.error, t.skipped);
+    let mut line = format!(
+        "{} passed, {} failed, {} errors, {} skipped",
+        t.pass, t.fail, t.error, t.skipped
+    );
     if t.baselined > 0 {
         line.push_str(&format!(", {} baselined", t.baselined));
     }
@@ -295,7 +342,27 @@ impl RecordBuilder {
     /// `baseline`: the expected failures, if the user gave a baseline file.
     /// `redactor`: built from every secret the run used.
     pub fn new(baseline: Option<Baseline>, redactor: Redactor) -> RecordBuilder {
-        RecordBuilder { baseline, redactor, meta: None, scenarios: Vec::new(), index: HashMap::new(), end: None }
+        // The baseline is echoed into every report: it is scrubbed like the events.
+        let baseline = baseline.map(|b| Baseline {
+            entries: b
+                .entries
+                .into_iter()
+                .map(|e| BaselineEntry {
+                    scenario: redactor.scrub(&e.scenario),
+                    reason: redactor.scrub(&e.reason),
+                    expires: e.expires.map(|x| redactor.scrub(&x)),
+                    issue: e.issue.map(|x| redactor.scrub(&x)),
+                })
+                .collect(),
+        });
+        RecordBuilder {
+            baseline,
+            redactor,
+            meta: None,
+            scenarios: Vec::new(),
+            index: HashMap::new(),
+            end: None,
+        }
     }
 
     pub fn on_event(&mut self, event: &Event) {
@@ -332,7 +399,11 @@ impl RecordBuilder {
     pub fn finish(&self) -> RunRecord {
         let mut end = self.end.clone();
         let meta = self.meta.clone().unwrap_or_else(|| {
-            let end = end.get_or_insert_with(|| RunEnd { finished_at: String::new(), duration_ms: 0, incomplete: None });
+            let end = end.get_or_insert_with(|| RunEnd {
+                finished_at: String::new(),
+                duration_ms: 0,
+                incomplete: None,
+            });
             end.incomplete = Some("the run never started".to_string());
             unknown_meta()
         });

@@ -26,7 +26,12 @@ pub const REDACTED: &str = "[REDACTED]";
 const TOKEN_HEX_DIGITS: usize = 64;
 
 /// Headers whose values are credentials.
-const CREDENTIAL_HEADERS: [&str; 4] = ["authorization", "proxy-authorization", "cookie", "set-cookie"];
+const CREDENTIAL_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
 
 /// Replaces known secrets and token-like text. `Debug` never shows the
 /// secrets.
@@ -98,7 +103,9 @@ impl Redactor {
                 // Keys of the free-form page view are target-controlled too.
                 EvidenceItem::Page { view, .. } => self.walk(view, true),
                 EvidenceItem::Screenshot { png_base64 } if !screenshot_ok(png_base64) => {
-                    *item = EvidenceItem::Note { text: "screenshot dropped: not base64 or too large".into() };
+                    *item = EvidenceItem::Note {
+                        text: "screenshot dropped: not base64 or too large".into(),
+                    };
                 }
                 _ => {}
             }
@@ -126,7 +133,11 @@ impl Redactor {
     }
 
     fn hide_credentials(&self, exchange: &mut HttpExchange) {
-        for (name, value) in exchange.request_headers.iter_mut().chain(exchange.response_headers.iter_mut()) {
+        for (name, value) in exchange
+            .request_headers
+            .iter_mut()
+            .chain(exchange.response_headers.iter_mut())
+        {
             if CREDENTIAL_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
                 *value = hide_credential(value);
             }
@@ -139,7 +150,10 @@ impl Redactor {
 fn hide_credential(value: &str) -> String {
     if let Some((name, rest)) = value.split_once('=') {
         // A cookie: `name=value; Attr=...`.
-        let attrs = rest.split_once(';').map(|(_, attrs)| format!(";{attrs}")).unwrap_or_default();
+        let attrs = rest
+            .split_once(';')
+            .map(|(_, attrs)| format!(";{attrs}"))
+            .unwrap_or_default();
         return format!("{name}={REDACTED}{attrs}");
     }
     match value.split_once(' ') {
@@ -153,12 +167,19 @@ fn dropped(event: &Event) -> Event {
         Event::EvidenceCaptured { id, .. } => id.clone(),
         _ => String::new(),
     };
-    Event::EvidenceCaptured { id, item: EvidenceItem::Note { text: "evidence dropped: it could not be redacted".into() } }
+    Event::EvidenceCaptured {
+        id,
+        item: EvidenceItem::Note {
+            text: "evidence dropped: it could not be redacted".into(),
+        },
+    }
 }
 
 fn screenshot_ok(png_base64: &str) -> bool {
     png_base64.len() <= SCREENSHOT_CAP
-        && png_base64.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        && png_base64
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
 
 /// Runs of 64 or more hex digits become their first 8 digits and `…`.
@@ -187,13 +208,16 @@ fn shorten_tokens(text: &str) -> String {
     out
 }
 
-/// `text` cut to at most `max` bytes (on a character boundary) with a note
-/// of how much was cut.
+/// Room kept under the cap for the note of how much was cut.
+const CUT_NOTE_ROOM: usize = 40;
+
+/// `text` cut (on a character boundary) with a note of how much was cut,
+/// to at most `max` bytes in all, so scrubbing twice changes nothing.
 fn cap(text: String, max: usize) -> String {
     if text.len() <= max {
         return text;
     }
-    let mut end = max;
+    let mut end = max - CUT_NOTE_ROOM;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -228,7 +252,10 @@ mod tests {
     #[test]
     fn hex_tokens_are_shortened() {
         let mac = "ab".repeat(32);
-        assert_eq!(Redactor::default().scrub(&format!("sig={mac}.")), "sig=abababab….");
+        assert_eq!(
+            Redactor::default().scrub(&format!("sig={mac}.")),
+            "sig=abababab…."
+        );
         let short = "ab".repeat(31);
         assert_eq!(Redactor::default().scrub(&short), short);
     }
@@ -237,14 +264,49 @@ mod tests {
     fn long_text_is_capped_on_a_char_boundary() {
         let text = "é".repeat(EVIDENCE_CAP);
         let out = Redactor::default().scrub(&text);
-        assert!(out.len() < EVIDENCE_CAP + 40);
-        assert!(out.ends_with(&format!("… ({} bytes cut)", EVIDENCE_CAP)));
+        assert!(out.len() <= EVIDENCE_CAP);
+        assert!(out.ends_with(&format!("… ({} bytes cut)", EVIDENCE_CAP + CUT_NOTE_ROOM)));
+    }
+
+    #[test]
+    fn scrubbing_twice_changes_nothing() {
+        let r = Redactor::new(["topsecret"]);
+        let mac = "f0".repeat(40);
+        for text in [
+            format!("topsecret {mac} \u{0}\u{1b} x"),
+            "é".repeat(EVIDENCE_CAP),
+            "a".repeat(5_000_000),
+            "Bearer xyz".to_string(),
+        ] {
+            let once = r.scrub(&text);
+            assert_eq!(r.scrub(&once), once);
+        }
+        let mut exchange = HttpExchange {
+            method: "GET".into(),
+            url: "/".into(),
+            request_headers: vec![
+                ("Cookie".into(), "sid=abc; Path=/".into()),
+                ("Authorization".into(), "Bearer t".into()),
+            ],
+            request_body: None,
+            status: None,
+            response_headers: Vec::new(),
+            response_body: String::new(),
+            elapsed_ms: 0,
+        };
+        r.hide_credentials(&mut exchange);
+        let once = exchange.clone();
+        r.hide_credentials(&mut exchange);
+        assert_eq!(exchange, once);
     }
 
     #[test]
     fn credential_headers_keep_their_shape() {
         assert_eq!(hide_credential("Bearer abc"), "Bearer [REDACTED]");
-        assert_eq!(hide_credential("sid=abc; Path=/; Secure"), "sid=[REDACTED]; Path=/; Secure");
+        assert_eq!(
+            hide_credential("sid=abc; Path=/; Secure"),
+            "sid=[REDACTED]; Path=/; Secure"
+        );
         assert_eq!(hide_credential("opaque"), "[REDACTED]");
     }
 }

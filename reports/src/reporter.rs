@@ -43,7 +43,11 @@ impl FileReporters {
     /// `out_dir` is created if missing. `baseline`: the parsed baseline
     /// file, if any. `redactor`: built from every secret of the run
     /// ([`Redactor::new`]); nothing it matches is written.
-    pub fn new(out_dir: impl Into<PathBuf>, baseline: Option<Baseline>, redactor: Redactor) -> FileReporters {
+    pub fn new(
+        out_dir: impl Into<PathBuf>,
+        baseline: Option<Baseline>,
+        redactor: Redactor,
+    ) -> FileReporters {
         FileReporters {
             out_dir: out_dir.into(),
             builder: RecordBuilder::new(baseline, redactor),
@@ -59,8 +63,10 @@ impl FileReporters {
 
     fn write_all(&mut self) -> Result<(), ReportError> {
         let record = self.builder.finish();
-        std::fs::create_dir_all(&self.out_dir)
-            .map_err(|source| ReportError::Write { path: self.out_dir.clone(), source })?;
+        std::fs::create_dir_all(&self.out_dir).map_err(|source| ReportError::Write {
+            path: self.out_dir.clone(),
+            source,
+        })?;
         let outputs = [
             (JSON_FILE, render_json(&record)),
             (JUNIT_FILE, render_junit(&record)),
@@ -102,7 +108,10 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), ReportError> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
-    let error = |source| ReportError::Write { path: path.to_path_buf(), source };
+    let error = |source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     std::fs::write(&partial, text).map_err(error)?;
     std::fs::rename(&partial, path).map_err(error)
 }

@@ -11,15 +11,18 @@ use time::OffsetDateTime;
 
 use scenarios::Level;
 
+use crate::escape::json_escape_controls;
 use crate::record::{RunRecord, State};
 use crate::status::RunStatus;
 use crate::text::failure_sentence;
 
 /// Where the requirements are documented; a rule's `helpUri` is this plus
 /// `#` and the lowercased requirement ID.
-pub const REQUIREMENTS_DOC: &str = "https://github.com/userhero/portalcheck/blob/main/REQUIREMENTS.md";
+pub const REQUIREMENTS_DOC: &str =
+    "https://github.com/userhero/portalcheck/blob/main/REQUIREMENTS.md";
 pub const INFORMATION_URI: &str = "https://github.com/userhero/portalcheck";
-const SARIF_SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 struct Rule {
     id: String,
@@ -39,7 +42,9 @@ pub fn render_sarif(record: &RunRecord) -> String {
         let meta = &scenario.meta;
         let sentence = failure_sentence(scenario);
         for requirement in &meta.requirements {
-            let Some(index) = rules.iter().position(|r| &r.id == requirement) else { continue };
+            let Some(index) = rules.iter().position(|r| &r.id == requirement) else {
+                continue;
+            };
             let rule = &rules[index];
             let mut result = json!({
                 "ruleId": requirement,
@@ -75,14 +80,23 @@ pub fn render_sarif(record: &RunRecord) -> String {
     }
 
     let mut invocation = Map::new();
-    invocation.insert("executionSuccessful".into(), json!(!matches!(record.status, RunStatus::Incomplete { .. })));
+    // The tool did all it was asked: every scenario has a verdict and the run finished.
+    let complete = record.end.as_ref().is_some_and(|e| e.incomplete.is_none())
+        && record
+            .scenarios
+            .iter()
+            .all(|s| !matches!(s.state(), State::Error | State::NotRun));
+    invocation.insert("executionSuccessful".into(), json!(complete));
     if let Some(start) = timestamp(&record.meta.started_at) {
         invocation.insert("startTimeUtc".into(), json!(start));
     }
     if let Some(end) = record.end.as_ref().and_then(|e| timestamp(&e.finished_at)) {
         invocation.insert("endTimeUtc".into(), json!(end));
     }
-    invocation.insert("toolExecutionNotifications".into(), Value::Array(notifications(record)));
+    invocation.insert(
+        "toolExecutionNotifications".into(),
+        Value::Array(notifications(record)),
+    );
 
     let meta = &record.meta;
     let log = json!({
@@ -108,7 +122,7 @@ pub fn render_sarif(record: &RunRecord) -> String {
             },
         }],
     });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    let mut text = json_escape_controls(serde_json::to_string_pretty(&log).unwrap_or_default());
     text.push('\n');
     text
 }

@@ -19,7 +19,11 @@ fn evidence_line(item: &EvidenceItem) -> String {
         EvidenceItem::Note { text } => format!("note: {text}"),
         EvidenceItem::Http(x) => http_line(x),
         EvidenceItem::Page { site, view } => {
-            let count = |field: &str| view.get(field).and_then(Value::as_array).map_or(0, Vec::len);
+            let count = |field: &str| {
+                view.get(field)
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len)
+            };
             format!(
                 "page {site}: {} SDK events [{}], {} console messages, {} CSP violations, frame {}",
                 count("events"),
@@ -31,7 +35,10 @@ fn evidence_line(item: &EvidenceItem) -> String {
         }
         EvidenceItem::CanaryHit { method, url } => format!("canary hit: {method} {url}"),
         EvidenceItem::Screenshot { png_base64 } => {
-            format!("screenshot: {} bytes of PNG (see report.html)", png_base64.len() / 4 * 3)
+            format!(
+                "screenshot: {} bytes of PNG (see report.html)",
+                png_base64.len() / 4 * 3
+            )
         }
         EvidenceItem::Support(s) => format!(
             "support info: public key {}, external user {}, at {}, {} console errors",
@@ -44,7 +51,9 @@ fn evidence_line(item: &EvidenceItem) -> String {
 }
 
 pub(crate) fn http_line(x: &HttpExchange) -> String {
-    let status = x.status.map_or_else(|| "no response".to_string(), |s| s.to_string());
+    let status = x
+        .status
+        .map_or_else(|| "no response".to_string(), |s| s.to_string());
     format!("{} {} -> {} ({} ms)", x.method, x.url, status, x.elapsed_ms)
 }
 
@@ -55,7 +64,12 @@ pub(crate) fn event_names(view: &Value) -> Vec<String> {
         .map(|events| {
             events
                 .iter()
-                .map(|e| e.get("name").and_then(Value::as_str).unwrap_or("?").to_string())
+                .map(|e| {
+                    e.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_string()
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -79,7 +93,9 @@ pub(crate) fn frame_summary(view: &Value) -> String {
 /// The failure in one sentence: expected, actual and the key evidence.
 pub(crate) fn failure_sentence(scenario: &ScenarioRecord) -> String {
     let mut out = match scenario.result.as_ref().map(|r| &r.outcome) {
-        Some(Outcome::Fail { expected, actual }) => format!("Expected: {expected}. Actual: {actual}."),
+        Some(Outcome::Fail { expected, actual }) => {
+            format!("Expected: {expected}. Actual: {actual}.")
+        }
         Some(Outcome::Error { reason }) => format!("Could not be checked: {reason}."),
         Some(Outcome::Skipped { reason }) => format!("Skipped: {reason}."),
         Some(Outcome::Pass { .. }) => "Passed.".to_string(),
@@ -98,7 +114,10 @@ pub(crate) fn failure_sentence(scenario: &ScenarioRecord) -> String {
 /// violations, SDK events, HTTP statuses, the first note.
 pub(crate) fn key_evidence(items: &[EvidenceItem]) -> Vec<String> {
     let mut out = Vec::new();
-    let hits = items.iter().filter(|i| matches!(i, EvidenceItem::CanaryHit { .. })).count();
+    let hits = items
+        .iter()
+        .filter(|i| matches!(i, EvidenceItem::CanaryHit { .. }))
+        .count();
     if hits > 0 {
         out.push(format!("{hits} canary hit(s)"));
     }
@@ -106,16 +125,26 @@ pub(crate) fn key_evidence(items: &[EvidenceItem]) -> Vec<String> {
         match item {
             EvidenceItem::Http(x) => out.push(one_line(&http_line(x), 160)),
             EvidenceItem::Page { site, view } => {
-                let csp = view.get("csp_violations").and_then(Value::as_array).map_or(0, Vec::len);
+                let csp = view
+                    .get("csp_violations")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
                 out.push(one_line(
-                    &format!("page {site}: events [{}], {csp} CSP violation(s), frame {}", event_names(view).join(", "), frame_summary(view)),
+                    &format!(
+                        "page {site}: events [{}], {csp} CSP violation(s), frame {}",
+                        event_names(view).join(", "),
+                        frame_summary(view)
+                    ),
                     200,
                 ));
             }
             _ => {}
         }
     }
-    if let Some(EvidenceItem::Note { text }) = items.iter().find(|i| matches!(i, EvidenceItem::Note { .. })) {
+    if let Some(EvidenceItem::Note { text }) = items
+        .iter()
+        .find(|i| matches!(i, EvidenceItem::Note { .. }))
+    {
         out.push(one_line(text, 160));
     }
     out.truncate(4);

@@ -6,31 +6,57 @@ mod common;
 use common::*;
 use reports::event::RunEnd;
 use reports::{
-    baseline_from_record, compare, merge, read_json_report, render_json, Baseline, BaselineWarning, Event, Outcome,
-    Redactor, ReportError, RunStatus, ScenarioResult, State,
+    baseline_from_record, compare, merge, read_json_report, render_json, Baseline, BaselineWarning,
+    Event, Outcome, Redactor, ReportError, RunStatus, ScenarioResult, State,
 };
 
 fn finish(id: &str, outcome: Outcome) -> Event {
-    Event::ScenarioFinished(ScenarioResult { id: id.into(), outcome, started_at: "2026-11-25T10:00:01Z".into(), duration_ms: 1 })
+    Event::ScenarioFinished(ScenarioResult {
+        id: id.into(),
+        outcome,
+        started_at: "2026-11-25T10:00:01Z".into(),
+        duration_ms: 1,
+    })
 }
 
 fn pass() -> Outcome {
-    Outcome::Pass { checked: vec!["it held".into()] }
+    Outcome::Pass {
+        checked: vec!["it held".into()],
+    }
 }
 
 fn fail() -> Outcome {
-    Outcome::Fail { expected: "e".into(), actual: "a".into() }
+    Outcome::Fail {
+        expected: "e".into(),
+        actual: "a".into(),
+    }
 }
 
 fn end(incomplete: Option<&str>) -> Event {
-    Event::RunFinished(RunEnd { finished_at: "2026-11-25T10:01:00Z".into(), duration_ms: 1, incomplete: incomplete.map(Into::into) })
+    Event::RunFinished(RunEnd {
+        finished_at: "2026-11-25T10:01:00Z".into(),
+        duration_ms: 1,
+        incomplete: incomplete.map(Into::into),
+    })
 }
 
 /// A run of a MUST scenario `m` and a SHOULD scenario `s`.
 fn run(m: Option<Outcome>, s: Option<Outcome>, incomplete: Option<&str>) -> Vec<Event> {
     let metas = vec![
-        scenario_meta("m", "embedding", "FRAME-ALLOWED-PARENT", "must", &["framing"]),
-        scenario_meta("s", "handshake", "AUTH-EXPIRY-MAX-LIFETIME", "should", &["auth"]),
+        scenario_meta(
+            "m",
+            "embedding",
+            "FRAME-ALLOWED-PARENT",
+            "must",
+            &["framing"],
+        ),
+        scenario_meta(
+            "s",
+            "handshake",
+            "AUTH-EXPIRY-MAX-LIFETIME",
+            "should",
+            &["auth"],
+        ),
     ];
     let mut events = vec![Event::RunStarted(run_meta(metas))];
     events.extend(m.map(|o| finish("m", o)));
@@ -40,7 +66,12 @@ fn run(m: Option<Outcome>, s: Option<Outcome>, incomplete: Option<&str>) -> Vec<
 }
 
 fn status(events: &[Event], baseline: Option<&str>) -> RunStatus {
-    record_of(events, baseline.map(|b| Baseline::parse(b).unwrap()), Redactor::default()).status
+    record_of(
+        events,
+        baseline.map(|b| Baseline::parse(b).unwrap()),
+        Redactor::default(),
+    )
+    .status
 }
 
 fn is_incomplete(status: &RunStatus, says: &str) -> bool {
@@ -49,21 +80,58 @@ fn is_incomplete(status: &RunStatus, says: &str) -> bool {
 
 #[test]
 fn status_precedence() {
-    let error = || Outcome::Error { reason: "gone".into() };
-    let skip = || Outcome::Skipped { reason: "n/a".into() };
-    assert_eq!(status(&run(Some(pass()), Some(pass()), None), None), RunStatus::Passed);
-    assert_eq!(status(&run(Some(pass()), Some(skip()), None), None), RunStatus::Passed);
-    assert_eq!(status(&run(Some(pass()), Some(fail()), None), None), RunStatus::ShouldFailed);
+    let error = || Outcome::Error {
+        reason: "gone".into(),
+    };
+    let skip = || Outcome::Skipped {
+        reason: "n/a".into(),
+    };
+    assert_eq!(
+        status(&run(Some(pass()), Some(pass()), None), None),
+        RunStatus::Passed
+    );
+    assert_eq!(
+        status(&run(Some(pass()), Some(skip()), None), None),
+        RunStatus::Passed
+    );
+    assert_eq!(
+        status(&run(Some(pass()), Some(fail()), None), None),
+        RunStatus::ShouldFailed
+    );
     // MUST failure beats everything, errors and incompleteness included.
-    assert_eq!(status(&run(Some(fail()), Some(error()), Some("browser died")), None), RunStatus::MustFailed);
-    assert_eq!(status(&run(Some(fail()), None, None), None), RunStatus::MustFailed);
+    assert_eq!(
+        status(
+            &run(Some(fail()), Some(error()), Some("browser died")),
+            None
+        ),
+        RunStatus::MustFailed
+    );
+    assert_eq!(
+        status(&run(Some(fail()), None, None), None),
+        RunStatus::MustFailed
+    );
     // Incomplete beats SHOULD failures.
-    assert!(is_incomplete(&status(&run(Some(error()), Some(fail()), None), None), "could not be checked: m"));
-    assert!(is_incomplete(&status(&run(Some(pass()), Some(pass()), Some("browser died")), None), "browser died"));
-    assert!(is_incomplete(&status(&run(Some(pass()), None, None), None), "never finished: s"));
-    assert!(is_incomplete(&status(&run(Some(skip()), Some(skip()), None), None), "no scenario ran"));
+    assert!(is_incomplete(
+        &status(&run(Some(error()), Some(fail()), None), None),
+        "could not be checked: m"
+    ));
+    assert!(is_incomplete(
+        &status(&run(Some(pass()), Some(pass()), Some("browser died")), None),
+        "browser died"
+    ));
+    assert!(is_incomplete(
+        &status(&run(Some(pass()), None, None), None),
+        "never finished: s"
+    ));
+    assert!(is_incomplete(
+        &status(&run(Some(skip()), Some(skip()), None), None),
+        "no scenario ran"
+    ));
     let nothing = vec![Event::RunStarted(run_meta(Vec::new())), end(None)];
-    assert!(is_incomplete(&status(&nothing, None), "no scenario was selected"));
+    assert!(is_incomplete(
+        &status(&nothing, None),
+        "no scenario was selected"
+    ));
     let unfinished = &run(Some(pass()), Some(pass()), None)[..3];
     assert!(is_incomplete(&status(unfinished, None), "did not finish"));
     assert!(is_incomplete(&status(&[], None), "never started"));
@@ -71,14 +139,31 @@ fn status_precedence() {
 
 #[test]
 fn baseline_excuses_failures_until_it_expires() {
-    let entry = |expires: &str| format!("[[expected_failure]]\nscenario = \"m\"\nreason = \"known\"\n{expires}");
+    let entry = |expires: &str| {
+        format!("[[expected_failure]]\nscenario = \"m\"\nreason = \"known\"\n{expires}")
+    };
     let events = run(Some(fail()), Some(pass()), None);
     assert_eq!(status(&events, Some(&entry(""))), RunStatus::Passed);
-    assert_eq!(status(&events, Some(&entry("expires = \"2026-11-25\""))), RunStatus::Passed);
-    assert_eq!(status(&events, Some(&entry("expires = \"2026-11-24\""))), RunStatus::MustFailed);
+    assert_eq!(
+        status(&events, Some(&entry("expires = \"2026-11-25\""))),
+        RunStatus::Passed
+    );
+    assert_eq!(
+        status(&events, Some(&entry("expires = \"2026-11-24\""))),
+        RunStatus::MustFailed
+    );
     // An error is not excused by a baseline entry.
-    let errored = run(Some(Outcome::Error { reason: "gone".into() }), Some(pass()), None);
-    assert!(matches!(status(&errored, Some(&entry(""))), RunStatus::Incomplete { .. }));
+    let errored = run(
+        Some(Outcome::Error {
+            reason: "gone".into(),
+        }),
+        Some(pass()),
+        None,
+    );
+    assert!(matches!(
+        status(&errored, Some(&entry(""))),
+        RunStatus::Incomplete { .. }
+    ));
 }
 
 #[test]
@@ -86,19 +171,45 @@ fn fixture_counts_status_and_warnings() {
     let record = record();
     assert_eq!(record.status, RunStatus::MustFailed);
     let states: Vec<State> = record.scenarios.iter().map(|s| s.state()).collect();
-    assert_eq!(states, [State::Pass, State::Fail, State::Fail, State::Error, State::Skipped, State::Baselined]);
+    assert_eq!(
+        states,
+        [
+            State::Pass,
+            State::Fail,
+            State::Fail,
+            State::Error,
+            State::Skipped,
+            State::Baselined
+        ]
+    );
     let (m, s) = (record.counts.must, record.counts.should);
-    assert_eq!((m.pass, m.fail, m.error, m.skipped, m.baselined, m.not_run), (1, 1, 1, 1, 0, 0));
-    assert_eq!((s.pass, s.fail, s.error, s.skipped, s.baselined, s.not_run), (0, 1, 0, 0, 1, 0));
+    assert_eq!(
+        (m.pass, m.fail, m.error, m.skipped, m.baselined, m.not_run),
+        (1, 1, 1, 1, 0, 0)
+    );
+    assert_eq!(
+        (s.pass, s.fail, s.error, s.skipped, s.baselined, s.not_run),
+        (0, 1, 0, 0, 1, 0)
+    );
     assert_eq!(
         record.baseline_warnings,
         [
-            BaselineWarning::NowPasses { scenario: "embedding.allowed-parent".into() },
-            BaselineWarning::Expired { scenario: "handshake.max-lifetime".into(), expires: "2026-01-01".into() },
-            BaselineWarning::Unmatched { scenario: "sdk.removed-scenario".into() },
+            BaselineWarning::NowPasses {
+                scenario: "embedding.allowed-parent".into()
+            },
+            BaselineWarning::Expired {
+                scenario: "handshake.max-lifetime".into(),
+                expires: "2026-01-01".into()
+            },
+            BaselineWarning::Unmatched {
+                scenario: "sdk.removed-scenario".into()
+            },
         ]
     );
-    assert_eq!(reports::summary_line(&record), "1 passed, 2 failed, 1 errors, 1 skipped, 1 baselined");
+    assert_eq!(
+        reports::summary_line(&record),
+        "1 passed, 2 failed, 1 errors, 1 skipped, 1 baselined"
+    );
     assert_eq!(record.scenarios[1].evidence.len(), 6);
 }
 
@@ -117,14 +228,28 @@ fn baseline_written_from_a_record_reads_back() {
     let record = record();
     let text = baseline_from_record(&record);
     let baseline = Baseline::parse(&text).unwrap();
-    let ids: Vec<&str> = baseline.entries.iter().map(|e| e.scenario.as_str()).collect();
-    assert_eq!(ids, ["embedding.ancestors-allowlist", "handshake.max-lifetime", "support.console-diagnostic"]);
+    let ids: Vec<&str> = baseline
+        .entries
+        .iter()
+        .map(|e| e.scenario.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "embedding.ancestors-allowlist",
+            "handshake.max-lifetime",
+            "support.console-diagnostic"
+        ]
+    );
     // Existing entries keep their reason, date and issue.
     assert_eq!(baseline.entries[2], common::baseline().entries[0]);
     insta::assert_snapshot!("baseline_from_record", text);
     // Judged with it, the same run passes the gate.
     let rejudged = record_of(&events(), Some(baseline), Redactor::default());
-    assert!(matches!(rejudged.status, RunStatus::Incomplete { .. }), "the error still makes it incomplete");
+    assert!(
+        matches!(rejudged.status, RunStatus::Incomplete { .. }),
+        "the error still makes it incomplete"
+    );
 }
 
 fn shard(ids: &[&str], shard: &str) -> reports::RunRecord {
@@ -136,7 +261,11 @@ fn shard(ids: &[&str], shard: &str) -> reports::RunRecord {
                 meta.selection.shard = Some(shard.into());
                 Some(Event::RunStarted(meta))
             }
-            Event::ScenarioStarted { ref id, .. } | Event::EvidenceCaptured { ref id, .. } if !ids.contains(&id.as_str()) => None,
+            Event::ScenarioStarted { ref id, .. } | Event::EvidenceCaptured { ref id, .. }
+                if !ids.contains(&id.as_str()) =>
+            {
+                None
+            }
             Event::ScenarioFinished(ref r) if !ids.contains(&r.id.as_str()) => None,
             other => Some(other),
         })
@@ -144,8 +273,16 @@ fn shard(ids: &[&str], shard: &str) -> reports::RunRecord {
     record_of(&events, Some(common::baseline()), Redactor::default())
 }
 
-const FIRST: [&str; 3] = ["embedding.allowed-parent", "embedding.ancestors-allowlist", "handshake.max-lifetime"];
-const SECOND: [&str; 3] = ["tenancy.isolation", "session.expiring-event", "support.console-diagnostic"];
+const FIRST: [&str; 3] = [
+    "embedding.allowed-parent",
+    "embedding.ancestors-allowlist",
+    "handshake.max-lifetime",
+];
+const SECOND: [&str; 3] = [
+    "tenancy.isolation",
+    "session.expiring-event",
+    "support.console-diagnostic",
+];
 
 #[test]
 fn merged_shards_equal_the_whole_run() {
@@ -157,7 +294,11 @@ fn merged_shards_equal_the_whole_run() {
         read.push(read_json_report(&path).unwrap());
     }
     // A shard alone warns about baseline entries for the other shard's scenarios.
-    assert!(read[0].baseline_warnings.contains(&BaselineWarning::Unmatched { scenario: "support.console-diagnostic".into() }));
+    assert!(read[0]
+        .baseline_warnings
+        .contains(&BaselineWarning::Unmatched {
+            scenario: "support.console-diagnostic".into()
+        }));
     let merged = merge(read).unwrap();
     let whole = record();
     assert_eq!(merged.counts, whole.counts);
@@ -173,10 +314,14 @@ fn merge_refuses_overlap_and_mismatch_and_notices_missing_shards() {
     assert!(matches!(overlap, Err(ReportError::Merge(m)) if m.contains("in two reports")));
     let mut other = shard(&SECOND, "2/2");
     other.meta.catalogue_revision = "2027-01-01.1".into();
-    assert!(matches!(merge(vec![shard(&FIRST, "1/2"), other]), Err(ReportError::Merge(m)) if m.contains("catalogue")));
+    assert!(
+        matches!(merge(vec![shard(&FIRST, "1/2"), other]), Err(ReportError::Merge(m)) if m.contains("catalogue"))
+    );
     let mut other = shard(&SECOND, "2/2");
     other.meta.target.portal_origin = "https://elsewhere.test".into();
-    assert!(matches!(merge(vec![shard(&FIRST, "1/2"), other]), Err(ReportError::Merge(m)) if m.contains("targets differ")));
+    assert!(
+        matches!(merge(vec![shard(&FIRST, "1/2"), other]), Err(ReportError::Merge(m)) if m.contains("targets differ"))
+    );
     assert!(merge(Vec::new()).is_err());
     let mut second = shard(&SECOND, "2/3");
     second.status = RunStatus::Passed;
@@ -191,10 +336,20 @@ fn json_report_round_trips_and_checks_its_version() {
     let path = dir.path().join("report.json");
     std::fs::write(&path, render_json(&record())).unwrap();
     assert_eq!(read_json_report(&path).unwrap(), record());
-    std::fs::write(&path, render_json(&record()).replace("\"schema_version\": 1", "\"schema_version\": 9")).unwrap();
-    assert!(matches!(read_json_report(&path), Err(ReportError::SchemaVersion { found: 9, .. })));
+    std::fs::write(
+        &path,
+        render_json(&record()).replace("\"schema_version\": 1", "\"schema_version\": 9"),
+    )
+    .unwrap();
+    assert!(matches!(
+        read_json_report(&path),
+        Err(ReportError::SchemaVersion { found: 9, .. })
+    ));
     std::fs::write(&path, "{").unwrap();
-    assert!(matches!(read_json_report(&path), Err(ReportError::ParseReport { .. })));
+    assert!(matches!(
+        read_json_report(&path),
+        Err(ReportError::ParseReport { .. })
+    ));
 }
 
 #[test]

@@ -12,12 +12,13 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::contract::{
-    AuthFailure, EVENT_AUTH_FAILED, EVENT_READY, HANDSHAKE_PATH, RECOMMENDED_WINDOW_SECONDS, TICKETS_PATH,
+    AuthFailure, EVENT_AUTH_FAILED, EVENT_READY, HANDSHAKE_PATH, RECOMMENDED_WINDOW_SECONDS,
+    TICKETS_PATH,
 };
 use crate::payload::Identity;
 use crate::probe::{
-    ApiCall, ApiReply, FrameView, HostPage, PageUser, PageView, Probe, ProbeError, SdkEvent, SigningKey, Site,
-    Tenant,
+    ApiCall, ApiReply, FrameView, HostPage, PageUser, PageView, Probe, ProbeError, SdkEvent,
+    SigningKey, Site, Tenant, WaitFor,
 };
 use crate::scenario::{Checks, Verdict};
 
@@ -34,7 +35,9 @@ pub const BROWSER_BUDGET: Duration = Duration::from_secs(20);
 /// `run!(p => body(p, arg))`.
 macro_rules! run {
     ($p:ident => $body:expr) => {{
-        fn run($p: &mut dyn $crate::probe::Probe) -> $crate::scenario::BoxFuture<'_, $crate::scenario::Verdict> {
+        fn run(
+            $p: &mut dyn $crate::probe::Probe,
+        ) -> $crate::scenario::BoxFuture<'_, $crate::scenario::Verdict> {
             Box::pin(async move { $body.await.unwrap_or_else(|v: $crate::scenario::Verdict| v) })
         }
         run as $crate::scenario::RunFn
@@ -47,7 +50,11 @@ pub(crate) use run;
 /// A new identity with `externalUserId` and `email`, unknown to the target.
 pub fn fresh_identity(p: &mut dyn Probe) -> Identity {
     let id = p.unique("user");
-    Identity { external_user_id: Some(id.clone()), email: Some(format!("{id}@example.test")), phone: None }
+    Identity {
+        external_user_id: Some(id.clone()),
+        email: Some(format!("{id}@example.test")),
+        phone: None,
+    }
 }
 
 /// The site each tenant allowlists.
@@ -79,20 +86,38 @@ pub fn sign_identity(
 }
 
 /// Sign `user` exactly as given.
-pub fn sign_exact(p: &mut dyn Probe, tenant: Tenant, key: SigningKey, user: String) -> Result<Signed, ProbeError> {
+pub fn sign_exact(
+    p: &mut dyn Probe,
+    tenant: Tenant,
+    key: SigningKey,
+    user: String,
+) -> Result<Signed, ProbeError> {
     let hmac = p.sign(tenant, key.clone(), &user)?;
     p.note(format!("signed with {tenant:?}/{key:?}: {user:?}"));
     Ok(Signed { user, hmac })
 }
 
 /// The recommended window, signed with the tenant's current secret.
-pub fn sign_valid(p: &mut dyn Probe, tenant: Tenant, identity: &Identity) -> Result<Signed, ProbeError> {
-    sign_identity(p, tenant, SigningKey::Current, identity, RECOMMENDED_WINDOW_SECONDS)
+pub fn sign_valid(
+    p: &mut dyn Probe,
+    tenant: Tenant,
+    identity: &Identity,
+) -> Result<Signed, ProbeError> {
+    sign_identity(
+        p,
+        tenant,
+        SigningKey::Current,
+        identity,
+        RECOMMENDED_WINDOW_SECONDS,
+    )
 }
 
 /// `identity`'s fields with `expiresAt` replaced by a raw JSON literal
 /// (`None`: left out), for malformed-expiry payloads.
-pub fn fields_with_expiry(identity: &Identity, expires_literal: Option<&str>) -> Vec<(String, String)> {
+pub fn fields_with_expiry(
+    identity: &Identity,
+    expires_literal: Option<&str>,
+) -> Vec<(String, String)> {
     let mut fields = identity.fields(0);
     fields.retain(|(k, _)| k != "expiresAt");
     if let Some(literal) = expires_literal {
@@ -131,7 +156,11 @@ pub async fn handshake_from(
 }
 
 /// A handshake for `tenant` from the site it allowlists.
-pub async fn handshake(p: &mut dyn Probe, tenant: Tenant, signed: &Signed) -> Result<ApiReply, ProbeError> {
+pub async fn handshake(
+    p: &mut dyn Probe,
+    tenant: Tenant,
+    signed: &Signed,
+) -> Result<ApiReply, ProbeError> {
     handshake_from(p, tenant, home_site(tenant), &signed.user, &signed.hmac).await
 }
 
@@ -158,11 +187,19 @@ pub fn describe(reply: &ApiReply) -> String {
 }
 
 /// The answer is the documented refusal for `reason`.
-pub fn expect_refused(c: &mut Checks, reply: &ApiReply, reason: AuthFailure, what: &str) -> Result<(), Verdict> {
+pub fn expect_refused(
+    c: &mut Checks,
+    reply: &ApiReply,
+    reason: AuthFailure,
+    what: &str,
+) -> Result<(), Verdict> {
     let status = refusal_status(reason);
     c.expect(
         reply.status == status && error_of(reply).as_deref() == Some(reason.as_str()),
-        format!("{what}: refused with {status} {{\"error\":\"{}\"}}", reason.as_str()),
+        format!(
+            "{what}: refused with {status} {{\"error\":\"{}\"}}",
+            reason.as_str()
+        ),
         || describe(reply),
     )
 }
@@ -178,7 +215,9 @@ pub fn expect_any_refusal(c: &mut Checks, reply: &ApiReply, what: &str) -> Resul
 
 /// The handshake succeeded; returns the session token.
 pub fn expect_accepted(c: &mut Checks, reply: &ApiReply, what: &str) -> Result<String, Verdict> {
-    let token = reply.json().and_then(|v| v.get("sessionToken")?.as_str().map(str::to_string));
+    let token = reply
+        .json()
+        .and_then(|v| v.get("sessionToken")?.as_str().map(str::to_string));
     c.expect(
         reply.status == 200 && token.as_deref().is_some_and(|t| !t.is_empty()),
         format!("{what}: accepted (200 with a sessionToken)"),
@@ -203,7 +242,9 @@ pub fn tickets_request(token: &str, ticket_id: Option<&str>) -> ApiCall {
 
 /// The ticket IDs of a list answer.
 pub fn ticket_ids(reply: &ApiReply) -> Vec<String> {
-    let Some(v) = reply.json() else { return Vec::new() };
+    let Some(v) = reply.json() else {
+        return Vec::new();
+    };
     v.get("tickets")
         .and_then(Value::as_array)
         .map(|list| {
@@ -222,7 +263,10 @@ pub fn ticket_ids(reply: &ApiReply) -> Vec<String> {
 
 /// A page on the tenant's allowlisted site that signs in with exactly `signed`.
 pub fn signed_page(tenant: Tenant, signed: &Signed) -> HostPage {
-    let mut page = HostPage::new(PageUser::Signed { user: signed.user.clone(), hmac: signed.hmac.clone() });
+    let mut page = HostPage::new(PageUser::Signed {
+        user: signed.user.clone(),
+        hmac: signed.hmac.clone(),
+    });
     page.tenant = tenant;
     page.site = home_site(tenant);
     page
@@ -247,11 +291,17 @@ pub fn summary(view: &PageView) -> String {
         FrameView::Absent => "no portal frame".to_string(),
         FrameView::Refused { url } => format!("frame refused ({url})"),
         FrameView::Loaded { text, .. } => {
-            format!("frame shows {:?}", text.chars().take(120).collect::<String>())
+            format!(
+                "frame shows {:?}",
+                text.chars().take(120).collect::<String>()
+            )
         }
     };
-    let violations: Vec<String> =
-        view.csp_violations.iter().map(|v| format!("{} blocked {}", v.directive, v.blocked_uri)).collect();
+    let violations: Vec<String> = view
+        .csp_violations
+        .iter()
+        .map(|v| format!("{} blocked {}", v.directive, v.blocked_uri))
+        .collect();
     format!(
         "events [{}]; {frame}; {} portal frame(s); CSP violations [{}]; reached {:?} after {} ms",
         events.join(", "),
@@ -266,23 +316,44 @@ pub fn summary(view: &PageView) -> String {
 /// portal frame. Missing evidence is `Incomplete`; tickets shown without
 /// `ready`, or `auth_failed`, is a failure.
 pub fn expect_ready(c: &mut Checks, view: &PageView, canary: Option<&str>) -> Result<(), Verdict> {
-    let frame_shows_canary = canary.is_some_and(|k| view.frame_text().is_some_and(|t| t.contains(k)));
+    let frame_shows_canary =
+        canary.is_some_and(|k| view.frame_text().is_some_and(|t| t.contains(k)));
     match (view.event(EVENT_READY), view.event(EVENT_AUTH_FAILED)) {
         (_, Some(failed)) => {
             return Err(Verdict::fail(
                 "the portal becomes ready",
-                format!("auth_failed ({}): {}", reason_of(failed).unwrap_or("no reason"), summary(view)),
+                format!(
+                    "auth_failed ({}): {}",
+                    reason_of(failed).unwrap_or("no reason"),
+                    summary(view)
+                ),
             ))
         }
         (Some(ready), None) => {
-            c.expect(ready.detail.is_object(), "`ready` delivered with a detail object", || {
-                format!("ready detail {}", ready.detail)
-            })?;
+            c.expect(
+                ready.detail.is_object(),
+                "`ready` delivered with a detail object",
+                || format!("ready detail {}", ready.detail),
+            )?;
         }
         (None, None) if frame_shows_canary => {
             return Err(Verdict::fail(
                 "`ready` once the tickets show",
-                format!("the frame shows the tickets but no `ready` came: {}", summary(view)),
+                format!(
+                    "the frame shows the tickets but no `ready` came: {}",
+                    summary(view)
+                ),
+            ))
+        }
+        (None, None)
+            if watched_to_the_end(view) && matches!(view.frame, FrameView::Loaded { .. }) =>
+        {
+            return Err(Verdict::fail(
+                "the portal becomes ready and shows the tickets",
+                format!(
+                    "the portal document loaded but never became ready: {}",
+                    summary(view)
+                ),
             ))
         }
         (None, None) => {
@@ -293,16 +364,64 @@ pub fn expect_ready(c: &mut Checks, view: &PageView, canary: Option<&str>) -> Re
         }
     }
     if let Some(canary) = canary {
-        c.expect(frame_shows_canary, "the portal frame shows the signed user's ticket", || summary(view))?;
-        c.expect(!view.host_text.contains(canary), "ticket text stays inside the frame, not the host page", || {
-            "the host page's own text shows the ticket".into()
-        })?;
+        c.expect(
+            frame_shows_canary,
+            "the portal frame shows the signed user's ticket",
+            || summary(view),
+        )?;
+        c.expect(
+            !view.host_text.contains(canary),
+            "ticket text stays inside the frame, not the host page",
+            || "the host page's own text shows the ticket".into(),
+        )?;
     }
     Ok(())
 }
 
+/// Whether the page was watched until its deadline or a fixed delay, rather
+/// than stopped by an event or text that held.
+pub fn watched_to_the_end(view: &PageView) -> bool {
+    matches!(view.reached, None | Some(WaitFor::Elapsed(_)))
+}
+
+/// portal.js mounted something: a portal frame or an event. A host page
+/// that loaded and then showed nothing of the portal until the deadline is
+/// a failure (the SDK never ran its calls); a page that did not load is
+/// `Incomplete`.
+pub fn expect_mounted(c: &mut Checks, view: &PageView) -> Result<(), Verdict> {
+    let mounted = view.portal_frames > 0
+        || !matches!(view.frame, FrameView::Absent)
+        || !view.events.is_empty();
+    if mounted {
+        return c.expect(
+            true,
+            "portal.js mounted the portal (a frame or an event)",
+            String::new,
+        );
+    }
+    let page_loaded = view.url.starts_with("https://") || view.url.starts_with("http://");
+    if page_loaded && watched_to_the_end(view) {
+        return Err(Verdict::fail(
+            "portal.js mounts the portal iframe and delivers events",
+            format!(
+                "the host page loaded ({}) but no portal frame and no event appeared: {}",
+                view.url,
+                summary(view)
+            ),
+        ));
+    }
+    Err(Verdict::incomplete(format!(
+        "the host page did not load: {}",
+        summary(view)
+    )))
+}
+
 /// The SDK fired `auth_failed` with `reason`; returns the event's time.
-pub fn expect_auth_failed(c: &mut Checks, view: &PageView, reason: AuthFailure) -> Result<u64, Verdict> {
+pub fn expect_auth_failed(
+    c: &mut Checks,
+    view: &PageView,
+    reason: AuthFailure,
+) -> Result<u64, Verdict> {
     let Some(event) = view.event(EVENT_AUTH_FAILED) else {
         if view.event(EVENT_READY).is_some() {
             return Err(Verdict::fail(
@@ -324,18 +443,27 @@ pub fn expect_auth_failed(c: &mut Checks, view: &PageView, reason: AuthFailure) 
 }
 
 /// `canary` shows nowhere on the page.
-pub fn expect_not_shown(c: &mut Checks, view: &PageView, canary: &str, whose: &str) -> Result<(), Verdict> {
-    c.expect(!view.shows(canary), format!("{whose} ticket text shows nowhere on the page"), || {
-        format!("the page shows {whose} ticket text: {}", summary(view))
-    })
+pub fn expect_not_shown(
+    c: &mut Checks,
+    view: &PageView,
+    canary: &str,
+    whose: &str,
+) -> Result<(), Verdict> {
+    c.expect(
+        !view.shows(canary),
+        format!("{whose} ticket text shows nowhere on the page"),
+        || format!("the page shows {whose} ticket text: {}", summary(view)),
+    )
 }
 
 /// `auth_failed` came within the documented bound of `setUser`.
 pub fn expect_immediate(c: &mut Checks, at_ms: u64) -> Result<(), Verdict> {
     let bound = crate::contract::AUTH_FAILED_BOUND_MS;
-    c.expect(at_ms <= bound, format!("auth_failed within {bound} ms of setUser"), || {
-        format!("auth_failed after {at_ms} ms")
-    })
+    c.expect(
+        at_ms <= bound,
+        format!("auth_failed within {bound} ms of setUser"),
+        || format!("auth_failed after {at_ms} ms"),
+    )
 }
 
 /// A host policy that allows the portal only where it needs to be.
@@ -350,7 +478,9 @@ pub fn csp_directive(policy: &str, name: &str) -> Option<Vec<String>> {
     policy.split(';').find_map(|part| {
         let mut words = part.split_whitespace();
         let directive = words.next()?;
-        directive.eq_ignore_ascii_case(name).then(|| words.map(str::to_string).collect())
+        directive
+            .eq_ignore_ascii_case(name)
+            .then(|| words.map(str::to_string).collect())
     })
 }
 
@@ -366,27 +496,46 @@ pub fn csp_headers(reply: &ApiReply) -> Vec<&str> {
 
 /// The `frame-ancestors` sources of an answer, from whichever policy has them.
 pub fn frame_ancestors(reply: &ApiReply) -> Option<Vec<String>> {
-    csp_headers(reply).into_iter().find_map(|p| csp_directive(p, "frame-ancestors"))
+    csp_headers(reply)
+        .into_iter()
+        .find_map(|p| csp_directive(p, "frame-ancestors"))
 }
 
 // ---------------------------------------------------------------- generated inputs
 
 /// `count` values drawn from `strategy` with a deterministic seed, noted
 /// for the evidence. `PORTALCHECK_SEED` replays a run's seed.
-pub fn generate<S: Strategy>(p: &mut dyn Probe, what: &str, strategy: S, count: usize) -> Vec<S::Value> {
-    let seed = match std::env::var("PORTALCHECK_SEED").ok().and_then(|s| s.parse::<u64>().ok()) {
+pub fn generate<S: Strategy>(
+    p: &mut dyn Probe,
+    what: &str,
+    strategy: S,
+    count: usize,
+) -> Vec<S::Value> {
+    let seed = match std::env::var("PORTALCHECK_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
         Some(seed) => seed,
         None => {
             let digest = Sha256::digest(p.unique("seed").as_bytes());
             u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
         }
     };
-    p.note(format!("{what}: proptest seed {seed} (replay with PORTALCHECK_SEED={seed})"));
+    p.note(format!(
+        "{what}: proptest seed {seed} (replay with PORTALCHECK_SEED={seed})"
+    ));
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_be_bytes());
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
     let mut runner = TestRunner::new_with_rng(Config::default(), rng);
-    (0..count).filter_map(|_| strategy.new_tree(&mut runner).ok().map(|tree| tree.current())).collect()
+    (0..count)
+        .filter_map(|_| {
+            strategy
+                .new_tree(&mut runner)
+                .ok()
+                .map(|tree| tree.current())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -396,7 +545,10 @@ mod tests {
     #[test]
     fn csp_directive_reads_sources() {
         let policy = "default-src 'self'; frame-ancestors https://a.test:1 'self' ;script-src x";
-        assert_eq!(csp_directive(policy, "frame-ancestors").unwrap(), vec!["https://a.test:1", "'self'"]);
+        assert_eq!(
+            csp_directive(policy, "frame-ancestors").unwrap(),
+            vec!["https://a.test:1", "'self'"]
+        );
         assert_eq!(csp_directive(policy, "script-src").unwrap(), vec!["x"]);
         assert!(csp_directive(policy, "frame-src").is_none());
     }

@@ -1,1 +1,888 @@
-//! placeholder
+//! A test-only fake: a small, correct portal kept in memory behind the
+//! [`Probe`] interface, with a few switchable misbehaviours. It answers the
+//! handshake, ticket and embed APIs and makes plausible page views, so the
+//! catalogue can be unit-tested without a browser. It is deliberately not a
+//! second reference portal: time is simulated, pages are computed, not run.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{json, Value};
+
+use crate::contract::{
+    expiring_lead_seconds, hmac_hex, theme_value_char_allowed, AuthFailure, EMBED_PATH,
+    HANDSHAKE_PATH, MAX_LIFETIME_SECONDS, SESSION_EXPIRED_TEXT, THEME_FUNCTIONS,
+    THEME_VALUE_MAX_LEN, THEME_VARIABLES, TICKETS_PATH,
+};
+use crate::payload::Identity;
+use crate::probe::*;
+
+/// The misbehaviours the fake can be switched to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Verify over the sorted-key compact re-serialization.
+    Reserialize,
+    /// Compare the first 16 hex digits only.
+    PrefixCompare,
+    /// 2 ms per matching leading digit.
+    TimingLeak,
+    /// The ticket list returns every user's tickets.
+    TicketsNotScoped,
+    /// Theme values are not filtered (and `url()` is fetched).
+    ThemeUnfiltered,
+    /// The SDK never fires `ready`.
+    NoReadyEvent,
+    /// The API keeps serving expired sessions.
+    AcceptExpired,
+    /// The frame keeps the tickets after expiry.
+    NoExpiredMessage,
+    /// The host page loads but portal.js never mounts anything.
+    NeverMounts,
+    /// Pages come back empty: the harness observed nothing.
+    PageSilent,
+    /// Users, rotation and pages are unsupported by the target.
+    Unsupported,
+}
+
+struct FakeUser {
+    tenant: Tenant,
+    key: String,
+    canary: String,
+    ticket_id: String,
+}
+
+struct FakeSession {
+    tenant: Tenant,
+    key: String,
+    expires_at: i64,
+}
+
+struct Accepted {
+    token: String,
+    expires_at: i64,
+    remaining: i64,
+}
+
+pub struct FakeProbe {
+    facts: TargetFacts,
+    faults: Vec<Fault>,
+    clock: i64,
+    counter: u64,
+    secrets: HashMap<Tenant, String>,
+    rotated: HashMap<Tenant, String>,
+    users: Vec<FakeUser>,
+    sessions: HashMap<String, FakeSession>,
+    hits: Vec<RecordedRequest>,
+    pub notes: Vec<String>,
+}
+
+const PORTAL: &str = "https://portal.userhero.test:8443";
+const CANARY: &str = "https://canary.test:9";
+
+impl FakeProbe {
+    pub fn new(faults: &[Fault]) -> FakeProbe {
+        let public_keys = BTreeMap::from([
+            ("primary".to_string(), "pk_primary".to_string()),
+            ("secondary".into(), "pk_secondary".into()),
+        ]);
+        FakeProbe {
+            facts: TargetFacts {
+                portal_origin: PORTAL.into(),
+                public_keys,
+                provider_state: true,
+                clock_hook: false,
+            },
+            faults: faults.to_vec(),
+            clock: 1_800_000_000,
+            counter: 0,
+            secrets: HashMap::from([
+                (Tenant::Primary, "s-primary".into()),
+                (Tenant::Secondary, "s-secondary".into()),
+            ]),
+            rotated: HashMap::new(),
+            users: Vec::new(),
+            sessions: HashMap::new(),
+            hits: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn has(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+
+    fn tenant_of(&self, public_key: &str) -> Option<Tenant> {
+        [Tenant::Primary, Tenant::Secondary]
+            .into_iter()
+            .find(|t| self.public_key(*t) == public_key)
+    }
+
+    fn home(&self, tenant: Tenant) -> String {
+        self.origin(crate::checks::home_site(tenant))
+    }
+
+    /// The handshake: tenant, origin, HMAC shape, signature, payload.
+    fn handshake(
+        &mut self,
+        public_key: &str,
+        origin: Option<&str>,
+        user: &str,
+        hmac: &Value,
+    ) -> (Result<Accepted, AuthFailure>, usize) {
+        let Some(tenant) = self.tenant_of(public_key) else {
+            return (Err(AuthFailure::UnknownPublicKey), 0);
+        };
+        if origin != Some(self.home(tenant).as_str()) {
+            return (Err(AuthFailure::OriginNotAllowed), 0);
+        }
+        let Some(hmac) = hmac
+            .as_str()
+            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        else {
+            return (Err(AuthFailure::MalformedHmac), 0);
+        };
+        let message = if self.has(Fault::Reserialize) {
+            resorted(user)
+        } else {
+            user.to_string()
+        };
+        let expected = hmac_hex(self.secrets[&tenant].as_bytes(), message.as_bytes());
+        let hmac = hmac.to_ascii_lowercase();
+        let leaked = expected
+            .bytes()
+            .zip(hmac.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let valid = if self.has(Fault::PrefixCompare) {
+            expected[..16] == hmac[..16]
+        } else {
+            expected == hmac
+        };
+        let leaked = if self.has(Fault::TimingLeak) {
+            leaked
+        } else {
+            0
+        };
+        if !valid {
+            return (Err(AuthFailure::InvalidSignature), leaked);
+        }
+        let Ok(Value::Object(payload)) = serde_json::from_str::<Value>(user) else {
+            return (Err(AuthFailure::InvalidPayload), leaked);
+        };
+        let key = ["externalUserId", "email", "phone"]
+            .iter()
+            .find_map(|f| match payload.get(*f) {
+                Some(Value::String(v)) if !v.is_empty() => Some(format!("{f}:{v}")),
+                _ => None,
+            });
+        let Some(key) = key else {
+            return (Err(AuthFailure::InvalidPayload), leaked);
+        };
+        let Some(expires_at) = payload
+            .get("expiresAt")
+            .and_then(Value::as_i64)
+            .filter(|e| (0..=1i64 << 53).contains(e))
+        else {
+            return (Err(AuthFailure::InvalidPayload), leaked);
+        };
+        if expires_at <= self.clock {
+            return (Err(AuthFailure::Expired), leaked);
+        }
+        if expires_at > self.clock + MAX_LIFETIME_SECONDS {
+            return (Err(AuthFailure::InvalidPayload), leaked);
+        }
+        let token = self.unique("token");
+        self.sessions.insert(
+            token.clone(),
+            FakeSession {
+                tenant,
+                key,
+                expires_at,
+            },
+        );
+        (
+            Ok(Accepted {
+                token,
+                expires_at,
+                remaining: expires_at - self.clock,
+            }),
+            leaked,
+        )
+    }
+
+    fn answer(&mut self, call: &ApiCall) -> ApiReply {
+        let header = |name: &str| {
+            call.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let origin = header("origin");
+        let (path, query) = call.path.split_once('?').unwrap_or((&call.path, ""));
+        let mut elapsed = Duration::from_millis(1);
+        let (status, body, mut headers): (u16, String, Vec<(String, String)>) = match (
+            call.method.as_str(),
+            path,
+        ) {
+            ("OPTIONS", _) => (
+                204,
+                String::new(),
+                vec![("access-control-allow-origin".into(), "*".into())],
+            ),
+            ("POST", HANDSHAKE_PATH) => {
+                let request: Value =
+                    serde_json::from_str(call.body.as_deref().unwrap_or("")).unwrap_or(Value::Null);
+                let key = request["publicKey"].as_str().unwrap_or("").to_string();
+                let user = request["user"].as_str().unwrap_or("").to_string();
+                let (result, leaked) =
+                    self.handshake(&key, origin.as_deref(), &user, &request["userHmac"]);
+                elapsed += Duration::from_millis(2 * leaked as u64);
+                match result {
+                    Ok(a) => (
+                        200,
+                        json!({"sessionToken": a.token, "expiresAt": a.expires_at, "secondsRemaining": a.remaining,
+                               "expiringInSeconds": a.remaining - expiring_lead_seconds(a.remaining), "user": {}})
+                        .to_string(),
+                        vec![("access-control-allow-origin".into(), origin.clone().unwrap_or_default())],
+                    ),
+                    Err(r) => (
+                        crate::checks::refusal_status(r),
+                        json!({"error": r.as_str()}).to_string(),
+                        vec![("access-control-allow-origin".into(), "*".into())],
+                    ),
+                }
+            }
+            ("GET", EMBED_PATH) => {
+                let pk = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("pk="))
+                    .unwrap_or("");
+                match self.tenant_of(pk) {
+                    Some(t) => (
+                        200,
+                        "<html>portal</html>".into(),
+                        vec![(
+                            "content-security-policy".into(),
+                            format!("frame-ancestors {}; default-src 'self'", self.home(t)),
+                        )],
+                    ),
+                    None if pk.is_empty() => (
+                        400,
+                        "<html>bad request</html>".into(),
+                        vec![(
+                            "content-security-policy".into(),
+                            "frame-ancestors 'none'".into(),
+                        )],
+                    ),
+                    None => (
+                        404,
+                        "<html>unknown</html>".into(),
+                        vec![(
+                            "content-security-policy".into(),
+                            "frame-ancestors 'none'".into(),
+                        )],
+                    ),
+                }
+            }
+            ("GET", p) if p.starts_with(TICKETS_PATH) => self.tickets(p, header("authorization")),
+            _ => (404, json!({"error": "not_found"}).to_string(), Vec::new()),
+        };
+        headers.push((
+            "content-type".into(),
+            if path == EMBED_PATH {
+                "text/html"
+            } else {
+                "application/json"
+            }
+            .into(),
+        ));
+        ApiReply {
+            status,
+            headers,
+            body,
+            elapsed,
+        }
+    }
+
+    fn tickets(
+        &self,
+        path: &str,
+        authorization: Option<String>,
+    ) -> (u16, String, Vec<(String, String)>) {
+        let private = vec![("cache-control".to_string(), "no-store, private".to_string())];
+        let token = authorization
+            .and_then(|a| a.strip_prefix("Bearer ").map(str::to_string))
+            .unwrap_or_default();
+        let Some(session) = self.sessions.get(&token) else {
+            return (
+                401,
+                json!({"error": "invalid_session"}).to_string(),
+                private,
+            );
+        };
+        if session.expires_at <= self.clock && !self.has(Fault::AcceptExpired) {
+            return (
+                401,
+                json!({"error": "session_expired"}).to_string(),
+                private,
+            );
+        }
+        let owned = |u: &&FakeUser| u.tenant == session.tenant && u.key == session.key;
+        let visible: Vec<&FakeUser> = self
+            .users
+            .iter()
+            .filter(|u| self.has(Fault::TicketsNotScoped) || owned(u))
+            .collect();
+        let ticket =
+            |u: &FakeUser| json!({"id": u.ticket_id, "subject": u.canary, "body": "fake ticket"});
+        match path
+            .strip_prefix(TICKETS_PATH)
+            .and_then(|rest| rest.strip_prefix('/'))
+        {
+            None => (
+                200,
+                json!({"tickets": visible.iter().map(|u| ticket(u)).collect::<Vec<_>>()})
+                    .to_string(),
+                private,
+            ),
+            Some(id) => match self.users.iter().filter(owned).find(|u| u.ticket_id == id) {
+                Some(u) => (200, ticket(u).to_string(), private),
+                None => (404, json!({"error": "not_found"}).to_string(), private),
+            },
+        }
+    }
+
+    /// The canary text of the tickets a session shows.
+    fn ticket_text(&self, token: &str) -> String {
+        let auth = Some(format!("Bearer {token}"));
+        let (_, body, _) = self.tickets(TICKETS_PATH, auth);
+        let list: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        let subjects: Vec<&str> = list["tickets"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|t| t["subject"].as_str()).collect())
+            .unwrap_or_default();
+        format!("Support\n{}", subjects.join("\n"))
+    }
+
+    fn token_string(&mut self, endpoint: &TokenEndpoint) -> (String, String) {
+        let fields = endpoint
+            .identity
+            .fields(self.clock + endpoint.clock_offset_seconds + endpoint.lifetime_seconds);
+        let compact = crate::payload::Layout::compact().render(&fields);
+        let hmac = self
+            .sign(endpoint.tenant, endpoint.key.clone(), &compact)
+            .unwrap_or_default();
+        let sent = if endpoint.reserialize {
+            crate::payload::Layout {
+                indent: Some(2),
+                ..crate::payload::Layout::compact()
+            }
+            .render(&fields)
+        } else {
+            compact
+        };
+        (sent, hmac)
+    }
+
+    fn theme_styles(&mut self, page: &HostPage) -> BTreeMap<String, String> {
+        let mut applied = BTreeMap::new();
+        for (name, value) in &page.theme {
+            let unfiltered = self.has(Fault::ThemeUnfiltered);
+            if unfiltered
+                || (THEME_VARIABLES.contains(&name.as_str()) && theme_value_allowed(value))
+            {
+                applied.insert(name.clone(), value.trim().to_string());
+                if let Some(start) = value.find(CANARY).filter(|_| unfiltered) {
+                    let url: String = value[start..]
+                        .chars()
+                        .take_while(|c| !")'\" ".contains(*c))
+                        .collect();
+                    self.hits.push(RecordedRequest {
+                        method: "GET".into(),
+                        url,
+                        headers: Vec::new(),
+                    });
+                }
+            }
+        }
+        page.read_styles
+            .iter()
+            .map(|n| (n.clone(), applied.get(n).cloned().unwrap_or_default()))
+            .collect()
+    }
+
+    /// Computes what a browser would show of `page`, on simulated time.
+    fn simulate(&mut self, page: HostPage) -> PageView {
+        let site_origin = self.origin(page.site);
+        let public_key = self.public_key(page.tenant);
+        let mut view = PageView {
+            url: format!("{site_origin}/page"),
+            events: Vec::new(),
+            csp_violations: Vec::new(),
+            console: Vec::new(),
+            frame: FrameView::Absent,
+            host_text: "Shop".into(),
+            reached: None,
+            watched_ms: page.deadline.as_millis() as u64,
+            portal_frames: 0,
+        };
+        if self.has(Fault::PageSilent) {
+            view.url = String::new();
+            return view;
+        }
+        if self.has(Fault::NeverMounts) {
+            return view;
+        }
+        let blocked = |directive: &str| {
+            page.csp.as_deref().is_some_and(|csp| {
+                let sources = crate::checks::csp_directive(csp, directive)
+                    .or_else(|| crate::checks::csp_directive(csp, "default-src"));
+                !sources.unwrap_or_default().iter().any(|s| s == "{portal}")
+            })
+        };
+        let embed_url = format!("{PORTAL}{EMBED_PATH}?pk={public_key}");
+        view.portal_frames = 1;
+        let framable = site_origin == self.home(page.tenant);
+        let frame_blocked = blocked("frame-src");
+        if frame_blocked {
+            view.csp_violations.push(CspViolation {
+                directive: "frame-src".into(),
+                blocked_uri: embed_url.clone(),
+            });
+        }
+        let mut frame_text = "Signing you in…".to_string();
+        let styles = self.theme_styles(&page);
+        let credentials = match &page.user {
+            PageUser::None => None,
+            PageUser::Signed { user, hmac } => Some((user.clone(), hmac.clone())),
+            PageUser::FromTokenEndpoint(endpoint) => Some(self.token_string(endpoint)),
+        };
+        let mut expiry_ms = None;
+        let fail = |view: &mut PageView, reason: &str, at_ms: u64| {
+            view.events.push(SdkEvent {
+                name: "auth_failed".into(),
+                detail: json!({"reason": reason}),
+                at_ms,
+            });
+            view.console.push(ConsoleMessage {
+                source: ConsoleSource::HostPage,
+                level: "error".into(),
+                text: format!("UserHero: auth_failed ({reason}) for public key {public_key}"),
+            });
+        };
+        if let Some((user, hmac)) = credentials {
+            if blocked("connect-src") {
+                view.csp_violations.push(CspViolation {
+                    directive: "connect-src".into(),
+                    blocked_uri: format!("{PORTAL}{HANDSHAKE_PATH}"),
+                });
+                fail(&mut view, "network", 30);
+            } else {
+                match self
+                    .handshake(&public_key, Some(&site_origin), &user, &Value::String(hmac))
+                    .0
+                {
+                    Err(reason) => fail(&mut view, reason.as_str(), 80),
+                    Ok(accepted) if framable && !frame_blocked => {
+                        frame_text = self.ticket_text(&accepted.token);
+                        if !self.has(Fault::NoReadyEvent) {
+                            view.events.push(SdkEvent {
+                                name: "ready".into(),
+                                detail: json!({}),
+                                at_ms: 300,
+                            });
+                        }
+                        let remaining = accepted.remaining;
+                        let expiring_ms =
+                            ((remaining - expiring_lead_seconds(remaining)) * 1000 + 100) as u64;
+                        view.events.push(SdkEvent {
+                            name: "auth_expiring".into(),
+                            detail: json!({"expiresAt": accepted.expires_at, "secondsLeft": expiring_lead_seconds(remaining)}),
+                            at_ms: expiring_ms,
+                        });
+                        let resign = match &page.on_expiring {
+                            OnExpiring::Nothing => None,
+                            OnExpiring::Resign(endpoint) => Some(self.token_string(endpoint)),
+                            OnExpiring::SetUser { user, hmac } => {
+                                Some((user.clone(), hmac.clone()))
+                            }
+                        };
+                        let mut ends = remaining as u64 * 1000;
+                        if let Some((user, hmac)) = resign {
+                            let saved = self.clock;
+                            self.clock += (expiring_ms / 1000) as i64;
+                            match self
+                                .handshake(
+                                    &public_key,
+                                    Some(&site_origin),
+                                    &user,
+                                    &Value::String(hmac),
+                                )
+                                .0
+                            {
+                                Ok(renewed) => ends = expiring_ms + renewed.remaining as u64 * 1000,
+                                Err(reason) => fail(&mut view, reason.as_str(), expiring_ms + 50),
+                            }
+                            self.clock = saved;
+                        }
+                        expiry_ms = Some(ends);
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+        view.frame = match (framable, frame_blocked) {
+            (true, false) => FrameView::Loaded {
+                url: embed_url,
+                text: frame_text.clone(),
+                styles,
+            },
+            _ => FrameView::Refused {
+                url: "chrome-error://chromewebdata/".into(),
+            },
+        };
+        // Watch until the first wait condition, or the deadline.
+        let show_expired = !self.has(Fault::NoExpiredMessage);
+        let holds_at = |w: &WaitFor, view: &PageView| -> Option<u64> {
+            match w {
+                WaitFor::Event(name) => view
+                    .events
+                    .iter()
+                    .filter(|e| &e.name == name)
+                    .map(|e| e.at_ms)
+                    .min(),
+                WaitFor::FrameText(t) if t == SESSION_EXPIRED_TEXT => {
+                    expiry_ms.filter(|_| show_expired)
+                }
+                WaitFor::FrameText(t) => frame_text.contains(t.as_str()).then_some(300),
+                WaitFor::Elapsed(d) => Some(d.as_millis() as u64),
+            }
+        };
+        let deadline = page.deadline.as_millis() as u64;
+        let first = page
+            .wait_for
+            .iter()
+            .filter_map(|w| holds_at(w, &view).map(|t| (t, w.clone())))
+            .filter(|(t, _)| *t <= deadline)
+            .min_by_key(|(t, _)| *t);
+        let end = first.as_ref().map_or(deadline, |(t, _)| *t);
+        view.reached = first.map(|(_, w)| w);
+        view.watched_ms = end;
+        view.events.retain(|e| e.at_ms <= end);
+        if let (Some(expiry), FrameView::Loaded { text, .. }) = (expiry_ms, &mut view.frame) {
+            if end >= expiry && show_expired {
+                *text = SESSION_EXPIRED_TEXT.into();
+            }
+        }
+        self.clock += end.div_ceil(1000) as i64;
+        view
+    }
+}
+
+/// The sorted-key compact re-serialization a careless verifier signs.
+fn resorted(user: &str) -> String {
+    match serde_json::from_str::<Value>(user) {
+        Ok(Value::Object(map)) => {
+            let sorted: BTreeMap<String, Value> = map.into_iter().collect();
+            serde_json::to_string(&sorted).unwrap_or_default()
+        }
+        _ => user.to_string(),
+    }
+}
+
+/// The contract's theme value rule: allowed characters, allowed functions.
+fn theme_value_allowed(value: &str) -> bool {
+    if value.trim().is_empty()
+        || value.len() > THEME_VALUE_MAX_LEN
+        || !value.chars().all(theme_value_char_allowed)
+    {
+        return false;
+    }
+    let mut name = String::new();
+    for c in value.chars() {
+        if c == '('
+            && !name.is_empty()
+            && !THEME_FUNCTIONS
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(&name))
+        {
+            return false;
+        }
+        if c.is_ascii_alphanumeric() || c == '-' {
+            name.push(c);
+        } else {
+            name.clear();
+        }
+    }
+    true
+}
+
+#[async_trait]
+impl Probe for FakeProbe {
+    fn facts(&self) -> &TargetFacts {
+        &self.facts
+    }
+
+    fn now(&self) -> i64 {
+        self.clock
+    }
+
+    fn unique(&mut self, label: &str) -> String {
+        self.counter += 1;
+        format!("{label}-fake-{}", self.counter)
+    }
+
+    fn origin(&self, site: Site) -> String {
+        match site {
+            Site::ShopA => "https://shop-a.test:4001",
+            Site::ShopB => "https://shop-b.test:4001",
+            Site::ShopAHttp => "http://shop-a.test:4002",
+            Site::ShopAOtherPort => "https://shop-a.test:4003",
+            Site::SuffixLookalike => "https://evil-shop-a.test:4001",
+            Site::PrefixLookalike => "https://shop-a.test.evil.test:4001",
+            Site::Subdomain => "https://sub.shop-a.test:4001",
+            Site::Evil => "https://evil.test:4001",
+        }
+        .into()
+    }
+
+    fn public_key(&self, tenant: Tenant) -> String {
+        match tenant {
+            Tenant::Primary => "pk_primary".into(),
+            Tenant::Secondary => "pk_secondary".into(),
+        }
+    }
+
+    fn sign(&self, tenant: Tenant, key: SigningKey, user: &str) -> Result<String, ProbeError> {
+        let other = if tenant == Tenant::Primary {
+            Tenant::Secondary
+        } else {
+            Tenant::Primary
+        };
+        let secret = match key {
+            SigningKey::Current => self.secrets[&tenant].clone(),
+            SigningKey::Rotated => self
+                .rotated
+                .get(&tenant)
+                .cloned()
+                .ok_or_else(|| ProbeError::Unsupported("not rotated".into()))?,
+            SigningKey::OtherTenant => self.secrets[&other].clone(),
+            SigningKey::Unrelated => "unrelated".into(),
+        };
+        Ok(hmac_hex(secret.as_bytes(), user.as_bytes()))
+    }
+
+    async fn seed_user(
+        &mut self,
+        tenant: Tenant,
+        spec: UserSpec,
+    ) -> Result<SeededUser, ProbeError> {
+        if self.has(Fault::Unsupported) {
+            return Err(ProbeError::Unsupported("no provider state".into()));
+        }
+        let id = self.unique("u");
+        let identity = match spec {
+            UserSpec::Fresh => Identity {
+                external_user_id: Some(id.clone()),
+                email: Some(format!("{id}@x.test")),
+                phone: None,
+            },
+            UserSpec::EmailOnly => Identity {
+                email: Some(format!("{id}@x.test")),
+                ..Identity::default()
+            },
+            UserSpec::PhoneOnly => Identity {
+                phone: Some(format!("+1555{}", self.counter)),
+                ..Identity::default()
+            },
+            UserSpec::SameIdAs(other) => Identity::with_id(other.external_user_id.unwrap_or(id)),
+        };
+        let key = [
+            ("externalUserId", &identity.external_user_id),
+            ("email", &identity.email),
+            ("phone", &identity.phone),
+        ]
+        .iter()
+        .find_map(|(f, v)| v.as_ref().map(|v| format!("{f}:{v}")))
+        .unwrap_or_default();
+        let (canary, ticket_id) = (self.unique("canary"), self.unique("ticket"));
+        self.users.push(FakeUser {
+            tenant,
+            key,
+            canary: canary.clone(),
+            ticket_id: ticket_id.clone(),
+        });
+        Ok(SeededUser {
+            tenant,
+            identity,
+            canary,
+            ticket_id: Some(ticket_id),
+        })
+    }
+
+    async fn rotate_secret(&mut self, tenant: Tenant) -> Result<(), ProbeError> {
+        if self.has(Fault::Unsupported) {
+            return Err(ProbeError::Unsupported("no rotation".into()));
+        }
+        let new = format!("{}-next", self.secrets[&tenant]);
+        let old = self.secrets.insert(tenant, new).unwrap_or_default();
+        self.rotated.insert(tenant, old);
+        Ok(())
+    }
+
+    async fn api(&mut self, call: ApiCall) -> Result<ApiReply, ProbeError> {
+        Ok(self.answer(&call))
+    }
+
+    async fn open_page(&mut self, page: HostPage) -> Result<PageView, ProbeError> {
+        if self.has(Fault::Unsupported) {
+            return Err(ProbeError::Unsupported("no browser".into()));
+        }
+        Ok(self.simulate(page))
+    }
+
+    async fn canary_hits(&mut self) -> Result<Vec<RecordedRequest>, ProbeError> {
+        Ok(self.hits.clone())
+    }
+
+    fn canary_url(&self, label: &str) -> String {
+        format!("{CANARY}/{label}")
+    }
+
+    async fn wait_until(&mut self, unix_seconds: i64) -> Result<(), ProbeError> {
+        self.clock = self.clock.max(unix_seconds);
+        Ok(())
+    }
+
+    fn note(&mut self, text: String) {
+        self.notes.push(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{scenario, scenarios};
+    use crate::scenario::Verdict;
+
+    fn run_with(id: &str, faults: &[Fault]) -> Verdict {
+        let scenario = scenario(id).unwrap_or_else(|| panic!("no scenario {id}"));
+        let mut probe = FakeProbe::new(faults);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on((scenario.run)(&mut probe))
+    }
+
+    fn assert_fails(id: &str, faults: &[Fault]) {
+        let verdict = run_with(id, faults);
+        assert!(
+            matches!(verdict, Verdict::Fail { .. }),
+            "{id} with {faults:?} should fail, got {verdict:?}"
+        );
+    }
+
+    #[test]
+    fn every_scenario_passes_against_the_correct_fake() {
+        let mut problems = Vec::new();
+        for s in scenarios() {
+            match run_with(s.id, &[]) {
+                Verdict::Pass { checked } if !checked.is_empty() => {}
+                other => problems.push(format!("{}: {other:?}", s.id)),
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "against a correct portal:\n{}",
+            problems.join("\n")
+        );
+    }
+
+    #[test]
+    fn misbehaviours_fail_the_scenarios_meant_for_them() {
+        assert_fails("handshake.drift-key-order", &[Fault::Reserialize]);
+        assert_fails("handshake.drift-trailing-newline", &[Fault::Reserialize]);
+        assert_fails("handshake.unusual-layouts-accepted", &[Fault::Reserialize]);
+        assert_fails("handshake.tampered-hmac", &[Fault::PrefixCompare]);
+        assert_fails("handshake.auth-failed-immediately", &[Fault::PrefixCompare]);
+        assert_fails("handshake.constant-time-compare", &[Fault::TimingLeak]);
+        assert_fails(
+            "tenancy.replay-with-other-session",
+            &[Fault::TicketsNotScoped],
+        );
+        assert_fails(
+            "tenancy.other-users-ticket-not-shown",
+            &[Fault::TicketsNotScoped],
+        );
+        assert_fails("theming.drops-url", &[Fault::ThemeUnfiltered]);
+        assert_fails(
+            "theming.generated-forbidden-variants",
+            &[Fault::ThemeUnfiltered],
+        );
+        assert_fails(
+            "theming.unknown-variable-dropped",
+            &[Fault::ThemeUnfiltered],
+        );
+        assert_fails("sdk.async-tag-ready", &[Fault::NoReadyEvent]);
+        assert_fails("sdk.script-after-load", &[Fault::NeverMounts]);
+        assert_fails(
+            "session.server-refuses-after-expiry",
+            &[Fault::AcceptExpired],
+        );
+        assert_fails("session.expired-message", &[Fault::NoExpiredMessage]);
+        assert_fails(
+            "handshake.generated-layouts-accepted",
+            &[Fault::Reserialize],
+        );
+        assert_fails("theming.drops-brace-breakout", &[Fault::ThemeUnfiltered]);
+    }
+
+    #[test]
+    fn nothing_observed_is_incomplete_never_pass() {
+        for id in [
+            "sdk.async-tag-ready",
+            "embedding.allowlisted-https-parent",
+            "handshake.auth-failed-immediately",
+            "blank-panel.connect-src-blocked",
+            "session.expired-message",
+            "theming.drops-url",
+        ] {
+            let verdict = run_with(id, &[Fault::PageSilent]);
+            assert!(
+                matches!(verdict, Verdict::Incomplete { .. }),
+                "{id}: {verdict:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unsupported_targets_skip() {
+        for id in [
+            "handshake.rotated-secret",
+            "tenancy.replay-with-other-session",
+            "sdk.single-frame",
+        ] {
+            let verdict = run_with(id, &[Fault::Unsupported]);
+            assert!(
+                matches!(verdict, Verdict::Skipped { .. }),
+                "{id}: {verdict:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn generated_scenarios_note_their_seed() {
+        let scenario = scenario("handshake.tampered-string").unwrap();
+        let mut probe = FakeProbe::new(&[]);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on((scenario.run)(&mut probe));
+        assert!(
+            probe.notes.iter().any(|n| n.contains("proptest seed")),
+            "{:?}",
+            probe.notes
+        );
+    }
+}

@@ -5,7 +5,10 @@
 #![allow(dead_code)]
 
 use reports::event::{HttpExchange, RunEnd, Selection, SupportInfo, TargetMeta};
-use reports::{Baseline, Event, EvidenceItem, Outcome, RecordBuilder, Redactor, RunMeta, RunRecord, ScenarioMeta, ScenarioResult};
+use reports::{
+    Baseline, Event, EvidenceItem, Outcome, RecordBuilder, Redactor, RunMeta, RunRecord,
+    ScenarioMeta, ScenarioResult,
+};
 use serde_json::json;
 
 /// A 1×1 PNG.
@@ -32,7 +35,13 @@ scenario = "sdk.removed-scenario"
 reason = "renamed since"
 "#;
 
-pub fn scenario_meta(id: &str, section: &str, requirement: &str, level: &str, tags: &[&str]) -> ScenarioMeta {
+pub fn scenario_meta(
+    id: &str,
+    section: &str,
+    requirement: &str,
+    level: &str,
+    tags: &[&str],
+) -> ScenarioMeta {
     ScenarioMeta {
         id: id.to_string(),
         title: format!("Title of {id}"),
@@ -47,12 +56,48 @@ pub fn scenario_meta(id: &str, section: &str, requirement: &str, level: &str, ta
 
 pub fn metas() -> Vec<ScenarioMeta> {
     vec![
-        scenario_meta("embedding.allowed-parent", "embedding", "FRAME-ALLOWED-PARENT", "must", &["framing", "browser"]),
-        scenario_meta("embedding.ancestors-allowlist", "embedding", "FRAME-ANCESTORS-ALLOWLIST", "must", &["framing", "csp", "browser"]),
-        scenario_meta("handshake.max-lifetime", "handshake", "AUTH-EXPIRY-MAX-LIFETIME", "should", &["auth", "api"]),
-        scenario_meta("tenancy.isolation", "tenancy", "TENANT-ISOLATION", "must", &["tenant", "api"]),
-        scenario_meta("session.expiring-event", "session", "SESSION-EXPIRING-EVENT", "must", &["session", "browser"]),
-        scenario_meta("support.console-diagnostic", "support", "SUPPORT-CONSOLE-DIAGNOSTIC", "should", &["support", "browser"]),
+        scenario_meta(
+            "embedding.allowed-parent",
+            "embedding",
+            "FRAME-ALLOWED-PARENT",
+            "must",
+            &["framing", "browser"],
+        ),
+        scenario_meta(
+            "embedding.ancestors-allowlist",
+            "embedding",
+            "FRAME-ANCESTORS-ALLOWLIST",
+            "must",
+            &["framing", "csp", "browser"],
+        ),
+        scenario_meta(
+            "handshake.max-lifetime",
+            "handshake",
+            "AUTH-EXPIRY-MAX-LIFETIME",
+            "should",
+            &["auth", "api"],
+        ),
+        scenario_meta(
+            "tenancy.isolation",
+            "tenancy",
+            "TENANT-ISOLATION",
+            "must",
+            &["tenant", "api"],
+        ),
+        scenario_meta(
+            "session.expiring-event",
+            "session",
+            "SESSION-EXPIRING-EVENT",
+            "must",
+            &["session", "browser"],
+        ),
+        scenario_meta(
+            "support.console-diagnostic",
+            "support",
+            "SUPPORT-CONSOLE-DIAGNOSTIC",
+            "should",
+            &["support", "browser"],
+        ),
     ]
 }
 
@@ -93,18 +138,29 @@ pub fn page_view() -> serde_json::Value {
 }
 
 fn result(id: &str, outcome: Outcome, ms: u64) -> Event {
-    Event::ScenarioFinished(ScenarioResult { id: id.into(), outcome, started_at: "2026-11-25T10:00:01Z".into(), duration_ms: ms })
+    Event::ScenarioFinished(ScenarioResult {
+        id: id.into(),
+        outcome,
+        started_at: "2026-11-25T10:00:01Z".into(),
+        duration_ms: ms,
+    })
 }
 
 fn evidence(id: &str, item: EvidenceItem) -> Event {
-    Event::EvidenceCaptured { id: id.into(), item }
+    Event::EvidenceCaptured {
+        id: id.into(),
+        item,
+    }
 }
 
 pub fn http_exchange() -> HttpExchange {
     HttpExchange {
         method: "GET".into(),
         url: "https://portal.test:41234/embed?publicKey=pk_test_1".into(),
-        request_headers: vec![("Referer".into(), "https://evil-parent.test:41235/host.html".into())],
+        request_headers: vec![(
+            "Referer".into(),
+            "https://evil-parent.test:41235/host.html".into(),
+        )],
         request_body: None,
         status: Some(200),
         response_headers: vec![("Content-Security-Policy".into(), "frame-ancestors *".into())],
@@ -118,20 +174,50 @@ pub fn events() -> Vec<Event> {
     let metas = metas();
     let mut events = vec![Event::RunStarted(run_meta(metas.clone()))];
     for meta in &metas {
-        events.push(Event::ScenarioStarted { id: meta.id.clone(), started_at: "2026-11-25T10:00:01Z".into() });
+        events.push(Event::ScenarioStarted {
+            id: meta.id.clone(),
+            started_at: "2026-11-25T10:00:01Z".into(),
+        });
         let id = meta.id.as_str();
         match id {
             "embedding.allowed-parent" => events.push(result(
                 id,
-                Outcome::Pass { checked: vec!["`ready` fired within 118 ms".into(), "the portal text shows".into()] },
+                Outcome::Pass {
+                    checked: vec![
+                        "`ready` fired within 118 ms".into(),
+                        "the portal text shows".into(),
+                    ],
+                },
                 840,
             )),
             "embedding.ancestors-allowlist" => {
-                events.push(evidence(id, EvidenceItem::Note { text: "parent https://evil-parent.test is not allowlisted".into() }));
+                events.push(evidence(
+                    id,
+                    EvidenceItem::Note {
+                        text: "parent https://evil-parent.test is not allowlisted".into(),
+                    },
+                ));
                 events.push(evidence(id, EvidenceItem::Http(http_exchange())));
-                events.push(evidence(id, EvidenceItem::Page { site: "evil-parent".into(), view: page_view() }));
-                events.push(evidence(id, EvidenceItem::Screenshot { png_base64: PNG.into() }));
-                events.push(evidence(id, EvidenceItem::CanaryHit { method: "GET".into(), url: "https://canary.test:41236/leak".into() }));
+                events.push(evidence(
+                    id,
+                    EvidenceItem::Page {
+                        site: "evil-parent".into(),
+                        view: page_view(),
+                    },
+                ));
+                events.push(evidence(
+                    id,
+                    EvidenceItem::Screenshot {
+                        png_base64: PNG.into(),
+                    },
+                ));
+                events.push(evidence(
+                    id,
+                    EvidenceItem::CanaryHit {
+                        method: "GET".into(),
+                        url: "https://canary.test:41236/leak".into(),
+                    },
+                ));
                 events.push(evidence(
                     id,
                     EvidenceItem::Support(SupportInfo {
@@ -152,21 +238,41 @@ pub fn events() -> Vec<Event> {
             }
             "handshake.max-lifetime" => events.push(result(
                 id,
-                Outcome::Fail { expected: "HTTP 401 invalid_payload".into(), actual: "HTTP 200 with a session".into() },
+                Outcome::Fail {
+                    expected: "HTTP 401 invalid_payload".into(),
+                    actual: "HTTP 200 with a session".into(),
+                },
                 35,
             )),
-            "tenancy.isolation" => events.push(result(id, Outcome::Error { reason: "the browser went away".into() }, 30000)),
-            "session.expiring-event" => {
-                events.push(result(id, Outcome::Skipped { reason: "the target has no short session lifetime".into() }, 0))
-            }
+            "tenancy.isolation" => events.push(result(
+                id,
+                Outcome::Error {
+                    reason: "the browser went away".into(),
+                },
+                30000,
+            )),
+            "session.expiring-event" => events.push(result(
+                id,
+                Outcome::Skipped {
+                    reason: "the target has no short session lifetime".into(),
+                },
+                0,
+            )),
             _ => events.push(result(
                 id,
-                Outcome::Fail { expected: "a console error naming the public key".into(), actual: "no console error".into() },
+                Outcome::Fail {
+                    expected: "a console error naming the public key".into(),
+                    actual: "no console error".into(),
+                },
                 900,
             )),
         }
     }
-    events.push(Event::RunFinished(RunEnd { finished_at: "2026-11-25T10:00:40Z".into(), duration_ms: 40000, incomplete: None }));
+    events.push(Event::RunFinished(RunEnd {
+        finished_at: "2026-11-25T10:00:40Z".into(),
+        duration_ms: 40000,
+        incomplete: None,
+    }));
     events
 }
 

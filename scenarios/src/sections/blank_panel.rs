@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use crate::contract::{AuthFailure, EVENT_READY};
-use crate::probe::{CspViolation, PageView, Probe, Tenant, UserSpec};
 use crate::checks::*;
+use crate::contract::{AuthFailure, EVENT_READY};
+use crate::probe::{CspViolation, PageView, Probe, Site, Tenant, UserSpec};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
@@ -37,9 +37,15 @@ pub const REQUIREMENTS: &[Requirement] = &[
 ];
 
 /// A violation of `directive` that blocked something on the portal origin.
-fn portal_violation<'v>(view: &'v PageView, directive: &str, portal: &str) -> Option<&'v CspViolation> {
+fn portal_violation<'v>(
+    view: &'v PageView,
+    directive: &str,
+    portal: &str,
+) -> Option<&'v CspViolation> {
     let host = portal.split("://").nth(1).unwrap_or(portal);
-    view.csp_violations.iter().find(|v| v.directive == directive && v.blocked_uri.contains(host))
+    view.csp_violations
+        .iter()
+        .find(|v| v.directive == directive && v.blocked_uri.contains(host))
 }
 
 /// A seeded user signed in on a page with `csp`.
@@ -57,7 +63,19 @@ async fn strict_policy_works(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let (view, canary) = open_with_csp(p, strict_csp()).await?;
     expect_ready(&mut c, &view, Some(&canary))?;
-    c.expect(view.csp_violations.is_empty(), "no CSP violation under the minimal policy", || summary(&view))?;
+    // The host page's own requests (a favicon under `default-src 'none'`)
+    // are the page's business; everything else is the portal's.
+    let own = p.origin(Site::ShopA);
+    let portal_caused: Vec<&CspViolation> = view
+        .csp_violations
+        .iter()
+        .filter(|v| !v.blocked_uri.starts_with(&own))
+        .collect();
+    c.expect(
+        portal_caused.is_empty(),
+        "no CSP violation caused by the portal under the minimal policy",
+        || format!("violations: {portal_caused:?}"),
+    )?;
     Ok(c.pass())
 }
 
@@ -65,15 +83,24 @@ async fn frame_src_blocked(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let csp = strict_csp().replace("frame-src {portal}", "frame-src 'self'");
     let (view, canary) = open_with_csp(p, csp).await?;
-    c.expect(!view.host_text.contains(&canary), "no ticket data rendered in the host page", || {
-        format!("the host page shows the ticket: {}", summary(&view))
-    })?;
+    c.expect(
+        !view.host_text.contains(&canary),
+        "no ticket data rendered in the host page",
+        || format!("the host page shows the ticket: {}", summary(&view)),
+    )?;
     if view.frame_text().is_some_and(|t| t.contains(&canary)) {
-        return Err(Verdict::incomplete(format!("the browser showed the frame despite frame-src: {}", summary(&view))));
+        return Err(Verdict::incomplete(format!(
+            "the browser showed the frame despite frame-src: {}",
+            summary(&view)
+        )));
     }
     let portal = p.facts().portal_origin.clone();
     match portal_violation(&view, "frame-src", &portal) {
-        Some(v) => c.expect(true, format!("a frame-src violation for {} is observable", v.blocked_uri), String::new)?,
+        Some(v) => c.expect(
+            true,
+            format!("a frame-src violation for {} is observable", v.blocked_uri),
+            String::new,
+        )?,
         None => {
             return Err(Verdict::incomplete(format!(
                 "no frame-src violation for the portal observed: {}",
@@ -88,14 +115,20 @@ async fn connect_src_blocked(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let csp = strict_csp().replace("connect-src {portal}", "connect-src 'self'");
     let (view, canary) = open_with_csp(p, csp).await?;
-    c.expect(view.event(EVENT_READY).is_none(), "no `ready`: the handshake did not go through another channel", || {
-        summary(&view)
-    })?;
+    c.expect(
+        view.event(EVENT_READY).is_none(),
+        "no `ready`: the handshake did not go through another channel",
+        || summary(&view),
+    )?;
     expect_not_shown(&mut c, &view, &canary, "the user's")?;
     expect_auth_failed(&mut c, &view, AuthFailure::Network)?;
     let portal = p.facts().portal_origin.clone();
     let violation = portal_violation(&view, "connect-src", &portal);
-    c.expect(violation.is_some(), "a connect-src violation for the portal is observable", || summary(&view))?;
+    c.expect(
+        violation.is_some(),
+        "a connect-src violation for the portal is observable",
+        || summary(&view),
+    )?;
     Ok(c.pass())
 }
 

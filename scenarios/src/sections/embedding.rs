@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use crate::checks::*;
 use crate::contract::EMBED_PATH;
 use crate::probe::{ApiCall, ApiReply, FrameView, Probe, Site, Tenant, UserSpec, WaitFor};
-use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
@@ -66,17 +66,25 @@ async fn parent_refused(p: &mut dyn Probe, site: Site) -> Outcome {
     let view = p.open_page(page).await?;
     expect_not_shown(&mut c, &view, &user.canary, "the user's")?;
     match &view.frame {
-        FrameView::Refused { url } => {
-            c.expect(true, format!("the browser refused the portal frame in a {site:?} parent ({url})"), String::new)?
-        }
+        FrameView::Refused { url } => c.expect(
+            true,
+            format!("the browser refused the portal frame in a {site:?} parent ({url})"),
+            String::new,
+        )?,
         FrameView::Loaded { url, .. } => {
             return Err(Verdict::fail(
                 format!("the browser refuses to frame the portal in a {site:?} parent"),
-                format!("the portal document loaded in the frame ({url}): {}", summary(&view)),
+                format!(
+                    "the portal document loaded in the frame ({url}): {}",
+                    summary(&view)
+                ),
             ))
         }
         FrameView::Absent => {
-            return Err(Verdict::incomplete(format!("the page has no portal frame to judge: {}", summary(&view))))
+            return Err(Verdict::incomplete(format!(
+                "the page has no portal frame to judge: {}",
+                summary(&view)
+            )))
         }
     }
     Ok(c.pass())
@@ -87,16 +95,28 @@ fn normalized(source: &str) -> String {
 }
 
 /// `frame-ancestors` is present and has no wildcard and no plain-HTTP source.
-fn expect_tight_ancestors(c: &mut Checks, reply: &ApiReply, what: &str) -> Result<Vec<String>, Verdict> {
+fn expect_tight_ancestors(
+    c: &mut Checks,
+    reply: &ApiReply,
+    what: &str,
+) -> Result<Vec<String>, Verdict> {
     let Some(sources) = frame_ancestors(reply) else {
         return Err(Verdict::fail(
             format!("{what}: Content-Security-Policy with frame-ancestors"),
             format!("HTTP {} with CSP {:?}", reply.status, csp_headers(reply)),
         ));
     };
-    c.expect(!sources.is_empty(), format!("{what}: frame-ancestors is present"), || "empty".into())?;
     c.expect(
-        !sources.iter().any(|s| s.contains('*') || s.eq_ignore_ascii_case("http:") || normalized(s).starts_with("http://")),
+        !sources.is_empty(),
+        format!("{what}: frame-ancestors is present"),
+        || "empty".into(),
+    )?;
+    c.expect(
+        !sources.iter().any(|s| {
+            s.contains('*')
+                || s.eq_ignore_ascii_case("http:")
+                || normalized(s).starts_with("http://")
+        }),
         format!("{what}: frame-ancestors has no wildcard and no http source"),
         || format!("frame-ancestors {}", sources.join(" ")),
     )?;
@@ -107,15 +127,21 @@ async fn ancestors_header(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     for tenant in [Tenant::Primary, Tenant::Secondary] {
         let key = p.public_key(tenant);
-        let reply = p.api(ApiCall::get(format!("{EMBED_PATH}?pk={key}"))).await?;
+        let reply = p
+            .api(ApiCall::get(format!("{EMBED_PATH}?pk={key}")))
+            .await?;
         let what = format!("{tenant:?} tenant's embed document");
-        c.expect(reply.status == 200, format!("{what}: 200"), || describe(&reply))?;
+        c.expect(reply.status == 200, format!("{what}: 200"), || {
+            describe(&reply)
+        })?;
         let sources = expect_tight_ancestors(&mut c, &reply, &what)?;
         let allowed = normalized(&p.origin(home_site(tenant)));
         let listed: Vec<String> = sources.iter().map(|s| normalized(s)).collect();
-        c.expect(listed == vec![allowed.clone()], format!("{what}: frame-ancestors is exactly {allowed}"), || {
-            format!("frame-ancestors {}", sources.join(" "))
-        })?;
+        c.expect(
+            listed == vec![allowed.clone()],
+            format!("{what}: frame-ancestors is exactly {allowed}"),
+            || format!("frame-ancestors {}", sources.join(" ")),
+        )?;
     }
     Ok(c.pass())
 }
@@ -123,12 +149,20 @@ async fn ancestors_header(p: &mut dyn Probe) -> Outcome {
 async fn unknown_key_view(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let key = format!("pk_unknown_{}", p.unique("pk"));
-    let reply = p.api(ApiCall::get(format!("{EMBED_PATH}?pk={key}"))).await?;
-    c.expect(reply.status == 404, "unknown public key: the error view answers 404", || describe(&reply))?;
+    let reply = p
+        .api(ApiCall::get(format!("{EMBED_PATH}?pk={key}")))
+        .await?;
+    c.expect(
+        reply.status == 404,
+        "unknown public key: the error view answers 404",
+        || describe(&reply),
+    )?;
     let sources = expect_tight_ancestors(&mut c, &reply, "unknown-key error view")?;
-    c.expect(sources == ["'none'"], "unknown-key error view: frame-ancestors 'none'", || {
-        format!("frame-ancestors {}", sources.join(" "))
-    })?;
+    c.expect(
+        sources == ["'none'"],
+        "unknown-key error view: frame-ancestors 'none'",
+        || format!("frame-ancestors {}", sources.join(" ")),
+    )?;
     Ok(c.pass())
 }
 
@@ -138,16 +172,32 @@ async fn bad_request_view(p: &mut dyn Probe) -> Outcome {
     let requests = [
         ("embed without pk", EMBED_PATH.to_string()),
         ("embed with an empty pk", format!("{EMBED_PATH}?pk=")),
-        ("embed with a theme that is not JSON", format!("{EMBED_PATH}?pk={key}&theme=%7Bnot-json")),
+        (
+            "embed with a theme that is not JSON",
+            format!("{EMBED_PATH}?pk={key}&theme=%7Bnot-json"),
+        ),
     ];
     for (what, path) in requests {
         let reply = p.api(ApiCall::get(path)).await?;
-        c.expect(reply.status < 500, format!("{what}: no server error"), || describe(&reply))?;
-        let html = reply.header("content-type").is_some_and(|t| t.contains("html"));
+        c.expect(
+            reply.status < 500,
+            format!("{what}: no server error"),
+            || describe(&reply),
+        )?;
+        let html = reply
+            .header("content-type")
+            .is_some_and(|t| t.contains("html"));
         if html || !csp_headers(&reply).is_empty() {
             expect_tight_ancestors(&mut c, &reply, what)?;
         } else {
-            c.expect(true, format!("{what}: not an HTML document ({:?})", reply.header("content-type")), String::new)?;
+            c.expect(
+                true,
+                format!(
+                    "{what}: not an HTML document ({:?})",
+                    reply.header("content-type")
+                ),
+                String::new,
+            )?;
         }
     }
     Ok(c.pass())

@@ -162,12 +162,14 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
-
 // ------------------------------------------------------------------ bodies
 
 /// The layout a re-serializing verifier would produce: sorted keys, compact.
 fn sorted_compact() -> Layout {
-    Layout { sort_keys: true, ..Layout::compact() }
+    Layout {
+        sort_keys: true,
+        ..Layout::compact()
+    }
 }
 
 /// Sign the sorted-compact form, send `drifted`: the exact-bytes rule says
@@ -182,12 +184,19 @@ async fn drift(p: &mut dyn Probe, drifted: Layout, what: &str) -> Outcome {
     let signed_form = sorted_compact().render(&fields);
     let sent = drifted.render(&fields);
     if sent == signed_form {
-        return Err(Verdict::incomplete(format!("the {what} layout did not change the string")));
+        return Err(Verdict::incomplete(format!(
+            "the {what} layout did not change the string"
+        )));
     }
     let hmac = p.sign(Tenant::Primary, SigningKey::Current, &signed_form)?;
     p.note(format!("signed {signed_form:?}; sending {sent:?}"));
     let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &sent, &hmac).await?;
-    expect_refused(&mut c, &reply, AuthFailure::InvalidSignature, &format!("{what} (signed in another layout)"))?;
+    expect_refused(
+        &mut c,
+        &reply,
+        AuthFailure::InvalidSignature,
+        &format!("{what} (signed in another layout)"),
+    )?;
     let control = handshake_from(p, Tenant::Primary, Site::ShopA, &signed_form, &hmac).await?;
     expect_accepted(&mut c, &control, "control: the signed string itself")?;
     Ok(c.pass())
@@ -220,7 +229,10 @@ fn tamper_string(s: &str, how: &StringTamper) -> String {
         StringTamper::AppendNewline => out.push('\n'),
         StringTamper::UppercaseLetter(i) => {
             let start = at(*i);
-            if let Some(j) = (0..out.len()).map(|k| (start + k) % out.len()).find(|&k| out[k].is_ascii_lowercase()) {
+            if let Some(j) = (0..out.len())
+                .map(|k| (start + k) % out.len())
+                .find(|&k| out[k].is_ascii_lowercase())
+            {
                 out[j] = out[j].to_ascii_uppercase();
             }
         }
@@ -239,8 +251,10 @@ fn tamper_string(s: &str, how: &StringTamper) -> String {
 
 fn string_tampers() -> impl Strategy<Value = StringTamper> {
     prop_oneof![
-        (0usize..400, proptest::char::range('a', 'z')).prop_map(|(i, c)| StringTamper::ReplaceChar(i, c)),
-        (0usize..400, proptest::char::range('0', '9')).prop_map(|(i, c)| StringTamper::ReplaceChar(i, c)),
+        (0usize..400, proptest::char::range('a', 'z'))
+            .prop_map(|(i, c)| StringTamper::ReplaceChar(i, c)),
+        (0usize..400, proptest::char::range('0', '9'))
+            .prop_map(|(i, c)| StringTamper::ReplaceChar(i, c)),
         (0usize..400).prop_map(StringTamper::InsertSpace),
         (0usize..400).prop_map(StringTamper::DeleteChar),
         Just(StringTamper::AppendNewline),
@@ -257,7 +271,9 @@ async fn tampered_string(p: &mut dyn Probe) -> Outcome {
     tampers.extend(generate(p, "string tampering", string_tampers(), 10));
     for how in &tampers {
         let sent = tamper_string(&signed.user, how);
-        p.note(format!("tampering {how:?}: sending {sent:?} with the original HMAC"));
+        p.note(format!(
+            "tampering {how:?}: sending {sent:?} with the original HMAC"
+        ));
         let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &sent, &signed.hmac).await?;
         expect_any_refusal(&mut c, &reply, &format!("string tampered by {how:?}"))?;
     }
@@ -272,7 +288,10 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 pub(crate) fn flip_digit(hmac: &str, position: usize, offset: usize) -> String {
     let mut digits: Vec<u8> = hmac.bytes().collect();
     let i = position % digits.len();
-    let current = HEX.iter().position(|&d| d == digits[i].to_ascii_lowercase()).unwrap_or(0);
+    let current = HEX
+        .iter()
+        .position(|&d| d == digits[i].to_ascii_lowercase())
+        .unwrap_or(0);
     digits[i] = HEX[(current + 1 + offset % 15) % 16];
     String::from_utf8(digits).expect("hex is ASCII")
 }
@@ -288,7 +307,12 @@ async fn tampered_hmac(p: &mut dyn Probe) -> Outcome {
         let hmac = flip_digit(&signed.hmac, position, offset);
         p.note(format!("HMAC digit {position} changed: {hmac}"));
         let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &signed.user, &hmac).await?;
-        expect_refused(&mut c, &reply, AuthFailure::InvalidSignature, &format!("HMAC with digit {position} changed"))?;
+        expect_refused(
+            &mut c,
+            &reply,
+            AuthFailure::InvalidSignature,
+            &format!("HMAC with digit {position} changed"),
+        )?;
     }
     let control = handshake(p, Tenant::Primary, &signed).await?;
     expect_accepted(&mut c, &control, "control: the untampered pair")?;
@@ -304,7 +328,11 @@ async fn accept_layouts(p: &mut dyn Probe, layouts: Vec<Layout>) -> Outcome {
         let user = layout.render(&identity.fields(p.now() + RECOMMENDED_WINDOW_SECONDS));
         let signed = sign_exact(p, Tenant::Primary, SigningKey::Current, user)?;
         let reply = handshake(p, Tenant::Primary, &signed).await?;
-        expect_accepted(&mut c, &reply, &format!("{layout:?} signed exactly as sent"))?;
+        expect_accepted(
+            &mut c,
+            &reply,
+            &format!("{layout:?} signed exactly as sent"),
+        )?;
     }
     Ok(c.pass())
 }
@@ -313,26 +341,54 @@ fn unusual_layouts() -> Vec<Layout> {
     let base = Layout::compact();
     vec![
         sorted_compact(),
-        Layout { spaced: true, ..base.clone() },
-        Layout { indent: Some(2), ..base.clone() },
-        Layout { sort_keys: true, indent: Some(4), ..base.clone() },
-        Layout { escape_letters: true, ..base.clone() },
-        Layout { escape_slash: true, ..base.clone() },
-        Layout { trailing_newline: true, ..base },
+        Layout {
+            spaced: true,
+            ..base.clone()
+        },
+        Layout {
+            indent: Some(2),
+            ..base.clone()
+        },
+        Layout {
+            sort_keys: true,
+            indent: Some(4),
+            ..base.clone()
+        },
+        Layout {
+            escape_letters: true,
+            ..base.clone()
+        },
+        Layout {
+            escape_slash: true,
+            ..base.clone()
+        },
+        Layout {
+            trailing_newline: true,
+            ..base
+        },
     ]
 }
 
 fn generated_layouts() -> impl Strategy<Value = Layout> {
-    (any::<bool>(), any::<bool>(), proptest::option::of(0usize..5), any::<bool>(), any::<bool>(), any::<bool>())
-        .prop_map(|(sort_keys, spaced, indent, escape_letters, escape_slash, trailing_newline)| Layout {
-            sort_keys,
-            spaced,
-            indent,
-            escape_letters,
-            escape_slash,
-            number_form: NumberForm::Integer,
-            trailing_newline,
-        })
+    (
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::of(0usize..5),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(sort_keys, spaced, indent, escape_letters, escape_slash, trailing_newline)| Layout {
+                sort_keys,
+                spaced,
+                indent,
+                escape_letters,
+                escape_slash,
+                number_form: NumberForm::Integer,
+                trailing_newline,
+            },
+        )
 }
 
 async fn generated_layouts_accepted(p: &mut dyn Probe) -> Outcome {
@@ -343,9 +399,20 @@ async fn generated_layouts_accepted(p: &mut dyn Probe) -> Outcome {
 async fn wrong_key(p: &mut dyn Probe, key: SigningKey) -> Outcome {
     let mut c = Checks::new();
     let identity = fresh_identity(p);
-    let signed = sign_identity(p, Tenant::Primary, key.clone(), &identity, RECOMMENDED_WINDOW_SECONDS)?;
+    let signed = sign_identity(
+        p,
+        Tenant::Primary,
+        key.clone(),
+        &identity,
+        RECOMMENDED_WINDOW_SECONDS,
+    )?;
     let reply = handshake(p, Tenant::Primary, &signed).await?;
-    expect_refused(&mut c, &reply, AuthFailure::InvalidSignature, &format!("signed with the {key:?} secret"))?;
+    expect_refused(
+        &mut c,
+        &reply,
+        AuthFailure::InvalidSignature,
+        &format!("signed with the {key:?} secret"),
+    )?;
     Ok(c.pass())
 }
 
@@ -354,10 +421,27 @@ async fn rotated_secret(p: &mut dyn Probe) -> Outcome {
     let tenant = Tenant::Secondary;
     p.rotate_secret(tenant).await?;
     let identity = fresh_identity(p);
-    let old = sign_identity(p, tenant, SigningKey::Rotated, &identity, RECOMMENDED_WINDOW_SECONDS)?;
+    let old = sign_identity(
+        p,
+        tenant,
+        SigningKey::Rotated,
+        &identity,
+        RECOMMENDED_WINDOW_SECONDS,
+    )?;
     let reply = handshake(p, tenant, &old).await?;
-    expect_refused(&mut c, &reply, AuthFailure::InvalidSignature, "signed with the secret before rotation")?;
-    let new = sign_identity(p, tenant, SigningKey::Current, &identity, RECOMMENDED_WINDOW_SECONDS)?;
+    expect_refused(
+        &mut c,
+        &reply,
+        AuthFailure::InvalidSignature,
+        "signed with the secret before rotation",
+    )?;
+    let new = sign_identity(
+        p,
+        tenant,
+        SigningKey::Current,
+        &identity,
+        RECOMMENDED_WINDOW_SECONDS,
+    )?;
     let reply = handshake(p, tenant, &new).await?;
     expect_accepted(&mut c, &reply, "signed with the new secret")?;
     Ok(c.pass())
@@ -373,10 +457,15 @@ async fn expiry(p: &mut dyn Probe, lifetime: i64) -> Outcome {
     if lifetime > 0 {
         expect_accepted(&mut c, &reply, &what)?;
         let echoed = expires_at_of(&reply);
-        let sent: i64 = serde_json::from_str::<Value>(&signed.user).ok().and_then(|v| v["expiresAt"].as_i64()).unwrap_or(0);
-        c.expect(echoed == Some(sent), "the session's expiresAt is the signed one, in seconds", || {
-            format!("answer expiresAt {echoed:?}, signed {sent}")
-        })?;
+        let sent: i64 = serde_json::from_str::<Value>(&signed.user)
+            .ok()
+            .and_then(|v| v["expiresAt"].as_i64())
+            .unwrap_or(0);
+        c.expect(
+            echoed == Some(sent),
+            "the session's expiresAt is the signed one, in seconds",
+            || format!("answer expiresAt {echoed:?}, signed {sent}"),
+        )?;
     } else {
         expect_refused(&mut c, &reply, AuthFailure::Expired, &what)?;
     }
@@ -391,7 +480,12 @@ async fn expiry_format(p: &mut dyn Probe, form: fn(i64) -> Option<String>, what:
     let user = Layout::compact().render(&fields_with_expiry(&identity, literal.as_deref()));
     let signed = sign_exact(p, Tenant::Primary, SigningKey::Current, user)?;
     let reply = handshake(p, Tenant::Primary, &signed).await?;
-    expect_refused(&mut c, &reply, AuthFailure::InvalidPayload, &format!("expiresAt {what}"))?;
+    expect_refused(
+        &mut c,
+        &reply,
+        AuthFailure::InvalidPayload,
+        &format!("expiresAt {what}"),
+    )?;
     Ok(c.pass())
 }
 
@@ -405,8 +499,17 @@ async fn hmac_shapes(p: &mut dyn Probe, shapes: fn(&str) -> Vec<(&'static str, V
     for (what, hmac) in shapes(&signed.hmac) {
         let body = handshake_body(&public_key, &signed.user, hmac);
         let reply = p.api(handshake_request(body, Some(origin.clone()))).await?;
-        c.expect(reply.status < 500, format!("HMAC {what}: no server error"), || describe(&reply))?;
-        expect_refused(&mut c, &reply, AuthFailure::MalformedHmac, &format!("HMAC {what}"))?;
+        c.expect(
+            reply.status < 500,
+            format!("HMAC {what}: no server error"),
+            || describe(&reply),
+        )?;
+        expect_refused(
+            &mut c,
+            &reply,
+            AuthFailure::MalformedHmac,
+            &format!("HMAC {what}"),
+        )?;
     }
     Ok(c.pass())
 }
@@ -440,7 +543,11 @@ fn base64_encode(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
@@ -458,20 +565,41 @@ async fn payload_not_object(p: &mut dyn Probe) -> Outcome {
     let id = p.unique("user");
     let exp = p.now() + RECOMMENDED_WINDOW_SECONDS;
     let strings: Vec<(&str, String)> = vec![
-        ("malformed JSON", format!("{{\"externalUserId\":\"{id}\",\"expiresAt\":{exp}")),
-        ("an array", format!("[{{\"externalUserId\":\"{id}\",\"expiresAt\":{exp}}}]")),
+        (
+            "malformed JSON",
+            format!("{{\"externalUserId\":\"{id}\",\"expiresAt\":{exp}"),
+        ),
+        (
+            "an array",
+            format!("[{{\"externalUserId\":\"{id}\",\"expiresAt\":{exp}}}]"),
+        ),
         ("a JSON string", format!("\"{id}\"")),
         ("a number", exp.to_string()),
         ("null", "null".into()),
         ("empty", String::new()),
-        ("deeply nested arrays", format!("{}{}", "[".repeat(5000), "]".repeat(5000))),
-        ("a deeply nested object", format!("{}1{}", "{\"a\":".repeat(3000), "}".repeat(3000))),
+        (
+            "deeply nested arrays",
+            format!("{}{}", "[".repeat(5000), "]".repeat(5000)),
+        ),
+        (
+            "a deeply nested object",
+            format!("{}1{}", "{\"a\":".repeat(3000), "}".repeat(3000)),
+        ),
     ];
     for (what, user) in strings {
         let hmac = p.sign(Tenant::Primary, SigningKey::Current, &user)?;
         let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &user, &hmac).await?;
-        c.expect(reply.status < 500, format!("user string {what}: no server error"), || describe(&reply))?;
-        expect_refused(&mut c, &reply, AuthFailure::InvalidPayload, &format!("user string {what}"))?;
+        c.expect(
+            reply.status < 500,
+            format!("user string {what}: no server error"),
+            || describe(&reply),
+        )?;
+        expect_refused(
+            &mut c,
+            &reply,
+            AuthFailure::InvalidPayload,
+            &format!("user string {what}"),
+        )?;
     }
     Ok(c.pass())
 }
@@ -484,7 +612,12 @@ async fn unknown_public_key(p: &mut dyn Probe) -> Outcome {
     let body = handshake_body(&key, &signed.user, json!(signed.hmac));
     let origin = p.origin(Site::ShopA);
     let reply = p.api(handshake_request(body, Some(origin))).await?;
-    expect_refused(&mut c, &reply, AuthFailure::UnknownPublicKey, "a public key no tenant has")?;
+    expect_refused(
+        &mut c,
+        &reply,
+        AuthFailure::UnknownPublicKey,
+        "a public key no tenant has",
+    )?;
     Ok(c.pass())
 }
 
@@ -509,9 +642,14 @@ fn interquartile_range(samples: &mut [f64]) -> f64 {
 pub(crate) fn judge_timing(far: &[f64], near: &[f64]) -> (bool, String) {
     let (mut far, mut near) = (far.to_vec(), near.to_vec());
     let difference = median(&mut near) - median(&mut far);
-    let spread = interquartile_range(&mut far).max(interquartile_range(&mut near)).max(1.0);
+    let spread = interquartile_range(&mut far)
+        .max(interquartile_range(&mut near))
+        .max(1.0);
     let leaks = difference > 20.0 && difference > 3.0 * spread;
-    (leaks, format!("median difference {difference:.1} ms, spread (IQR) {spread:.1} ms"))
+    (
+        leaks,
+        format!("median difference {difference:.1} ms, spread (IQR) {spread:.1} ms"),
+    )
 }
 
 async fn constant_time(p: &mut dyn Probe) -> Outcome {
@@ -523,7 +661,11 @@ async fn constant_time(p: &mut dyn Probe) -> Outcome {
     let first_48_right = (48..64).fold(signed.hmac.clone(), |h, i| flip_digit(&h, i, 0));
     let (mut far, mut near) = (Vec::new(), Vec::new());
     for round in 0..SAMPLES + 2 {
-        let order = if round % 2 == 0 { [false, true] } else { [true, false] };
+        let order = if round % 2 == 0 {
+            [false, true]
+        } else {
+            [true, false]
+        };
         for is_near in order {
             let hmac = if is_near { &first_48_right } else { &all_wrong };
             let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &signed.user, hmac).await?;
@@ -532,11 +674,17 @@ async fn constant_time(p: &mut dyn Probe) -> Outcome {
             }
             if round >= 2 {
                 let ms = reply.elapsed.as_secs_f64() * 1000.0;
-                if is_near { near.push(ms) } else { far.push(ms) }
+                if is_near {
+                    near.push(ms)
+                } else {
+                    far.push(ms)
+                }
             }
         }
     }
-    p.note(format!("refusal latency (ms), 0 digits right: {far:.1?}; 48 digits right: {near:.1?}"));
+    p.note(format!(
+        "refusal latency (ms), 0 digits right: {far:.1?}; 48 digits right: {near:.1?}"
+    ));
     let (leaks, account) = judge_timing(&far, &near);
     c.expect(
         !leaks,
@@ -547,7 +695,10 @@ async fn constant_time(p: &mut dyn Probe) -> Outcome {
 }
 
 /// A seeded user and a page that signs them in through its token endpoint.
-async fn token_page(p: &mut dyn Probe, configure: fn(&mut TokenEndpoint)) -> Result<(HostPage, String), Verdict> {
+async fn token_page(
+    p: &mut dyn Probe,
+    configure: fn(&mut TokenEndpoint),
+) -> Result<(HostPage, String), Verdict> {
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
     let mut endpoint = TokenEndpoint {
         tenant: Tenant::Primary,
@@ -559,11 +710,18 @@ async fn token_page(p: &mut dyn Probe, configure: fn(&mut TokenEndpoint)) -> Res
     };
     configure(&mut endpoint);
     p.note(format!("token endpoint: {endpoint:?}"));
-    Ok((HostPage::new(PageUser::FromTokenEndpoint(endpoint)), user.canary))
+    Ok((
+        HostPage::new(PageUser::FromTokenEndpoint(endpoint)),
+        user.canary,
+    ))
 }
 
 /// The browser page's token endpoint makes one documented mistake: `auth_failed (reason)`.
-async fn browser_refusal(p: &mut dyn Probe, configure: fn(&mut TokenEndpoint), reason: AuthFailure) -> Outcome {
+async fn browser_refusal(
+    p: &mut dyn Probe,
+    configure: fn(&mut TokenEndpoint),
+    reason: AuthFailure,
+) -> Outcome {
     let mut c = Checks::new();
     let (page, canary) = token_page(p, configure).await?;
     let view = p.open_page(page).await?;
@@ -588,7 +746,15 @@ async fn fails_immediately(p: &mut dyn Probe) -> Outcome {
     let view = p.open_page(signed_page(Tenant::Primary, &signed)).await?;
     let at = expect_auth_failed(&mut c, &view, AuthFailure::InvalidSignature)?;
     expect_immediate(&mut c, at)?;
-    c.expect(view.events.iter().filter(|e| e.name == crate::contract::EVENT_AUTH_FAILED).count() == 1, "auth_failed fired once", || summary(&view))?;
+    c.expect(
+        view.events
+            .iter()
+            .filter(|e| e.name == crate::contract::EVENT_AUTH_FAILED)
+            .count()
+            == 1,
+        "auth_failed fired once",
+        || summary(&view),
+    )?;
     expect_not_shown(&mut c, &view, &user.canary, "the user's")?;
     Ok(c.pass())
 }
@@ -602,15 +768,31 @@ async fn origin_refused(p: &mut dyn Probe, site: Site) -> Outcome {
     let signed = sign_valid(p, Tenant::Primary, &identity)?;
     let origin = p.origin(site);
     let reply = handshake_from(p, Tenant::Primary, site, &signed.user, &signed.hmac).await?;
-    expect_refused(&mut c, &reply, AuthFailure::OriginNotAllowed, &format!("Origin {origin} ({site:?})"))?;
+    expect_refused(
+        &mut c,
+        &reply,
+        AuthFailure::OriginNotAllowed,
+        &format!("Origin {origin} ({site:?})"),
+    )?;
     expect_no_credentialed_cors(&mut c, &reply, &origin, "the refusal")?;
     Ok(c.pass())
 }
 
 /// No `Access-Control-Allow-Credentials: true` for a foreign origin or `*`.
-fn expect_no_credentialed_cors(c: &mut Checks, reply: &crate::probe::ApiReply, origin: &str, what: &str) -> Result<(), Verdict> {
-    let allow_origin = reply.header("access-control-allow-origin").unwrap_or("").trim().to_string();
-    let credentials = reply.header("access-control-allow-credentials").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+fn expect_no_credentialed_cors(
+    c: &mut Checks,
+    reply: &crate::probe::ApiReply,
+    origin: &str,
+    what: &str,
+) -> Result<(), Verdict> {
+    let allow_origin = reply
+        .header("access-control-allow-origin")
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let credentials = reply
+        .header("access-control-allow-credentials")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     c.expect(
         !(credentials && (allow_origin == origin || allow_origin == "*")),
         format!("{what}: no credentialed CORS grant for {origin}"),
@@ -648,7 +830,12 @@ async fn claimed_origin_api(p: &mut dyn Probe) -> Outcome {
     .to_string();
     let evil = p.origin(Site::Evil);
     let reply = p.api(handshake_request(body, Some(evil))).await?;
-    expect_refused(&mut c, &reply, AuthFailure::OriginNotAllowed, "Origin evil, body claiming the allowlisted origin")?;
+    expect_refused(
+        &mut c,
+        &reply,
+        AuthFailure::OriginNotAllowed,
+        "Origin evil, body claiming the allowlisted origin",
+    )?;
     Ok(c.pass())
 }
 
@@ -662,25 +849,42 @@ async fn cors_no_reflection(p: &mut dyn Probe) -> Outcome {
     let reply = handshake(p, Tenant::Primary, &signed).await?;
     let token = expect_accepted(&mut c, &reply, "handshake from the allowlisted origin")?;
     let calls = vec![
-        ("ticket list with Origin evil", tickets_request(&token, None).header("origin", evil.clone())),
+        (
+            "ticket list with Origin evil",
+            tickets_request(&token, None).header("origin", evil.clone()),
+        ),
         (
             "handshake preflight from evil",
-            ApiCall { method: "OPTIONS".into(), path: crate::contract::HANDSHAKE_PATH.into(), headers: Vec::new(), body: None }
-                .header("origin", evil.clone())
-                .header("access-control-request-method", "POST")
-                .header("access-control-request-headers", "content-type"),
+            ApiCall {
+                method: "OPTIONS".into(),
+                path: crate::contract::HANDSHAKE_PATH.into(),
+                headers: Vec::new(),
+                body: None,
+            }
+            .header("origin", evil.clone())
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type"),
         ),
         (
             "ticket list preflight from evil",
-            ApiCall { method: "OPTIONS".into(), path: crate::contract::TICKETS_PATH.into(), headers: Vec::new(), body: None }
-                .header("origin", evil.clone())
-                .header("access-control-request-method", "GET")
-                .header("access-control-request-headers", "authorization"),
+            ApiCall {
+                method: "OPTIONS".into(),
+                path: crate::contract::TICKETS_PATH.into(),
+                headers: Vec::new(),
+                body: None,
+            }
+            .header("origin", evil.clone())
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization"),
         ),
     ];
     for (what, call) in calls {
         let reply = p.api(call).await?;
-        c.expect(reply.status < 500, format!("{what}: no server error"), || describe(&reply))?;
+        c.expect(
+            reply.status < 500,
+            format!("{what}: no server error"),
+            || describe(&reply),
+        )?;
         expect_no_credentialed_cors(&mut c, &reply, &evil, what)?;
     }
     Ok(c.pass())
@@ -694,9 +898,17 @@ async fn cors_allowlisted(p: &mut dyn Probe) -> Outcome {
     let reply = handshake(p, Tenant::Primary, &signed).await?;
     expect_accepted(&mut c, &reply, "handshake from the allowlisted origin")?;
     let allow = reply.header("access-control-allow-origin").map(str::trim);
-    c.expect(allow == Some(origin.as_str()), "Access-Control-Allow-Origin names the allowlisted origin", || format!("{allow:?}"))?;
+    c.expect(
+        allow == Some(origin.as_str()),
+        "Access-Control-Allow-Origin names the allowlisted origin",
+        || format!("{allow:?}"),
+    )?;
     let credentials = reply.header("access-control-allow-credentials");
-    c.expect(credentials.is_none_or(|v| !v.trim().eq_ignore_ascii_case("true")), "no Access-Control-Allow-Credentials: the API needs no cookies", || format!("{credentials:?}"))?;
+    c.expect(
+        credentials.is_none_or(|v| !v.trim().eq_ignore_ascii_case("true")),
+        "no Access-Control-Allow-Credentials: the API needs no cookies",
+        || format!("{credentials:?}"),
+    )?;
     Ok(c.pass())
 }
 
@@ -709,7 +921,12 @@ const BROWSER_AUTH: &[Tag] = &[Tag::Browser, Tag::Auth, Tag::Sdk];
 const BROWSER_ORIGIN: &[Tag] = &[Tag::Browser, Tag::Auth, Tag::Origin, Tag::Sdk];
 const BROWSER_USERS: &[Need] = &[Need::Browser, Need::Users];
 
-fn drift_scenario(id: &'static str, title: &'static str, description: &'static str, run: crate::scenario::RunFn) -> Scenario {
+fn drift_scenario(
+    id: &'static str,
+    title: &'static str,
+    description: &'static str,
+    run: crate::scenario::RunFn,
+) -> Scenario {
     Scenario {
         id,
         title,
@@ -771,7 +988,12 @@ fn browser_scenario(
     }
 }
 
-fn lookalike(id: &'static str, title: &'static str, description: &'static str, run: crate::scenario::RunFn) -> Scenario {
+fn lookalike(
+    id: &'static str,
+    title: &'static str,
+    description: &'static str,
+    run: crate::scenario::RunFn,
+) -> Scenario {
     Scenario {
         tags: API_ORIGIN,
         ..api_scenario(
@@ -786,7 +1008,8 @@ fn lookalike(id: &'static str, title: &'static str, description: &'static str, r
 }
 
 pub fn scenarios() -> Vec<Scenario> {
-    let expiry_fix = "Refuse expiresAt <= now with `expired`; no grace period, seconds not milliseconds.";
+    let expiry_fix =
+        "Refuse expiresAt <= now with `expired`; no grace period, seconds not milliseconds.";
     let format_fix = "Accept expiresAt only as a JSON integer in [0, 2^53]; refuse strings, fractions, negatives and milliseconds with `invalid_payload`.";
     vec![
         drift_scenario(
@@ -1177,4 +1400,36 @@ pub fn scenarios() -> Vec<Scenario> {
             )
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timing_judge_passes_noise_and_catches_the_amplified_leak() {
+        let clean: Vec<f64> = (0..15).map(|i| 3.0 + (i % 4) as f64 * 0.7).collect();
+        let jittery: Vec<f64> = (0..15)
+            .map(|i| if i == 3 { 45.0 } else { 3.5 + (i % 3) as f64 })
+            .collect();
+        assert!(!judge_timing(&clean, &jittery).0);
+        let leaking: Vec<f64> = clean.iter().map(|t| t + 96.0).collect();
+        assert!(judge_timing(&clean, &leaking).0);
+    }
+
+    proptest! {
+        #[test]
+        fn every_tampering_changes_the_string(how in string_tampers()) {
+            let s = r#"{"externalUserId":"u-1","email":"u-1@x.test","expiresAt":1800000300}"#;
+            prop_assert_ne!(tamper_string(s, &how), s);
+        }
+
+        #[test]
+        fn every_flip_changes_the_digit(position in 0usize..64, offset in 0usize..15) {
+            let hmac = "0123456789abcdef".repeat(4);
+            let flipped = flip_digit(&hmac, position, offset);
+            prop_assert_ne!(&flipped[position..position + 1], &hmac[position..position + 1]);
+            prop_assert_eq!(&flipped[..position], &hmac[..position]);
+        }
+    }
 }

@@ -2,9 +2,9 @@
 //! `async`, the `UserHero` global and its queue stub, `init`, `setUser`,
 //! `on` and the events.
 
+use crate::checks::*;
 use crate::contract::{AuthFailure, EMBED_PATH, EVENT_READY};
 use crate::probe::{FrameView, Probe, ScriptLoading, Tenant, UserSpec};
-use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
@@ -59,9 +59,14 @@ async fn ready_with(p: &mut dyn Probe, loading: ScriptLoading) -> Outcome {
     let mut page = signed_page(Tenant::Primary, &signed);
     page.loading = loading;
     let view = p.open_page(page).await?;
+    expect_mounted(&mut c, &view)?;
     expect_ready(&mut c, &view, Some(&user.canary))?;
     let readies = view.events.iter().filter(|e| e.name == EVENT_READY).count();
-    c.expect(readies == 1, format!("`ready` delivered once with {loading:?} loading"), || summary(&view))?;
+    c.expect(
+        readies == 1,
+        format!("`ready` delivered once with {loading:?} loading"),
+        || summary(&view),
+    )?;
     Ok(c.pass())
 }
 
@@ -71,15 +76,25 @@ async fn single_frame(p: &mut dyn Probe) -> Outcome {
     let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
     let view = p.open_page(signed_page(Tenant::Primary, &signed)).await?;
     expect_ready(&mut c, &view, Some(&user.canary))?;
-    c.expect(view.portal_frames == 1, "exactly one portal iframe in the page", || {
-        format!("{} portal iframes", view.portal_frames)
-    })?;
+    c.expect(
+        view.portal_frames == 1,
+        "exactly one portal iframe in the page",
+        || format!("{} portal iframes", view.portal_frames),
+    )?;
     let embed = format!("{}{EMBED_PATH}", p.facts().portal_origin);
     let url = match &view.frame {
         FrameView::Loaded { url, .. } => url.clone(),
-        other => return Err(Verdict::incomplete(format!("the frame did not load: {other:?}"))),
+        other => {
+            return Err(Verdict::incomplete(format!(
+                "the frame did not load: {other:?}"
+            )))
+        }
     };
-    c.expect(url.starts_with(&embed), format!("the iframe's document is {embed}"), || url.clone())?;
+    c.expect(
+        url.starts_with(&embed),
+        format!("the iframe's document is {embed}"),
+        || url.clone(),
+    )?;
     Ok(c.pass())
 }
 

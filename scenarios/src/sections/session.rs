@@ -3,12 +3,15 @@
 
 use std::time::Duration;
 
-use crate::contract::{
-    expiring_lead_seconds, AuthFailure, EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SESSION_EXPIRED_ERROR,
-    SESSION_EXPIRED_TEXT,
-};
-use crate::probe::{HostPage, OnExpiring, PageUser, PageView, Probe, SigningKey, Tenant, TokenEndpoint, UserSpec, WaitFor};
 use crate::checks::*;
+use crate::contract::{
+    expiring_lead_seconds, AuthFailure, EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY,
+    SESSION_EXPIRED_ERROR, SESSION_EXPIRED_TEXT,
+};
+use crate::probe::{
+    HostPage, OnExpiring, PageUser, PageView, Probe, SigningKey, Tenant, TokenEndpoint, UserSpec,
+    WaitFor,
+};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
@@ -95,7 +98,10 @@ async fn short_session(
 
 /// The session demonstrably started (ready), or the verdict why not.
 fn started(view: &PageView) -> Result<(), Verdict> {
-    if let Some(failed) = view.event(EVENT_AUTH_FAILED).filter(|_| view.event(EVENT_READY).is_none()) {
+    if let Some(failed) = view
+        .event(EVENT_AUTH_FAILED)
+        .filter(|_| view.event(EVENT_READY).is_none())
+    {
         return Err(Verdict::incomplete(format!(
             "the session never started (auth_failed {}): {}",
             reason_of(failed).unwrap_or("?"),
@@ -103,7 +109,10 @@ fn started(view: &PageView) -> Result<(), Verdict> {
         )));
     }
     if view.event(EVENT_READY).is_none() {
-        return Err(Verdict::incomplete(format!("the session never became ready: {}", summary(view))));
+        return Err(Verdict::incomplete(format!(
+            "the session never became ready: {}",
+            summary(view)
+        )));
     }
     Ok(())
 }
@@ -123,7 +132,10 @@ async fn expiring_event(p: &mut dyn Probe) -> Outcome {
     started(&view)?;
     let Some(event) = view.event(EVENT_AUTH_EXPIRING) else {
         return Err(if watched_past_expiry(&view) {
-            Verdict::fail("auth_expiring before expiresAt", format!("none while watching past expiry: {}", summary(&view)))
+            Verdict::fail(
+                "auth_expiring before expiresAt",
+                format!("none while watching past expiry: {}", summary(&view)),
+            )
         } else {
             Verdict::incomplete(format!("watching ended before expiry: {}", summary(&view)))
         });
@@ -135,23 +147,32 @@ async fn expiring_event(p: &mut dyn Probe) -> Outcome {
         (SHORT_LIFETIME - 1 - expiring_lead_seconds(SHORT_LIFETIME - 1) - 2) as u64 * 1000,
         (SHORT_LIFETIME - expiring_lead_seconds(SHORT_LIFETIME) + 1) as u64 * 1000,
     );
-    c.expect((early..=late).contains(&event.at_ms), format!("auth_expiring {early}-{late} ms after setUser"), || {
-        format!("auth_expiring at {} ms", event.at_ms)
-    })?;
+    c.expect(
+        (early..=late).contains(&event.at_ms),
+        format!("auth_expiring {early}-{late} ms after setUser"),
+        || format!("auth_expiring at {} ms", event.at_ms),
+    )?;
     let seconds_left = event.detail.get("secondsLeft").and_then(|v| v.as_f64());
     c.expect(
-        seconds_left.is_some_and(|s| (1.0..=(expiring_lead_seconds(SHORT_LIFETIME) + 1) as f64).contains(&s)),
+        seconds_left.is_some_and(|s| {
+            (1.0..=(expiring_lead_seconds(SHORT_LIFETIME) + 1) as f64).contains(&s)
+        }),
         "detail.secondsLeft is the lead (1-4 s)",
         || format!("detail {}", event.detail),
     )?;
-    c.expect(event.detail.get("expiresAt").is_some_and(|v| v.is_i64()), "detail.expiresAt is unix seconds", || {
-        format!("detail {}", event.detail)
-    })?;
+    c.expect(
+        event.detail.get("expiresAt").is_some_and(|v| v.is_i64()),
+        "detail.expiresAt is unix seconds",
+        || format!("detail {}", event.detail),
+    )?;
     Ok(c.pass())
 }
 
 fn resign(_: &mut dyn Probe, first: &TokenEndpoint) -> Result<OnExpiring, Verdict> {
-    Ok(OnExpiring::Resign(TokenEndpoint { lifetime_seconds: 300, ..first.clone() }))
+    Ok(OnExpiring::Resign(TokenEndpoint {
+        lifetime_seconds: 300,
+        ..first.clone()
+    }))
 }
 
 async fn resign_continues(p: &mut dyn Probe) -> Outcome {
@@ -160,20 +181,50 @@ async fn resign_continues(p: &mut dyn Probe) -> Outcome {
     let (view, canary) = short_session(p, resign, wait).await?;
     started(&view)?;
     if view.event(EVENT_AUTH_EXPIRING).is_none() {
-        return Err(Verdict::incomplete(format!("no auth_expiring, so the page never re-signed: {}", summary(&view))));
+        return Err(Verdict::incomplete(format!(
+            "no auth_expiring, so the page never re-signed: {}",
+            summary(&view)
+        )));
     }
-    c.expect(true, "auth_expiring fired and the page re-signed", String::new)?;
-    c.expect(view.event(EVENT_AUTH_FAILED).is_none(), "the re-sign was accepted (no auth_failed)", || summary(&view))?;
-    c.expect(!watched_past_expiry(&view) || view.watched_ms > 0, "watched past the first expiresAt", || summary(&view))?;
+    c.expect(
+        true,
+        "auth_expiring fired and the page re-signed",
+        String::new,
+    )?;
+    c.expect(
+        view.event(EVENT_AUTH_FAILED).is_none(),
+        "the re-sign was accepted (no auth_failed)",
+        || summary(&view),
+    )?;
+    if !watched_past_expiry(&view) {
+        return Err(Verdict::incomplete(format!(
+            "watching ended before the first expiresAt: {}",
+            summary(&view)
+        )));
+    }
+    c.expect(
+        true,
+        format!("watched {} ms, past the first expiresAt", view.watched_ms),
+        String::new,
+    )?;
     let text = view.frame_text().unwrap_or("");
-    c.expect(!text.contains(SESSION_EXPIRED_TEXT), "no \"Session expired\" after a re-sign", || summary(&view))?;
-    c.expect(text.contains(&canary), "the tickets still show after the first expiresAt", || summary(&view))?;
+    c.expect(
+        !text.contains(SESSION_EXPIRED_TEXT),
+        "no \"Session expired\" after a re-sign",
+        || summary(&view),
+    )?;
+    c.expect(
+        text.contains(&canary),
+        "the tickets still show after the first expiresAt",
+        || summary(&view),
+    )?;
     Ok(c.pass())
 }
 
 async fn expired_message(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
-    let (view, canary) = short_session(p, nothing, WaitFor::FrameText(SESSION_EXPIRED_TEXT.into())).await?;
+    let (view, canary) =
+        short_session(p, nothing, WaitFor::FrameText(SESSION_EXPIRED_TEXT.into())).await?;
     started(&view)?;
     let text = view.frame_text().unwrap_or("");
     if !text.contains(SESSION_EXPIRED_TEXT) {
@@ -184,26 +235,47 @@ async fn expired_message(p: &mut dyn Probe) -> Outcome {
         });
     }
     c.expect(true, "the frame shows \"Session expired\"", String::new)?;
-    c.expect(!text.contains(&canary), "no ticket text once expired", || summary(&view))?;
+    c.expect(
+        !text.contains(&canary),
+        "no ticket text once expired",
+        || summary(&view),
+    )?;
     Ok(c.pass())
 }
 
 fn bad_resign(p: &mut dyn Probe, first: &TokenEndpoint) -> Result<OnExpiring, Verdict> {
     let signed = sign_identity(p, first.tenant, SigningKey::Current, &first.identity, 300)?;
     let hmac = crate::sections::handshake::flip_digit(&signed.hmac, 63, 0);
-    Ok(OnExpiring::SetUser { user: signed.user, hmac })
+    Ok(OnExpiring::SetUser {
+        user: signed.user,
+        hmac,
+    })
 }
 
 async fn bad_resign_fails(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
-    let (view, canary) = short_session(p, bad_resign, WaitFor::FrameText(SESSION_EXPIRED_TEXT.into())).await?;
+    let (view, canary) = short_session(
+        p,
+        bad_resign,
+        WaitFor::FrameText(SESSION_EXPIRED_TEXT.into()),
+    )
+    .await?;
     started(&view)?;
     let Some(expiring) = view.event(EVENT_AUTH_EXPIRING) else {
-        return Err(Verdict::incomplete(format!("no auth_expiring, so no re-sign was tried: {}", summary(&view))));
+        return Err(Verdict::incomplete(format!(
+            "no auth_expiring, so no re-sign was tried: {}",
+            summary(&view)
+        )));
     };
-    let failed = view.events.iter().find(|e| e.name == EVENT_AUTH_FAILED && e.at_ms >= expiring.at_ms);
+    let failed = view
+        .events
+        .iter()
+        .find(|e| e.name == EVENT_AUTH_FAILED && e.at_ms >= expiring.at_ms);
     let Some(failed) = failed else {
-        return Err(Verdict::fail("auth_failed for the refused re-sign", summary(&view)));
+        return Err(Verdict::fail(
+            "auth_failed for the refused re-sign",
+            summary(&view),
+        ));
     };
     c.expect(
         reason_of(failed) == Some(AuthFailure::InvalidSignature.as_str()),
@@ -212,21 +284,36 @@ async fn bad_resign_fails(p: &mut dyn Probe) -> Outcome {
     )?;
     let text = view.frame_text().unwrap_or("");
     if text.contains(&canary) && watched_past_expiry(&view) {
-        return Err(Verdict::fail("the session ends at the original expiresAt", summary(&view)));
+        return Err(Verdict::fail(
+            "the session ends at the original expiresAt",
+            summary(&view),
+        ));
     }
-    c.expect(text.contains(SESSION_EXPIRED_TEXT), "the session was not extended (\"Session expired\" shows)", || summary(&view))?;
+    c.expect(
+        text.contains(SESSION_EXPIRED_TEXT),
+        "the session was not extended (\"Session expired\" shows)",
+        || summary(&view),
+    )?;
     Ok(c.pass())
 }
 
 /// An API session for a fresh identity with `lifetime` seconds.
-async fn api_session(p: &mut dyn Probe, c: &mut Checks, lifetime: i64) -> Result<(String, i64), Verdict> {
+async fn api_session(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    lifetime: i64,
+) -> Result<(String, i64), Verdict> {
     let identity = fresh_identity(p);
     let signed = sign_identity(p, Tenant::Primary, SigningKey::Current, &identity, lifetime)?;
     let reply = handshake(p, Tenant::Primary, &signed).await?;
     let token = expect_accepted(c, &reply, &format!("a {lifetime} s session"))?;
     let expires_at = expires_at_of(&reply).unwrap_or(p.now() + lifetime);
     let list = p.api(tickets_request(&token, None)).await?;
-    c.expect(list.status == 200, "the ticket list answers 200 at the start", || describe(&list))?;
+    c.expect(
+        list.status == 200,
+        "the ticket list answers 200 at the start",
+        || describe(&list),
+    )?;
     Ok((token, expires_at))
 }
 
@@ -238,11 +325,18 @@ async fn server_expiry(p: &mut dyn Probe) -> Outcome {
     loop {
         let reply = p.api(tickets_request(&token, None)).await?;
         if reply.status == 401 && error_of(&reply).as_deref() == Some(SESSION_EXPIRED_ERROR) {
-            c.expect(true, format!("401 {SESSION_EXPIRED_ERROR} once expiresAt passed"), String::new)?;
+            c.expect(
+                true,
+                format!("401 {SESSION_EXPIRED_ERROR} once expiresAt passed"),
+                String::new,
+            )?;
             return Ok(c.pass());
         }
         if p.now() >= deadline {
-            return Err(Verdict::fail(format!("401 {{\"error\":\"{SESSION_EXPIRED_ERROR}\"}} by expiresAt + 3 s"), describe(&reply)));
+            return Err(Verdict::fail(
+                format!("401 {{\"error\":\"{SESSION_EXPIRED_ERROR}\"}} by expiresAt + 3 s"),
+                describe(&reply),
+            ));
         }
         let next = p.now() + 1;
         p.wait_until(next).await?;
@@ -254,7 +348,11 @@ async fn usable_until_expiry(p: &mut dyn Probe) -> Outcome {
     let (token, expires_at) = api_session(p, &mut c, 8).await?;
     p.wait_until(expires_at - 2).await?;
     let reply = p.api(tickets_request(&token, None)).await?;
-    c.expect(reply.status == 200, "the ticket list still answers 200 two seconds before expiresAt", || describe(&reply))?;
+    c.expect(
+        reply.status == 200,
+        "the ticket list still answers 200 two seconds before expiresAt",
+        || describe(&reply),
+    )?;
     Ok(c.pass())
 }
 

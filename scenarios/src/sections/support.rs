@@ -1,8 +1,8 @@
 //! "Still stuck?": what a customer sends support must be there to send.
 
+use crate::checks::*;
 use crate::contract::AuthFailure;
 use crate::probe::{ConsoleSource, Probe, Site, Tenant};
-use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag};
 
@@ -34,10 +34,21 @@ async fn console_names_failure(p: &mut dyn Probe, site: Site, reason: AuthFailur
             && m.text.contains(reason.as_str())
             && m.text.contains(&key)
     });
-    c.expect(logged.is_some(), format!("a host console error names `{}` and the public key", reason.as_str()), || {
-        let texts: Vec<String> = view.console.iter().map(|m| format!("{:?} {}: {}", m.source, m.level, m.text)).collect();
-        format!("console: {texts:?}")
-    })?;
+    c.expect(
+        logged.is_some(),
+        format!(
+            "a host console error names `{}` and the public key",
+            reason.as_str()
+        ),
+        || {
+            let texts: Vec<String> = view
+                .console
+                .iter()
+                .map(|m| format!("{:?} {}: {}", m.source, m.level, m.text))
+                .collect();
+            format!("console: {texts:?}")
+        },
+    )?;
     Ok(c.pass())
 }
 

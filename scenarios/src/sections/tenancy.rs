@@ -1,10 +1,10 @@
 //! "Customers see another customer's tickets": every call scoped by the
 //! signed identity, within its tenant.
 
+use crate::checks::*;
 use crate::contract::{AuthFailure, RECOMMENDED_WINDOW_SECONDS};
 use crate::payload::Identity;
 use crate::probe::{ApiReply, Probe, SeededUser, SigningKey, Tenant, UserSpec};
-use crate::checks::*;
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
@@ -60,18 +60,38 @@ pub const REQUIREMENTS: &[Requirement] = &[
 ];
 
 /// A session token for a seeded user, from a handshake on its tenant's site.
-async fn session_for(p: &mut dyn Probe, c: &mut Checks, user: &SeededUser) -> Result<String, Verdict> {
+async fn session_for(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    user: &SeededUser,
+) -> Result<String, Verdict> {
     let signed = sign_valid(p, user.tenant, &user.identity)?;
     let reply = handshake(p, user.tenant, &signed).await?;
-    expect_accepted(c, &reply, &format!("handshake as {}", user.identity.label()))
+    expect_accepted(
+        c,
+        &reply,
+        &format!("handshake as {}", user.identity.label()),
+    )
 }
 
 /// The list answer holds `own` and not `foreign`.
-fn expect_only_own(c: &mut Checks, reply: &ApiReply, own: &SeededUser, foreign: &SeededUser, what: &str) -> Result<(), Verdict> {
-    c.expect(reply.status == 200 && reply.body.contains(&own.canary), format!("{what}: lists the user's own ticket"), || {
-        describe(reply)
-    })?;
-    c.expect(!reply.body.contains(&foreign.canary), format!("{what}: no ticket text of another user"), || describe(reply))
+fn expect_only_own(
+    c: &mut Checks,
+    reply: &ApiReply,
+    own: &SeededUser,
+    foreign: &SeededUser,
+    what: &str,
+) -> Result<(), Verdict> {
+    c.expect(
+        reply.status == 200 && reply.body.contains(&own.canary),
+        format!("{what}: lists the user's own ticket"),
+        || describe(reply),
+    )?;
+    c.expect(
+        !reply.body.contains(&foreign.canary),
+        format!("{what}: no ticket text of another user"),
+        || describe(reply),
+    )
 }
 
 /// The IDs of a user's tickets: the seeded one and whatever their list shows.
@@ -92,24 +112,46 @@ async fn replay_with_other_session(p: &mut dyn Probe) -> Outcome {
     let alice_token = session_for(p, &mut c, &alice).await?;
     let bob_token = session_for(p, &mut c, &bob).await?;
     let alice_list = p.api(tickets_request(&alice_token, None)).await?;
-    expect_only_own(&mut c, &alice_list, &alice, &bob, "A's list with A's session")?;
+    expect_only_own(
+        &mut c,
+        &alice_list,
+        &alice,
+        &bob,
+        "A's list with A's session",
+    )?;
     let ids = known_ids(&alice, &alice_list);
     if ids.is_empty() {
-        return Err(Verdict::incomplete("A's ticket IDs are unknown: the list has no `id` and the seed gave none"));
+        return Err(Verdict::incomplete(
+            "A's ticket IDs are unknown: the list has no `id` and the seed gave none",
+        ));
     }
     // Replay every request A made, with B's session (Autorize-style).
     let bob_list = p.api(tickets_request(&bob_token, None)).await?;
-    expect_only_own(&mut c, &bob_list, &bob, &alice, "the list replayed with B's session")?;
+    expect_only_own(
+        &mut c,
+        &bob_list,
+        &bob,
+        &alice,
+        "the list replayed with B's session",
+    )?;
     for id in &ids {
         let own = p.api(tickets_request(&alice_token, Some(id))).await?;
-        c.expect(own.status == 200 && own.body.contains(&alice.canary), format!("A's ticket {id} with A's session"), || {
-            describe(&own)
-        })?;
+        c.expect(
+            own.status == 200 && own.body.contains(&alice.canary),
+            format!("A's ticket {id} with A's session"),
+            || describe(&own),
+        )?;
         let replayed = p.api(tickets_request(&bob_token, Some(id))).await?;
-        c.expect(replayed.status == 404, format!("A's ticket {id} with B's session: 404"), || describe(&replayed))?;
-        c.expect(!replayed.body.contains(&alice.canary), format!("A's ticket {id} with B's session: no ticket text"), || {
-            describe(&replayed)
-        })?;
+        c.expect(
+            replayed.status == 404,
+            format!("A's ticket {id} with B's session: 404"),
+            || describe(&replayed),
+        )?;
+        c.expect(
+            !replayed.body.contains(&alice.canary),
+            format!("A's ticket {id} with B's session: no ticket text"),
+            || describe(&replayed),
+        )?;
     }
     Ok(c.pass())
 }
@@ -128,9 +170,16 @@ async fn other_users_ticket_not_shown(p: &mut dyn Probe) -> Outcome {
 /// A user in the primary tenant and one with the same externalUserId in the secondary.
 async fn twins(p: &mut dyn Probe) -> Result<(SeededUser, SeededUser), Verdict> {
     let primary = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
-    let secondary = p.seed_user(Tenant::Secondary, UserSpec::SameIdAs(primary.identity.clone())).await?;
+    let secondary = p
+        .seed_user(
+            Tenant::Secondary,
+            UserSpec::SameIdAs(primary.identity.clone()),
+        )
+        .await?;
     if secondary.identity.external_user_id != primary.identity.external_user_id {
-        return Err(Verdict::incomplete("the target could not give both tenants the same externalUserId"));
+        return Err(Verdict::incomplete(
+            "the target could not give both tenants the same externalUserId",
+        ));
     }
     Ok((primary, secondary))
 }
@@ -144,10 +193,20 @@ async fn same_id_across_tenants(p: &mut dyn Probe) -> Outcome {
     expect_only_own(&mut c, &list, &primary, &secondary, "primary tenant's list")?;
     let ids = known_ids(&primary, &list);
     let list = p.api(tickets_request(&secondary_token, None)).await?;
-    expect_only_own(&mut c, &list, &secondary, &primary, "secondary tenant's list, same externalUserId")?;
+    expect_only_own(
+        &mut c,
+        &list,
+        &secondary,
+        &primary,
+        "secondary tenant's list, same externalUserId",
+    )?;
     for id in &ids {
         let reply = p.api(tickets_request(&secondary_token, Some(id))).await?;
-        c.expect(reply.status == 404 && !reply.body.contains(&primary.canary), format!("primary tenant's ticket {id} from the secondary tenant: 404"), || describe(&reply))?;
+        c.expect(
+            reply.status == 404 && !reply.body.contains(&primary.canary),
+            format!("primary tenant's ticket {id} from the secondary tenant: 404"),
+            || describe(&reply),
+        )?;
     }
     Ok(c.pass())
 }
@@ -158,7 +217,12 @@ async fn same_id_across_tenants_browser(p: &mut dyn Probe) -> Outcome {
     let signed = sign_valid(p, Tenant::Secondary, &secondary.identity)?;
     let view = p.open_page(signed_page(Tenant::Secondary, &signed)).await?;
     expect_ready(&mut c, &view, Some(&secondary.canary))?;
-    expect_not_shown(&mut c, &view, &primary.canary, "the other tenant's same-ID user's")?;
+    expect_not_shown(
+        &mut c,
+        &view,
+        &primary.canary,
+        "the other tenant's same-ID user's",
+    )?;
     Ok(c.pass())
 }
 
@@ -169,8 +233,20 @@ async fn hmac_reuse(p: &mut dyn Probe) -> Outcome {
     let reply = handshake(p, Tenant::Primary, &alice_signed).await?;
     expect_accepted(&mut c, &reply, "A's own string and HMAC")?;
     let bob_string = bob.compact(p.now() + RECOMMENDED_WINDOW_SECONDS);
-    let reply = handshake_from(p, Tenant::Primary, home_site(Tenant::Primary), &bob_string, &alice_signed.hmac).await?;
-    expect_refused(&mut c, &reply, AuthFailure::InvalidSignature, "B's string with A's HMAC")?;
+    let reply = handshake_from(
+        p,
+        Tenant::Primary,
+        home_site(Tenant::Primary),
+        &bob_string,
+        &alice_signed.hmac,
+    )
+    .await?;
+    expect_refused(
+        &mut c,
+        &reply,
+        AuthFailure::InvalidSignature,
+        "B's string with A's HMAC",
+    )?;
     Ok(c.pass())
 }
 
@@ -181,7 +257,10 @@ async fn hmac_reuse_browser(p: &mut dyn Probe) -> Outcome {
     let alice_signed = sign_valid(p, Tenant::Primary, &alice.identity)?;
     let reply = handshake(p, Tenant::Primary, &alice_signed).await?;
     expect_accepted(&mut c, &reply, "A's own string and HMAC (API)")?;
-    let reused = Signed { user: bob.identity.compact(p.now() + RECOMMENDED_WINDOW_SECONDS), hmac: alice_signed.hmac };
+    let reused = Signed {
+        user: bob.identity.compact(p.now() + RECOMMENDED_WINDOW_SECONDS),
+        hmac: alice_signed.hmac,
+    };
     let view = p.open_page(signed_page(Tenant::Primary, &reused)).await?;
     expect_auth_failed(&mut c, &view, AuthFailure::InvalidSignature)?;
     expect_not_shown(&mut c, &view, &alice.canary, "A's")?;
@@ -194,15 +273,34 @@ async fn no_identifier(p: &mut dyn Probe) -> Outcome {
     let exp = p.now() + RECOMMENDED_WINDOW_SECONDS;
     let strings = [
         ("only expiresAt", format!("{{\"expiresAt\":{exp}}}")),
-        ("an empty externalUserId", format!("{{\"externalUserId\":\"\",\"expiresAt\":{exp}}}")),
-        ("all identifiers empty", format!("{{\"externalUserId\":\"\",\"email\":\"\",\"phone\":\"\",\"expiresAt\":{exp}}}")),
-        ("identifiers null", format!("{{\"externalUserId\":null,\"email\":null,\"expiresAt\":{exp}}}")),
-        ("an identifier that is not a string", format!("{{\"externalUserId\":{{}},\"expiresAt\":{exp}}}")),
+        (
+            "an empty externalUserId",
+            format!("{{\"externalUserId\":\"\",\"expiresAt\":{exp}}}"),
+        ),
+        (
+            "all identifiers empty",
+            format!(
+                "{{\"externalUserId\":\"\",\"email\":\"\",\"phone\":\"\",\"expiresAt\":{exp}}}"
+            ),
+        ),
+        (
+            "identifiers null",
+            format!("{{\"externalUserId\":null,\"email\":null,\"expiresAt\":{exp}}}"),
+        ),
+        (
+            "an identifier that is not a string",
+            format!("{{\"externalUserId\":{{}},\"expiresAt\":{exp}}}"),
+        ),
     ];
     for (what, user) in strings {
         let signed = sign_exact(p, Tenant::Primary, SigningKey::Current, user)?;
         let reply = handshake(p, Tenant::Primary, &signed).await?;
-        expect_refused(&mut c, &reply, AuthFailure::InvalidPayload, &format!("payload with {what}"))?;
+        expect_refused(
+            &mut c,
+            &reply,
+            AuthFailure::InvalidPayload,
+            &format!("payload with {what}"),
+        )?;
     }
     Ok(c.pass())
 }
@@ -211,13 +309,22 @@ async fn single_identifier(p: &mut dyn Probe, spec: UserSpec) -> Outcome {
     let mut c = Checks::new();
     let user = p.seed_user(Tenant::Primary, spec.clone()).await?;
     let identity: &Identity = &user.identity;
-    let present = [&identity.external_user_id, &identity.email, &identity.phone].iter().filter(|v| v.is_some()).count();
+    let present = [&identity.external_user_id, &identity.email, &identity.phone]
+        .iter()
+        .filter(|v| v.is_some())
+        .count();
     if present != 1 {
-        return Err(Verdict::incomplete(format!("the target gave a {spec:?} user {present} identifiers")));
+        return Err(Verdict::incomplete(format!(
+            "the target gave a {spec:?} user {present} identifiers"
+        )));
     }
     let token = session_for(p, &mut c, &user).await?;
     let list = p.api(tickets_request(&token, None)).await?;
-    c.expect(list.status == 200 && list.body.contains(&user.canary), format!("the {spec:?} user's ticket is listed"), || describe(&list))?;
+    c.expect(
+        list.status == 200 && list.body.contains(&user.canary),
+        format!("the {spec:?} user's ticket is listed"),
+        || describe(&list),
+    )?;
     Ok(c.pass())
 }
 
@@ -229,16 +336,26 @@ async fn private_caching(p: &mut dyn Probe) -> Outcome {
     let ids = known_ids(&user, &list);
     let mut replies = vec![("ticket list".to_string(), list)];
     if let Some(id) = ids.first() {
-        replies.push((format!("ticket {id}"), p.api(tickets_request(&token, Some(id))).await?));
+        replies.push((
+            format!("ticket {id}"),
+            p.api(tickets_request(&token, Some(id))).await?,
+        ));
     }
     for (what, reply) in replies {
-        c.expect(reply.status == 200, format!("{what}: 200"), || describe(&reply))?;
-        let cache = reply.header("cache-control").unwrap_or("").to_ascii_lowercase();
+        c.expect(reply.status == 200, format!("{what}: 200"), || {
+            describe(&reply)
+        })?;
+        let cache = reply
+            .header("cache-control")
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let private = cache.contains("no-store") || cache.contains("private");
         let shared = cache.contains("public") || cache.contains("s-maxage");
-        c.expect(private && !shared, format!("{what}: Cache-Control no-store/private ({cache})"), || {
-            format!("Cache-Control: {cache:?}")
-        })?;
+        c.expect(
+            private && !shared,
+            format!("{what}: Cache-Control no-store/private ({cache})"),
+            || format!("Cache-Control: {cache:?}"),
+        )?;
     }
     Ok(c.pass())
 }
