@@ -37,7 +37,8 @@ pub async fn main(cli: Cli) -> i32 {
 /// (the run is incomplete). Reports of a killed run are not written.
 pub fn install_interrupt_handler() {
     tokio::spawn(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
@@ -59,7 +60,10 @@ fn install_interrupt_handler_once() {
 pub struct UsageError(pub String);
 
 fn chain(e: &anyhow::Error) -> String {
-    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 async fn dispatch_command(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -120,8 +124,14 @@ fn read_reports(paths: &[PathBuf]) -> anyhow::Result<Vec<RunRecord>> {
     paths
         .iter()
         .map(|p| {
-            reports::json::read_json_report(p)
-                .map_err(|e| UsageError(format!("cannot read report {}: {}", p.display(), error_chain(&e))).into())
+            reports::json::read_json_report(p).map_err(|e| {
+                UsageError(format!(
+                    "cannot read report {}: {}",
+                    p.display(),
+                    error_chain(&e)
+                ))
+                .into()
+            })
         })
         .collect()
 }
@@ -141,9 +151,15 @@ pub fn build_filter(select: &SelectArgs) -> anyhow::Result<Filter> {
         Some(text) => {
             let parsed = text
                 .split_once('/')
-                .and_then(|(k, n)| Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)))
+                .and_then(|(k, n)| {
+                    Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?))
+                })
                 .filter(|(k, n)| *n >= 1 && *k >= 1 && k <= n);
-            Some(parsed.ok_or_else(|| UsageError(format!("--shard {text}: expected K/N with 1 <= K <= N, e.g. 2/4")))?)
+            Some(parsed.ok_or_else(|| {
+                UsageError(format!(
+                    "--shard {text}: expected K/N with 1 <= K <= N, e.g. 2/4"
+                ))
+            })?)
         }
     };
     Ok(Filter {
@@ -229,13 +245,17 @@ pub struct RunRequest {
 
 /// Start the world, run, and fold the events into a record. `Err` means
 /// the harness could not run at all.
-pub async fn execute(request: RunRequest) -> Result<(RunRecord, RunFigures), crate::world::WorldError> {
+pub async fn execute(
+    request: RunRequest,
+) -> Result<(RunRecord, RunFigures), crate::world::WorldError> {
     install_interrupt_handler_once();
     let world = World::start(&request.world).await?.shared();
     let selected = request.filter.select(scenarios::scenarios());
     let mut keeper = RecordKeeper::new(world.clone(), request.baseline);
     if let Some(path) = &request.events_file {
-        keeper.events = std::fs::File::create(path).ok().map(std::io::BufWriter::new);
+        keeper.events = std::fs::File::create(path)
+            .ok()
+            .map(std::io::BufWriter::new);
     }
     let keeper = Arc::new(std::sync::Mutex::new(keeper));
     let mut downstream: Vec<Box<dyn Consumer>> = Vec::new();
@@ -243,8 +263,21 @@ pub async fn execute(request: RunRequest) -> Result<(RunRecord, RunFigures), cra
         downstream.push(Box::new(Progress::new()));
     }
     let (sink, rx) = EventSink::channel();
-    let dispatcher = tokio::spawn(dispatch(rx, vec![Box::new(Scrubbed { keeper: keeper.clone(), downstream })]));
-    let figures = crate::runner::run(world.clone(), selected, &request.options, sink.clone(), request.pool.clone()).await;
+    let dispatcher = tokio::spawn(dispatch(
+        rx,
+        vec![Box::new(Scrubbed {
+            keeper: keeper.clone(),
+            downstream,
+        })],
+    ));
+    let figures = crate::runner::run(
+        world.clone(),
+        selected,
+        &request.options,
+        sink.clone(),
+        request.pool.clone(),
+    )
+    .await;
     drop(sink);
     let _ = dispatcher.await;
     let record = {
@@ -261,21 +294,27 @@ pub async fn execute(request: RunRequest) -> Result<(RunRecord, RunFigures), cra
 async fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let filter = build_filter(&args.select)?;
     let baseline = match &args.baseline {
-        Some(path) => Some(
-            reports::baseline::Baseline::load(path)
-                .map_err(|e| UsageError(format!("baseline {}: {}", path.display(), error_chain(&e))))?,
-        ),
+        Some(path) => Some(reports::baseline::Baseline::load(path).map_err(|e| {
+            UsageError(format!("baseline {}: {}", path.display(), error_chain(&e)))
+        })?),
         None => None,
     };
     if let Some(target) = &args.target {
         if !target.is_file() {
-            return Err(UsageError(format!("target file {} does not exist", target.display())).into());
+            return Err(
+                UsageError(format!("target file {} does not exist", target.display())).into(),
+            );
         }
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     let seed = args.seed.unwrap_or_else(rand::random);
     let request = RunRequest {
-        world: WorldOptions { target: args.target.clone(), defects: args.defect.clone(), ca: None },
+        world: WorldOptions {
+            target: args.target.clone(),
+            defects: args.defect.clone(),
+            ca: None,
+        },
         options: RunOptions {
             jobs: args.jobs,
             browsers: args.browsers,
@@ -292,7 +331,9 @@ async fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let (record, _figures) = match execute(request).await {
         Ok(done) => done,
         Err(e) => {
-            if let crate::world::WorldError::UnknownDefect(_) | crate::world::WorldError::DefectWithTarget = e {
+            if let crate::world::WorldError::UnknownDefect(_)
+            | crate::world::WorldError::DefectWithTarget = e
+            {
                 return Err(UsageError(error_chain(&e)).into());
             }
             if let crate::world::WorldError::Target(_) = e {

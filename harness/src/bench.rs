@@ -43,8 +43,9 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         events_file: None,
         pool: None,
     };
-    let (record, figures) =
-        execute(request).await.map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?;
+    let (record, figures) = execute(request)
+        .await
+        .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?;
     let mut browser: Vec<(String, u128)> = Vec::new();
     let mut api: Vec<u128> = Vec::new();
     for (id, needs_browser, d) in &figures.scenario_durations {
@@ -57,10 +58,21 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let mut browser_ms: Vec<u128> = browser.iter().map(|(_, ms)| *ms).collect();
     browser_ms.sort_unstable();
     api.sort_unstable();
-    println!("portalcheck bench ({} scenarios, -j {}, {} browsers)", figures.scenario_durations.len(), args.jobs, args.browsers);
-    println!("  browser:                 {}", figures.browser.as_deref().unwrap_or("not started"));
+    println!(
+        "portalcheck bench ({} scenarios, -j {}, {} browsers)",
+        figures.scenario_durations.len(),
+        args.jobs,
+        args.browsers
+    );
+    println!(
+        "  browser:                 {}",
+        figures.browser.as_deref().unwrap_or("not started")
+    );
     if let Some(d) = figures.browser_start {
-        println!("  browser start-up:        {} ms (all sessions)", d.as_millis());
+        println!(
+            "  browser start-up:        {} ms (all sessions)",
+            d.as_millis()
+        );
     }
     println!(
         "  browser scenarios:       {} — median {} ms, p90 {} ms, max {} ms",
@@ -79,9 +91,43 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         api.last().copied().unwrap_or(0)
     );
     println!("  whole run (wall):        {} ms", figures.wall.as_millis());
+    if let Some((reset, new_session)) = fresh_state_costs().await {
+        println!(
+            "  fresh state per scenario: {reset} ms median (clearing cookies, storage, cache in the reused session) vs {new_session} ms for a new session"
+        );
+    }
     if let Some(mib) = peak_rss_mib() {
         println!("  harness peak memory:     {mib:.1} MiB (Chromium aside)");
     }
     println!("  {}", reports::record::summary_line(&record));
     Ok(ExitCode::Passed)
+}
+
+/// What reusing one browser session saves: the median cost of clearing its
+/// state (what each scenario gets) against starting a new session.
+async fn fresh_state_costs() -> Option<(u128, u128)> {
+    let bins = crate::browser::BrowserBinaries::locate().ok()?;
+    let options = crate::browser::process::LaunchOptions {
+        spki_pins: Vec::new(),
+        resolver_rules: "MAP *.test 127.0.0.1".into(),
+        window: (1280, 900),
+    };
+    let started = std::time::Instant::now();
+    let session = crate::browser::session::BrowserSession::start(&bins, &options).await.ok()?;
+    let new_session = started.elapsed().as_millis();
+    let origins: Vec<String> = ["shop-a", "shop-b", "evil", "canary", "sub.shop-a", "portal.userhero"]
+        .iter()
+        .map(|h| format!("https://{h}.test:8443"))
+        .collect();
+    let mut resets = Vec::new();
+    for _ in 0..15 {
+        let t = std::time::Instant::now();
+        if session.reset(&origins).await.is_err() {
+            break;
+        }
+        resets.push(t.elapsed().as_millis());
+    }
+    session.close().await;
+    resets.sort_unstable();
+    (!resets.is_empty()).then(|| (percentile(&resets, 0.5), new_session))
 }

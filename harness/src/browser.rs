@@ -36,7 +36,11 @@ pub enum BrowserError {
         source: std::io::Error,
     },
     #[error("{what} did not become ready within {seconds} s{detail}")]
-    NotReady { what: &'static str, seconds: u64, detail: String },
+    NotReady {
+        what: &'static str,
+        seconds: u64,
+        detail: String,
+    },
     #[error("could not open a WebDriver session at {url}")]
     Session {
         url: String,
@@ -68,13 +72,23 @@ impl BrowserBinaries {
     pub fn locate() -> Result<BrowserBinaries, BrowserError> {
         let chromium = find_binary(
             "PORTALCHECK_CHROMIUM",
-            &["/usr/lib/chromium/chromium", "/usr/bin/chromium", "chromium-browser", "google-chrome"],
+            &[
+                "/usr/lib/chromium/chromium",
+                "/usr/bin/chromium",
+                "chromium-browser",
+                "google-chrome",
+            ],
         )
         .ok_or(BrowserError::NoChromium)?;
-        let chromedriver =
-            find_binary("PORTALCHECK_CHROMEDRIVER", &["/usr/bin/chromedriver", "chromedriver"])
-                .ok_or(BrowserError::NoDriver)?;
-        Ok(BrowserBinaries { chromium, chromedriver })
+        let chromedriver = find_binary(
+            "PORTALCHECK_CHROMEDRIVER",
+            &["/usr/bin/chromedriver", "chromedriver"],
+        )
+        .ok_or(BrowserError::NoDriver)?;
+        Ok(BrowserBinaries {
+            chromium,
+            chromedriver,
+        })
     }
 }
 

@@ -29,9 +29,20 @@ pub fn list(filter: &Filter, as_json: bool, requirements_view: bool) -> String {
             return serde_json::to_string_pretty(&items).unwrap_or_default() + "\n";
         }
         let mut out = String::new();
-        let _ = writeln!(out, "{:<32} {:<7} {:<12} SCENARIOS", "REQUIREMENT", "LEVEL", "SECTION");
+        let _ = writeln!(
+            out,
+            "{:<32} {:<7} {:<12} SCENARIOS",
+            "REQUIREMENT", "LEVEL", "SECTION"
+        );
         for (r, covering) in rows {
-            let _ = writeln!(out, "{:<32} {:<7} {:<12} {}", r.id, r.level.as_str(), r.section.slug(), covering.len());
+            let _ = writeln!(
+                out,
+                "{:<32} {:<7} {:<12} {}",
+                r.id,
+                r.level.as_str(),
+                r.section.slug(),
+                covering.len()
+            );
         }
         return out;
     }
@@ -48,11 +59,27 @@ pub fn list(filter: &Filter, as_json: bool, requirements_view: bool) -> String {
         return serde_json::to_string_pretty(&items).unwrap_or_default() + "\n";
     }
     let mut out = String::new();
-    let width = selected.iter().map(|s| s.id.len()).max().unwrap_or(8).max(8);
-    let _ = writeln!(out, "{:<width$} {:<7} {:<22} REQUIREMENTS", "SCENARIO", "LEVEL", "TAGS");
+    let width = selected
+        .iter()
+        .map(|s| s.id.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let _ = writeln!(
+        out,
+        "{:<width$} {:<7} {:<22} REQUIREMENTS",
+        "SCENARIO", "LEVEL", "TAGS"
+    );
     for s in &selected {
         let tags: Vec<&str> = s.tags.iter().map(|t| t.as_str()).collect();
-        let _ = writeln!(out, "{:<width$} {:<7} {:<22} {}", s.id, s.level.as_str(), tags.join(","), s.requirements.join(" "));
+        let _ = writeln!(
+            out,
+            "{:<width$} {:<7} {:<22} {}",
+            s.id,
+            s.level.as_str(),
+            tags.join(","),
+            s.requirements.join(" ")
+        );
     }
     let _ = writeln!(out, "{} scenarios", selected.len());
     out

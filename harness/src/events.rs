@@ -23,7 +23,10 @@ impl EventSink {
     }
 
     pub fn evidence(&self, scenario_id: &str, item: EvidenceItem) {
-        self.send(Event::EvidenceCaptured { id: scenario_id.to_string(), item });
+        self.send(Event::EvidenceCaptured {
+            id: scenario_id.to_string(),
+            item,
+        });
     }
 }
 
@@ -33,7 +36,10 @@ pub trait Consumer: Send {
 }
 
 /// Drain `rx` into every consumer until the stream ends.
-pub async fn dispatch(mut rx: mpsc::UnboundedReceiver<Event>, mut consumers: Vec<Box<dyn Consumer>>) -> Vec<Box<dyn Consumer>> {
+pub async fn dispatch(
+    mut rx: mpsc::UnboundedReceiver<Event>,
+    mut consumers: Vec<Box<dyn Consumer>>,
+) -> Vec<Box<dyn Consumer>> {
     while let Some(event) = rx.recv().await {
         for consumer in consumers.iter_mut() {
             consumer.on_event(&event);

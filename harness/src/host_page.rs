@@ -5,7 +5,9 @@
 //! supplies (user strings, HMACs, theme values) is embedded through
 //! [`js_literal`], so hostile payloads stay data.
 
-use scenarios::contract::{EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SCRIPT_PATH, SDK_STUB};
+use scenarios::contract::{
+    EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SCRIPT_PATH, SDK_STUB,
+};
 use scenarios::probe::{HostPage, OnExpiring, PageUser, ScriptLoading};
 
 /// Where the page's pieces are, resolved by the probe.
@@ -51,30 +53,37 @@ fn js_str(text: &str) -> String {
 }
 
 const RECORDER: &str = r#"(function(){
-  var r = window.__portalcheck = {events: [], csp: [], console: [], t0: null, start: performance.now()};
+  var r = window.__portalcheck = {events: [], csp: [], console: [], t0: null, start: performance.now(), waiters: []};
+  // Everything recorded goes through add(), which wakes the harness's
+  // long-poll (see watch.rs) instead of the harness polling on a timer.
+  r.add = function (list, item) {
+    list.push(item);
+    var waiting = r.waiters; r.waiters = [];
+    waiting.forEach(function (wake) { try { wake(); } catch (_) {} });
+  };
   document.addEventListener('securitypolicyviolation', function (e) {
-    r.csp.push({directive: e.effectiveDirective || e.violatedDirective || '', blocked_uri: e.blockedURI || ''});
+    r.add(r.csp, {directive: e.effectiveDirective || e.violatedDirective || '', blocked_uri: e.blockedURI || ''});
   });
   ['error', 'warn', 'info', 'log'].forEach(function (level) {
     var original = console[level];
     console[level] = function () {
       try {
-        r.console.push({level: level === 'warn' ? 'warning' : level, text: Array.prototype.map.call(arguments, function (a) {
+        r.add(r.console, {level: level === 'warn' ? 'warning' : level, text: Array.prototype.map.call(arguments, function (a) {
           try { return typeof a === 'string' ? a : JSON.stringify(a); } catch (_) { return String(a); }
         }).join(' ')});
       } catch (_) {}
       return original.apply(console, arguments);
     };
   });
-  window.addEventListener('error', function (e) { r.console.push({level: 'error', text: 'uncaught: ' + (e.message || '')}); });
-  window.addEventListener('unhandledrejection', function (e) { r.console.push({level: 'error', text: 'unhandled rejection: ' + String(e.reason)}); });
+  window.addEventListener('error', function (e) { r.add(r.console, {level: 'error', text: 'uncaught: ' + (e.message || '')}); });
+  window.addEventListener('unhandledrejection', function (e) { r.add(r.console, {level: 'error', text: 'unhandled rejection: ' + String(e.reason)}); });
   r.record = function (name) {
-    return function (detail) { r.events.push({name: name, detail: detail === undefined ? null : detail, at: performance.now()}); };
+    return function (detail) { r.add(r.events, {name: name, detail: detail === undefined ? null : detail, at: performance.now()}); };
   };
   r.token = function (url) {
     return fetch(url, {credentials: 'same-origin'}).then(function (res) { return res.json(); });
   };
-  r.fail = function (what) { return function (e) { r.console.push({level: 'error', text: 'portalcheck: ' + what + ': ' + e}); }; };
+  r.fail = function (what) { return function (e) { r.add(r.console, {level: 'error', text: 'portalcheck: ' + what + ': ' + e}); }; };
 })();"#;
 
 /// Render the page.
@@ -84,12 +93,18 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
     let mut setup = String::new();
     setup.push_str("function portalcheckSetup() {\n  var r = window.__portalcheck;\n");
     for event in [EVENT_READY, EVENT_AUTH_FAILED, EVENT_AUTH_EXPIRING] {
-        setup.push_str(&format!("  UserHero.on({0}, r.record({0}));\n", js_str(event)));
+        setup.push_str(&format!(
+            "  UserHero.on({0}, r.record({0}));\n",
+            js_str(event)
+        ));
     }
     match &page.on_expiring {
         OnExpiring::Nothing => {}
         OnExpiring::Resign(_) => {
-            let url = ctx.resign_token_url.as_deref().unwrap_or("/api/userhero-token");
+            let url = ctx
+                .resign_token_url
+                .as_deref()
+                .unwrap_or("/api/userhero-token");
             setup.push_str(&format!(
                 "  UserHero.on({}, function () {{ r.token({}).then(function (t) {{ UserHero.setUser(t.user, t.userHmac); }}, r.fail('re-sign token')); }});\n",
                 js_str(EVENT_AUTH_EXPIRING),
@@ -109,14 +124,20 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
     options.insert("publicKey".into(), ctx.public_key.clone().into());
     options.insert("container".into(), "#userhero-portal".into());
     if !page.theme.is_empty() {
-        let theme: serde_json::Map<String, serde_json::Value> =
-            page.theme.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        let theme: serde_json::Map<String, serde_json::Value> = page
+            .theme
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
         options.insert("theme".into(), theme.into());
     }
     if let Some(origin) = &ctx.claimed_origin {
         options.insert("origin".into(), origin.clone().into());
     }
-    setup.push_str(&format!("  UserHero.init({});\n", js_literal(&options.into())));
+    setup.push_str(&format!(
+        "  UserHero.init({});\n",
+        js_literal(&options.into())
+    ));
     match &page.user {
         PageUser::None => {}
         PageUser::Signed { user, hmac } => {
@@ -162,16 +183,20 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
 <script nonce=\"{nonce}\">{RECORDER}</script>\n</head><body>\n<h1>Shop</h1>\n<div id=\"userhero-portal\"></div>\n\
 <script nonce=\"{nonce}\">\n{stub}\n{setup}{call}\n</script>\n{tag}\n</body></html>\n"
     );
-    let csp = page
-        .csp
-        .as_ref()
-        .map(|template| template.replace("{portal}", &ctx.portal_origin).replace("{nonce}", nonce));
+    let csp = page.csp.as_ref().map(|template| {
+        template
+            .replace("{portal}", &ctx.portal_origin)
+            .replace("{nonce}", nonce)
+    });
     RenderedPage { html, csp }
 }
 
 /// Escape text for an HTML attribute value in double quotes.
 fn html_attr(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -197,7 +222,12 @@ mod tests {
             hmac: "\"'\\".into(),
         });
         let rendered = render(&page, &ctx());
-        assert_eq!(rendered.html.matches("</script>").count(), 3, "{}", rendered.html);
+        assert_eq!(
+            rendered.html.matches("</script>").count(),
+            3,
+            "{}",
+            rendered.html
+        );
         assert!(rendered.html.contains("\\u003c/script\\u003e"));
     }
 
@@ -206,6 +236,9 @@ mod tests {
         let mut page = HostPage::new(PageUser::None);
         page.csp = Some("script-src 'nonce-{nonce}' {portal}".into());
         let rendered = render(&page, &ctx());
-        assert_eq!(rendered.csp.as_deref(), Some("script-src 'nonce-n0nce' https://portal.userhero.test:8443"));
+        assert_eq!(
+            rendered.csp.as_deref(),
+            Some("script-src 'nonce-n0nce' https://portal.userhero.test:8443")
+        );
     }
 }

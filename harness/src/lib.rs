@@ -3,7 +3,9 @@
 //! through, the runner and its event stream, and the CLI on top.
 
 pub mod app;
+pub mod bench;
 pub mod browser;
+pub mod catalogue_view;
 pub mod cli;
 pub mod events;
 pub mod host_page;
@@ -11,11 +13,9 @@ pub mod live_probe;
 pub mod portal_client;
 pub mod progress;
 pub mod runner;
+pub mod selftest;
+pub mod serve;
 pub mod sites;
 pub mod spki;
 pub mod target;
 pub mod world;
-pub mod bench;
-pub mod catalogue_view;
-pub mod selftest;
-pub mod serve;

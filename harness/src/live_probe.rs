@@ -9,11 +9,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use reports::event::{EvidenceItem, HttpExchange};
-use scenarios::contract::{hmac_hex, STATE_SECRET_ROTATED, STATE_TENANT_EXISTS, STATE_USER_HAS_TICKET};
+use scenarios::contract::{
+    hmac_hex, STATE_SECRET_ROTATED, STATE_TENANT_EXISTS, STATE_USER_HAS_TICKET,
+};
 use scenarios::payload::{Identity, Layout};
 use scenarios::probe::{
-    ApiCall, ApiReply, ConsoleMessage, HostPage, OnExpiring, PageUser, PageView, Probe, ProbeError, RecordedRequest,
-    SeededUser, SigningKey, Site, TargetFacts, Tenant, TokenEndpoint, UserSpec,
+    ApiCall, ApiReply, ConsoleMessage, HostPage, OnExpiring, PageUser, PageView, Probe, ProbeError,
+    RecordedRequest, SeededUser, SigningKey, Site, TargetFacts, Tenant, TokenEndpoint, UserSpec,
 };
 use serde_json::json;
 
@@ -57,8 +59,16 @@ impl<'a> LiveProbe<'a> {
         sink: EventSink,
         seed: u64,
     ) -> Self {
-        let slug: String =
-            scenario_id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+        let slug: String = scenario_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
         let facts = world.facts.clone();
         LiveProbe {
             slug: format!("{slug}-{}", world.next()),
@@ -85,12 +95,21 @@ impl<'a> LiveProbe<'a> {
             TenantSource::ProviderState { .. } => {
                 for tenant in [Tenant::Primary, Tenant::Secondary] {
                     let keys = TenantKeys {
-                        public_key: format!("pk_{}_{}_{}", self.world.run_id, tenant_word(tenant), self.world.next()),
+                        public_key: format!(
+                            "pk_{}_{}_{}",
+                            self.world.run_id,
+                            tenant_word(tenant),
+                            self.world.next()
+                        ),
                         current: random_secret(),
                         rotated: None,
                     };
                     self.world.register_secret(&keys.current);
-                    let site = if tenant == Tenant::Primary { Site::ShopA } else { Site::ShopB };
+                    let site = if tenant == Tenant::Primary {
+                        Site::ShopA
+                    } else {
+                        Site::ShopB
+                    };
                     let params = json!({
                         "tenant": format!("{}-{}", tenant_word(tenant), self.slug),
                         "publicKey": keys.public_key,
@@ -98,7 +117,9 @@ impl<'a> LiveProbe<'a> {
                         "allowedOrigins": [self.world.sites.origin(site)],
                     });
                     self.provider_state(STATE_TENANT_EXISTS, params).await?;
-                    self.facts.public_keys.insert(tenant_word(tenant).into(), keys.public_key.clone());
+                    self.facts
+                        .public_keys
+                        .insert(tenant_word(tenant).into(), keys.public_key.clone());
                     match tenant {
                         Tenant::Primary => self.primary = Some(keys),
                         Tenant::Secondary => self.secondary = Some(keys),
@@ -134,16 +155,29 @@ impl<'a> LiveProbe<'a> {
         match key {
             SigningKey::Current => Ok(self.keys(tenant)?.current.clone()),
             SigningKey::Rotated => self.keys(tenant)?.rotated.clone().ok_or_else(|| {
-                ProbeError::Unsupported("no rotated secret: rotate first, or declare rotated_secret_env".into())
+                ProbeError::Unsupported(
+                    "no rotated secret: rotate first, or declare rotated_secret_env".into(),
+                )
             }),
             SigningKey::OtherTenant => Ok(self.keys(other)?.current.clone()),
             SigningKey::Unrelated => Ok(self.world.unrelated_secret.clone()),
         }
     }
 
-    async fn provider_state(&mut self, state: &str, params: serde_json::Value) -> Result<serde_json::Value, ProbeError> {
-        let TenantSource::ProviderState { url_path, token, client } = &self.world.tenants else {
-            return Err(ProbeError::Unsupported("the target has no provider-state endpoint".into()));
+    async fn provider_state(
+        &mut self,
+        state: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, ProbeError> {
+        let TenantSource::ProviderState {
+            url_path,
+            token,
+            client,
+        } = &self.world.tenants
+        else {
+            return Err(ProbeError::Unsupported(
+                "the target has no provider-state endpoint".into(),
+            ));
         };
         let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
         if let Some(token) = token {
@@ -153,7 +187,9 @@ impl<'a> LiveProbe<'a> {
         let reply = client
             .send("POST", url_path, &headers, Some(&body))
             .await
-            .map_err(|e| ProbeError::Harness(format!("provider state `{state}`: {}", error_chain(&e))))?;
+            .map_err(|e| {
+                ProbeError::Harness(format!("provider state `{state}`: {}", error_chain(&e)))
+            })?;
         if reply.status != 200 {
             return Err(ProbeError::Harness(format!(
                 "provider state `{state}` answered {}: {}",
@@ -161,7 +197,9 @@ impl<'a> LiveProbe<'a> {
                 cap(&reply.body, 500)
             )));
         }
-        self.emit(EvidenceItem::Note { text: format!("provider state: {state}") });
+        self.emit(EvidenceItem::Note {
+            text: format!("provider state: {state}"),
+        });
         Ok(serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null))
     }
 
@@ -175,7 +213,11 @@ impl<'a> LiveProbe<'a> {
                 let compact = knobs.identity.compact(expires);
                 let hmac = hmac_hex(secret.as_bytes(), compact.as_bytes());
                 let user = if knobs.reserialize {
-                    Layout { indent: Some(2), ..Layout::compact() }.render(&knobs.identity.fields(expires))
+                    Layout {
+                        indent: Some(2),
+                        ..Layout::compact()
+                    }
+                    .render(&knobs.identity.fields(expires))
                 } else {
                     compact
                 };
@@ -199,7 +241,10 @@ fn tenant_word(tenant: Tenant) -> &'static str {
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// At most `limit` bytes of `text`, cut on a character boundary.
@@ -233,26 +278,40 @@ impl Probe for LiveProbe<'_> {
     }
 
     fn public_key(&self, tenant: Tenant) -> String {
-        self.keys(tenant).map(|k| k.public_key.clone()).unwrap_or_default()
+        self.keys(tenant)
+            .map(|k| k.public_key.clone())
+            .unwrap_or_default()
     }
 
     fn sign(&self, tenant: Tenant, key: SigningKey, user: &str) -> Result<String, ProbeError> {
-        Ok(hmac_hex(self.secret(tenant, &key)?.as_bytes(), user.as_bytes()))
+        Ok(hmac_hex(
+            self.secret(tenant, &key)?.as_bytes(),
+            user.as_bytes(),
+        ))
     }
 
-    async fn seed_user(&mut self, tenant: Tenant, spec: UserSpec) -> Result<SeededUser, ProbeError> {
+    async fn seed_user(
+        &mut self,
+        tenant: Tenant,
+        spec: UserSpec,
+    ) -> Result<SeededUser, ProbeError> {
         if let TenantSource::Fixed { .. } = self.world.tenants {
             let secondary = tenant == Tenant::Secondary;
             let found = self.world.seeded.iter().find(|u| {
                 u.secondary == secondary
                     && match &spec {
                         UserSpec::Fresh => u.identity.external_user_id.is_some(),
-                        UserSpec::EmailOnly => u.identity.external_user_id.is_none() && u.identity.email.is_some(),
+                        UserSpec::EmailOnly => {
+                            u.identity.external_user_id.is_none() && u.identity.email.is_some()
+                        }
                         UserSpec::PhoneOnly => {
-                            u.identity.external_user_id.is_none() && u.identity.email.is_none() && u.identity.phone.is_some()
+                            u.identity.external_user_id.is_none()
+                                && u.identity.email.is_none()
+                                && u.identity.phone.is_some()
                         }
                         UserSpec::SameIdAs(other) => {
-                            u.identity.external_user_id.is_some() && u.identity.external_user_id == other.external_user_id
+                            u.identity.external_user_id.is_some()
+                                && u.identity.external_user_id == other.external_user_id
                         }
                     }
             });
@@ -278,7 +337,10 @@ impl Probe for LiveProbe<'_> {
                 email: Some(format!("{n}@customer.test")),
                 phone: None,
             },
-            UserSpec::EmailOnly => Identity { email: Some(format!("{n}@customer.test")), ..Identity::default() },
+            UserSpec::EmailOnly => Identity {
+                email: Some(format!("{n}@customer.test")),
+                ..Identity::default()
+            },
             UserSpec::PhoneOnly => Identity {
                 phone: Some(format!("+1555{:07}", self.world.next() % 10_000_000)),
                 ..Identity::default()
@@ -305,9 +367,18 @@ impl Probe for LiveProbe<'_> {
         let ticket_id = answer["ticketId"].as_str().map(str::to_string);
         self.remember_identity(&identity);
         self.emit(EvidenceItem::Note {
-            text: format!("seeded {} user {} with canary ticket {canary}", tenant_word(tenant), identity.label()),
+            text: format!(
+                "seeded {} user {} with canary ticket {canary}",
+                tenant_word(tenant),
+                identity.label()
+            ),
         });
-        Ok(SeededUser { tenant, identity, canary, ticket_id })
+        Ok(SeededUser {
+            tenant,
+            identity,
+            canary,
+            ticket_id,
+        })
     }
 
     async fn rotate_secret(&mut self, tenant: Tenant) -> Result<(), ProbeError> {
@@ -315,15 +386,19 @@ impl Probe for LiveProbe<'_> {
             return match self.keys(tenant)?.rotated {
                 Some(_) => Ok(()),
                 None => Err(ProbeError::Unsupported(
-                    "the target has no provider state and its file declares no rotated_secret_env".into(),
+                    "the target has no provider state and its file declares no rotated_secret_env"
+                        .into(),
                 )),
             };
         }
         let new_secret = random_secret();
         self.world.register_secret(&new_secret);
         let public_key = self.keys(tenant)?.public_key.clone();
-        self.provider_state(STATE_SECRET_ROTATED, json!({"publicKey": public_key, "newSecret": new_secret}))
-            .await?;
+        self.provider_state(
+            STATE_SECRET_ROTATED,
+            json!({"publicKey": public_key, "newSecret": new_secret}),
+        )
+        .await?;
         let keys = match tenant {
             Tenant::Primary => self.primary.as_mut(),
             Tenant::Secondary => self.secondary.as_mut(),
@@ -341,7 +416,16 @@ impl Probe for LiveProbe<'_> {
                 }
             }
         }
-        let result = self.world.client.send(&call.method, &call.path, &call.headers, call.body.as_deref()).await;
+        let result = self
+            .world
+            .client
+            .send(
+                &call.method,
+                &call.path,
+                &call.headers,
+                call.body.as_deref(),
+            )
+            .await;
         let url = format!("{}{}", self.world.portal_origin, call.path);
         match result {
             Ok(response) => {
@@ -374,19 +458,28 @@ impl Probe for LiveProbe<'_> {
                     response_body: detail.clone(),
                     elapsed_ms: 0,
                 }));
-                Err(ProbeError::Harness(format!("{} {}: {detail}", call.method, call.path)))
+                Err(ProbeError::Harness(format!(
+                    "{} {}: {detail}",
+                    call.method, call.path
+                )))
             }
         }
     }
 
     async fn open_page(&mut self, page: HostPage) -> Result<PageView, ProbeError> {
-        let browser = self
-            .browser
-            .ok_or_else(|| ProbeError::Harness("this scenario was not given a browser (declare Need::Browser)".into()))?;
+        let browser = self.browser.ok_or_else(|| {
+            ProbeError::Harness(
+                "this scenario was not given a browser (declare Need::Browser)".into(),
+            )
+        })?;
         let n = self.world.next();
         let base = format!("/p/{}/{}/{n}", self.world.run_id, self.slug);
         let mut ctx = PageContext {
-            portal_origin: self.world.script_url.trim_end_matches(scenarios::contract::SCRIPT_PATH).to_string(),
+            portal_origin: self
+                .world
+                .script_url
+                .trim_end_matches(scenarios::contract::SCRIPT_PATH)
+                .to_string(),
             public_key: self.keys(page.tenant)?.public_key.clone(),
             claimed_origin: page.claimed_origin.map(|s| self.world.sites.origin(s)),
             nonce: random_secret()[..24].to_string(),
@@ -396,23 +489,34 @@ impl Probe for LiveProbe<'_> {
         self.trail.public_key = Some(ctx.public_key.clone());
         if let PageUser::FromTokenEndpoint(knobs) = &page.user {
             let cfg = format!("{n}-first");
-            self.world.sites.serve_token(&cfg, self.token_responder(knobs)?).await;
+            self.world
+                .sites
+                .serve_token(&cfg, self.token_responder(knobs)?)
+                .await;
             ctx.token_url = Some(format!("{TOKEN_PATH}?cfg={cfg}"));
             self.remember_identity(&knobs.identity);
         }
         if let OnExpiring::Resign(knobs) = &page.on_expiring {
             let cfg = format!("{n}-resign");
-            self.world.sites.serve_token(&cfg, self.token_responder(knobs)?).await;
+            self.world
+                .sites
+                .serve_token(&cfg, self.token_responder(knobs)?)
+                .await;
             ctx.resign_token_url = Some(format!("{TOKEN_PATH}?cfg={cfg}"));
         }
         let rendered = render(&page, &ctx);
         let page_path = format!("{base}/index.html");
-        self.world.sites.serve_page(&page_path, rendered.html, rendered.csp.as_deref()).await;
+        self.world
+            .sites
+            .serve_page(&page_path, rendered.html, rendered.csp.as_deref())
+            .await;
         let url = format!("{}{page_path}", self.world.sites.origin(page.site));
         browser
             .reset(&self.world.sites.all_origins())
             .await
-            .map_err(|e| ProbeError::Harness(format!("resetting browser state: {}", error_chain(&e))))?;
+            .map_err(|e| {
+                ProbeError::Harness(format!("resetting browser state: {}", error_chain(&e)))
+            })?;
         self.trail.opened_page = true;
         let plan = WatchPlan {
             url: &url,
@@ -425,7 +529,10 @@ impl Probe for LiveProbe<'_> {
             .await
             .map_err(|e| ProbeError::Harness(format!("watching {url}: {}", error_chain(&e))))?;
         self.trail.console_errors.extend(
-            view.console.iter().filter(|m: &&ConsoleMessage| m.level == "error").map(|m| m.text.clone()),
+            view.console
+                .iter()
+                .filter(|m: &&ConsoleMessage| m.level == "error")
+                .map(|m| m.text.clone()),
         );
         self.emit(EvidenceItem::Page {
             site: url.clone(),
@@ -438,13 +545,21 @@ impl Probe for LiveProbe<'_> {
         let prefix = format!("/{}/{}/", self.world.run_id, self.slug);
         let hits = self.world.sites.canary_hits(&prefix).await;
         for hit in &hits {
-            self.emit(EvidenceItem::CanaryHit { method: hit.method.clone(), url: hit.url.clone() });
+            self.emit(EvidenceItem::CanaryHit {
+                method: hit.method.clone(),
+                url: hit.url.clone(),
+            });
         }
         Ok(hits)
     }
 
     fn canary_url(&self, label: &str) -> String {
-        format!("{}/{}/{}/{label}", self.world.sites.canary_origin(), self.world.run_id, self.slug)
+        format!(
+            "{}/{}/{}/{label}",
+            self.world.sites.canary_origin(),
+            self.world.run_id,
+            self.slug
+        )
     }
 
     async fn wait_until(&mut self, unix_seconds: i64) -> Result<(), ProbeError> {

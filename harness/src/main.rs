@@ -5,7 +5,11 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = harness::cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("portalcheck: cannot start the async runtime: {e}");

@@ -76,27 +76,40 @@ impl PortalClient {
     /// `origin` like `https://portal.userhero.test:8443`; `ca_pems` the
     /// certificates (PEM) to trust.
     pub fn new(origin: &str, ca_pems: &[String]) -> Result<PortalClient, ClientError> {
-        let url = url::Url::parse(origin)
-            .map_err(|e| ClientError::Url { url: origin.to_string(), reason: e.to_string() })?;
+        let url = url::Url::parse(origin).map_err(|e| ClientError::Url {
+            url: origin.to_string(),
+            reason: e.to_string(),
+        })?;
         let host = url
             .host_str()
-            .ok_or_else(|| ClientError::Url { url: origin.to_string(), reason: "no host".into() })?
+            .ok_or_else(|| ClientError::Url {
+                url: origin.to_string(),
+                reason: "no host".into(),
+            })?
             .to_string();
         let port = url
             .port_or_known_default()
-            .ok_or_else(|| ClientError::Url { url: origin.to_string(), reason: "no port".into() })?;
+            .ok_or_else(|| ClientError::Url {
+                url: origin.to_string(),
+                reason: "no port".into(),
+            })?;
         let mut roots = rustls::RootCertStore::empty();
         for pem in ca_pems {
             for cert in rustls_pemfile::certs(&mut pem.as_bytes()) {
-                let cert: CertificateDer<'static> = cert.map_err(|e| ClientError::Ca(e.to_string()))?;
-                roots.add(cert).map_err(|e| ClientError::Ca(e.to_string()))?;
+                let cert: CertificateDer<'static> =
+                    cert.map_err(|e| ClientError::Ca(e.to_string()))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| ClientError::Ca(e.to_string()))?;
             }
         }
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| ClientError::Ca(e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Ca(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
         Ok(PortalClient {
             scheme_https: url.scheme() == "https",
             host,
@@ -125,7 +138,10 @@ impl PortalClient {
                 r.elapsed = started.elapsed();
                 r
             }),
-            Err(_) => Err(ClientError::Timeout { host: self.host.clone(), seconds: self.timeout.as_secs() }),
+            Err(_) => Err(ClientError::Timeout {
+                host: self.host.clone(),
+                seconds: self.timeout.as_secs(),
+            }),
         }
     }
 
@@ -139,12 +155,18 @@ impl PortalClient {
         let addr = resolve(&self.host, self.port).await?;
         let tcp = tokio::net::TcpStream::connect(addr)
             .await
-            .map_err(|source| ClientError::Connect { addr: addr.to_string(), source })?;
+            .map_err(|source| ClientError::Connect {
+                addr: addr.to_string(),
+                source,
+            })?;
         let _ = tcp.set_nodelay(true);
         let mut request = http::Request::builder().method(method).uri(path);
         let default_port = if self.scheme_https { 443 } else { 80 };
-        let host_header =
-            if self.port == default_port { self.host.clone() } else { format!("{}:{}", self.host, self.port) };
+        let host_header = if self.port == default_port {
+            self.host.clone()
+        } else {
+            format!("{}:{}", self.host, self.port)
+        };
         request = request.header("host", host_header);
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
@@ -153,26 +175,42 @@ impl PortalClient {
             .body(Full::new(Bytes::from(body.unwrap_or_default().to_string())))
             .map_err(|e| ClientError::Request(e.to_string()))?;
         let response = if self.scheme_https {
-            let name = ServerName::try_from(self.host.clone())
-                .map_err(|e| ClientError::Url { url: self.host.clone(), reason: e.to_string() })?;
-            let tls = self
-                .connector
-                .connect(name, tcp)
-                .await
-                .map_err(|source| ClientError::Tls { host: self.host.clone(), source })?;
-            self.round_trip(hyper_util::rt::TokioIo::new(tls), request).await?
+            let name = ServerName::try_from(self.host.clone()).map_err(|e| ClientError::Url {
+                url: self.host.clone(),
+                reason: e.to_string(),
+            })?;
+            let tls =
+                self.connector
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|source| ClientError::Tls {
+                        host: self.host.clone(),
+                        source,
+                    })?;
+            self.round_trip(hyper_util::rt::TokioIo::new(tls), request)
+                .await?
         } else {
-            self.round_trip(hyper_util::rt::TokioIo::new(tcp), request).await?
+            self.round_trip(hyper_util::rt::TokioIo::new(tcp), request)
+                .await?
         };
         Ok(response)
     }
 
-    async fn round_trip<T>(&self, io: T, request: http::Request<Full<Bytes>>) -> Result<Response, ClientError>
+    async fn round_trip<T>(
+        &self,
+        io: T,
+        request: http::Request<Full<Bytes>>,
+    ) -> Result<Response, ClientError>
     where
         T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
     {
-        let http_err = |source| ClientError::Http { host: self.host.clone(), source };
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await.map_err(http_err)?;
+        let http_err = |source| ClientError::Http {
+            host: self.host.clone(),
+            source,
+        };
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
+            .await
+            .map_err(http_err)?;
         tokio::spawn(async move {
             let _ = connection.await;
         });
@@ -181,14 +219,26 @@ impl PortalClient {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = Limited::new(response.into_body(), BODY_LIMIT)
             .collect()
             .await
-            .map_err(|_| ClientError::Body { host: self.host.clone() })?
+            .map_err(|_| ClientError::Body {
+                host: self.host.clone(),
+            })?
             .to_bytes();
-        Ok(Response { status, headers, body: String::from_utf8_lossy(&body).into_owned(), elapsed: Duration::ZERO })
+        Ok(Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            elapsed: Duration::ZERO,
+        })
     }
 }
 
@@ -199,7 +249,10 @@ pub async fn resolve(host: &str, port: u16) -> Result<std::net::SocketAddr, Clie
     }
     let mut addrs = tokio::net::lookup_host((host, port))
         .await
-        .map_err(|source| ClientError::Resolve { host: host.to_string(), source })?;
+        .map_err(|source| ClientError::Resolve {
+            host: host.to_string(),
+            source,
+        })?;
     addrs.next().ok_or_else(|| ClientError::Resolve {
         host: host.to_string(),
         source: std::io::Error::new(std::io::ErrorKind::NotFound, "no address"),

@@ -20,7 +20,13 @@ pub struct Progress {
 impl Progress {
     pub fn new() -> Progress {
         let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-        Progress { interactive, total: 0, done: 0, counts: HashMap::new(), levels: HashMap::new() }
+        Progress {
+            interactive,
+            total: 0,
+            done: 0,
+            counts: HashMap::new(),
+            levels: HashMap::new(),
+        }
     }
 
     fn line(&self, text: &str) {
@@ -66,7 +72,8 @@ impl Consumer for Progress {
             Event::RunStarted(meta) => {
                 self.total = meta.scenarios.len();
                 for s in &meta.scenarios {
-                    self.levels.insert(s.id.clone(), s.level.to_ascii_uppercase());
+                    self.levels
+                        .insert(s.id.clone(), s.level.to_ascii_uppercase());
                 }
                 let defects = if meta.target.defects.is_empty() {
                     String::new()
@@ -85,10 +92,16 @@ impl Consumer for Progress {
             Event::ScenarioFinished(result) => {
                 self.done += 1;
                 *self.counts.entry(result.outcome.name()).or_default() += 1;
-                let level = self.levels.get(&result.id).map(String::as_str).unwrap_or("");
+                let level = self
+                    .levels
+                    .get(&result.id)
+                    .map(String::as_str)
+                    .unwrap_or("");
                 let detail = match &result.outcome {
                     Outcome::Pass { .. } => String::new(),
-                    Outcome::Fail { expected, actual } => format!("\n      expected: {expected}\n      actual:   {actual}"),
+                    Outcome::Fail { expected, actual } => {
+                        format!("\n      expected: {expected}\n      actual:   {actual}")
+                    }
                     Outcome::Error { reason } => format!("\n      {reason}"),
                     Outcome::Skipped { reason } => format!(" ({reason})"),
                 };

@@ -10,12 +10,13 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use reports::event::{
-    Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection, SupportInfo,
+    Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection,
+    SupportInfo,
 };
 use scenarios::{Level, Need, Scenario, Tag, Verdict};
 
-use crate::browser::process::LaunchOptions;
 use crate::browser::pool::BrowserPool;
+use crate::browser::process::LaunchOptions;
 use crate::browser::session::BrowserSession;
 use crate::events::EventSink;
 use crate::live_probe::LiveProbe;
@@ -36,7 +37,10 @@ pub struct Filter {
 impl Filter {
     pub fn select(&self, all: Vec<Scenario>) -> Vec<Scenario> {
         all.into_iter()
-            .filter(|s| self.prefixes.is_empty() || self.prefixes.iter().any(|p| s.id.starts_with(p.as_str())))
+            .filter(|s| {
+                self.prefixes.is_empty()
+                    || self.prefixes.iter().any(|p| s.id.starts_with(p.as_str()))
+            })
             .filter(|s| self.tags.iter().all(|t| s.has_tag(*t)))
             .filter(|s| self.level.is_none_or(|l| s.level == l))
             .filter(|s| self.shard.is_none_or(|(k, n)| shard_of(s.id, n) == k))
@@ -60,7 +64,9 @@ pub fn shard_of(id: &str, shards: u32) -> u32 {
 }
 
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// How to run.
@@ -122,7 +128,10 @@ pub async fn run(
 ) -> RunFigures {
     let started = Instant::now();
     let mut figures = RunFigures::default();
-    let browser_scenarios = selected.iter().filter(|s| s.needs.contains(&Need::Browser)).count();
+    let browser_scenarios = selected
+        .iter()
+        .filter(|s| s.needs.contains(&Need::Browser))
+        .count();
     let mut browser_error = None;
     let mut own_pool = None;
     let pool: Option<Arc<BrowserPool>> = match (browser_scenarios, shared_pool) {
@@ -130,7 +139,13 @@ pub async fn run(
         (_, Some(pool)) => Some(pool),
         (n, None) => {
             let t = Instant::now();
-            match BrowserPool::start(launch_options(&world), options.browsers.clamp(1, n), options.webdriver.clone()).await {
+            match BrowserPool::start(
+                launch_options(&world),
+                options.browsers.clamp(1, n),
+                options.webdriver.clone(),
+            )
+            .await
+            {
                 Ok(pool) => {
                     figures.browser_start = Some(t.elapsed());
                     let pool = Arc::new(pool);
@@ -180,12 +195,16 @@ pub async fn run(
                     _ => None,
                 };
                 let started_at = now_rfc3339();
-                sink.send(Event::ScenarioStarted { id: scenario.id.to_string(), started_at: started_at.clone() });
+                sink.send(Event::ScenarioStarted {
+                    id: scenario.id.to_string(),
+                    started_at: started_at.clone(),
+                });
                 let t = Instant::now();
                 let outcome = match (needs_browser, loan) {
                     (false, _) => run_one(&world, &scenario, None, &sink, seed).await.0,
                     (true, Some(mut loan)) => {
-                        let (outcome, healthy) = run_one(&world, &scenario, loan.session.take(), &sink, seed).await;
+                        let (outcome, healthy) =
+                            run_one(&world, &scenario, loan.session.take(), &sink, seed).await;
                         let pool = pool.as_ref().expect("a loan comes from a pool");
                         loan.session = healthy.0;
                         pool.give_back(loan, healthy.1).await;
@@ -217,14 +236,16 @@ pub async fn run(
     let incomplete = if selected.is_empty() {
         Some("no scenario was selected".to_string())
     } else {
-        browser_error.map(|e| format!("the browser could not start, browser scenarios were not run: {e}"))
+        browser_error
+            .map(|e| format!("the browser could not start, browser scenarios were not run: {e}"))
     };
     drop(pool);
     if let Some(pool) = own_pool.and_then(|p| Arc::try_unwrap(p).ok()) {
         pool.close().await;
     }
     figures.wall = started.elapsed();
-    figures.scenario_durations = std::mem::take(&mut *durations.lock().unwrap_or_else(|e| e.into_inner()));
+    figures.scenario_durations =
+        std::mem::take(&mut *durations.lock().unwrap_or_else(|e| e.into_inner()));
     sink.send(Event::RunFinished(RunEnd {
         finished_at: now_rfc3339(),
         duration_ms: figures.wall.as_millis() as u64,
@@ -249,8 +270,13 @@ async fn run_one(
     seed: u64,
 ) -> (Outcome, (Option<BrowserSession>, bool)) {
     let (verdict, trail) = {
-        let mut probe =
-            LiveProbe::new(world.clone(), scenario.id, session.as_ref(), sink.clone(), scenario_seed(seed, scenario.id));
+        let mut probe = LiveProbe::new(
+            world.clone(),
+            scenario.id,
+            session.as_ref(),
+            sink.clone(),
+            scenario_seed(seed, scenario.id),
+        );
         let body = async {
             if let Err(e) = probe.prepare().await {
                 return Verdict::from(e);
@@ -277,11 +303,15 @@ async fn run_one(
     };
     if matches!(outcome, Outcome::Fail { .. } | Outcome::Error { .. }) {
         if let (Some(browser), true) = (session.as_ref(), trail.opened_page) {
-            if let Ok(Ok(png)) = tokio::time::timeout(Duration::from_secs(5), browser.client.screenshot()).await {
+            if let Ok(Ok(png)) =
+                tokio::time::timeout(Duration::from_secs(5), browser.client.screenshot()).await
+            {
                 use base64::Engine;
                 sink.evidence(
                     scenario.id,
-                    EvidenceItem::Screenshot { png_base64: base64::engine::general_purpose::STANDARD.encode(png) },
+                    EvidenceItem::Screenshot {
+                        png_base64: base64::engine::general_purpose::STANDARD.encode(png),
+                    },
                 );
             }
         }

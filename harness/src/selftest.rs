@@ -32,6 +32,10 @@ pub struct MatrixRow {
     pub unexpected: Vec<String>,
     /// Scenarios the harness could not check (errors).
     pub errors: Vec<String>,
+    /// For every unexpected failure and error: `ID: what was seen`, so a
+    /// row that is not ok says why without a second run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
 }
 
 impl MatrixRow {
@@ -42,34 +46,60 @@ impl MatrixRow {
 
 /// Judge one run against one defect (or none).
 pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
-    let breaks: Vec<String> = defect.map(|d| d.breaks().iter().map(|s| s.to_string()).collect()).unwrap_or_default();
+    let breaks: Vec<String> = defect
+        .map(|d| d.breaks().iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
     let mut caught_by = Vec::new();
     let mut unexpected = Vec::new();
     let mut errors = Vec::new();
+    let mut details = Vec::new();
     let mut caught_requirements = std::collections::BTreeSet::new();
     for s in &record.scenarios {
         match s.result.as_ref().map(|r| &r.outcome) {
-            Some(Outcome::Fail { .. }) => {
-                let hits: Vec<&String> = s.meta.requirements.iter().filter(|r| breaks.contains(r)).collect();
+            Some(Outcome::Fail { expected, actual }) => {
+                let hits: Vec<&String> = s
+                    .meta
+                    .requirements
+                    .iter()
+                    .filter(|r| breaks.contains(r))
+                    .collect();
                 if hits.is_empty() {
                     unexpected.push(s.meta.id.clone());
+                    details.push(format!(
+                        "{}: expected {expected}; actual {actual}",
+                        s.meta.id
+                    ));
                 } else {
                     caught_requirements.extend(hits.into_iter().cloned());
                     caught_by.push(s.meta.id.clone());
                 }
             }
-            Some(Outcome::Error { .. }) | None => errors.push(s.meta.id.clone()),
+            Some(Outcome::Error { reason }) => {
+                errors.push(s.meta.id.clone());
+                details.push(format!("{}: {reason}", s.meta.id));
+            }
+            None => {
+                errors.push(s.meta.id.clone());
+                details.push(format!("{}: not run", s.meta.id));
+            }
             _ => {}
         }
     }
-    let missed = breaks.iter().filter(|r| !caught_requirements.contains(*r)).cloned().collect();
+    let missed = breaks
+        .iter()
+        .filter(|r| !caught_requirements.contains(*r))
+        .cloned()
+        .collect();
     MatrixRow {
-        defect: defect.map(|d| d.name().to_string()).unwrap_or_else(|| "clean".into()),
+        defect: defect
+            .map(|d| d.name().to_string())
+            .unwrap_or_else(|| "clean".into()),
         breaks,
         caught_by,
         missed,
         unexpected,
         errors,
+        details,
     }
 }
 
@@ -82,7 +112,10 @@ pub async fn run_matrix(
     progress: impl Fn(&MatrixRow),
 ) -> anyhow::Result<Vec<MatrixRow>> {
     let ca = std::sync::Arc::new(fixtures::tls::TestCa::new()?);
-    let needs_browser = filter.select(scenarios::scenarios()).iter().any(|s| s.needs_browser());
+    let needs_browser = filter
+        .select(scenarios::scenarios())
+        .iter()
+        .any(|s| s.needs_browser());
     let pool = if needs_browser {
         let options = crate::browser::process::LaunchOptions {
             spki_pins: vec![ca.leaf_spki_sha256_base64()],
@@ -143,17 +176,35 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
             .map(|n| Defect::parse(n).ok_or_else(|| UsageError(format!("unknown defect `{n}`"))))
             .collect::<Result<_, _>>()?
     };
-    eprintln!("selftest: the catalogue against the clean reference and {} defects", defects.len());
+    eprintln!(
+        "selftest: the catalogue against the clean reference and {} defects",
+        defects.len()
+    );
     let rows = run_matrix(&defects, &filter, args.jobs, args.browsers, |row| {
         eprintln!(
             "{} {:<32} caught by {:>2}{}{}{}",
             if row.ok() { "ok  " } else { "FAIL" },
             row.defect,
             row.caught_by.len(),
-            if row.missed.is_empty() { String::new() } else { format!("; missed {}", row.missed.join(" ")) },
-            if row.unexpected.is_empty() { String::new() } else { format!("; unexpected {}", row.unexpected.join(" ")) },
-            if row.errors.is_empty() { String::new() } else { format!("; errors {}", row.errors.join(" ")) },
+            if row.missed.is_empty() {
+                String::new()
+            } else {
+                format!("; missed {}", row.missed.join(" "))
+            },
+            if row.unexpected.is_empty() {
+                String::new()
+            } else {
+                format!("; unexpected {}", row.unexpected.join(" "))
+            },
+            if row.errors.is_empty() {
+                String::new()
+            } else {
+                format!("; errors {}", row.errors.join(" "))
+            },
         );
+        for detail in &row.details {
+            eprintln!("       {}", crate::live_probe::cap(detail, 400));
+        }
     })
     .await?;
     print!("{}", render_matrix(&rows));
@@ -161,7 +212,11 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, serde_json::to_string_pretty(&rows)?)?;
     }
     let all_ok = rows.iter().all(MatrixRow::ok);
-    Ok(if all_ok { ExitCode::Passed } else { ExitCode::MustFailed })
+    Ok(if all_ok {
+        ExitCode::Passed
+    } else {
+        ExitCode::MustFailed
+    })
 }
 
 /// The matrix as a Markdown table: defect, requirements broken, scenarios that caught it.

@@ -20,7 +20,9 @@ pub async fn serve_reference(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let defects = parse_defects(&args.defect).map_err(|e| UsageError(error_chain(&e)))?;
     let ca = TestCa::new().context("making the CA")?;
-    let cert = ca.issue(&[REFERENCE_HOST]).context("issuing the portal's certificate")?;
+    let cert = ca
+        .issue(&[REFERENCE_HOST])
+        .context("issuing the portal's certificate")?;
     let token = args.show_secrets.then(crate::world::random_secret);
     let mut config = ReferenceConfig::new(cert.server_config().context("TLS configuration")?);
     config.host = REFERENCE_HOST.to_string();
@@ -33,31 +35,56 @@ pub async fn serve_reference(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let origin = portal.origin().to_string();
     println!("reference portal: {origin}  (the name resolves only inside portalcheck's browser; it listens on {})", portal.tls_addr());
     println!("  SDK:            {origin}/portal.js");
-    println!("  provider state: {origin}{}", scenarios::contract::PROVIDER_STATE_PATH);
+    println!(
+        "  provider state: {origin}{}",
+        scenarios::contract::PROVIDER_STATE_PATH
+    );
     let names: Vec<&str> = defects.iter().map(|d| d.name()).collect();
-    println!("  defects:        {}", if names.is_empty() { "none".to_string() } else { names.join(", ") });
+    println!(
+        "  defects:        {}",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    );
     match &token {
         Some(t) => println!("  provider-state token (X-Provider-State-Token): {t}"),
         None => println!("  provider-state endpoint open (no token); tenants are created by portalcheck per scenario"),
     }
     if let Some(path) = &args.write_target {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf()).unwrap_or_default();
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         let ca_path = dir.join("reference-ca.pem");
-        std::fs::write(&ca_path, ca.cert_pem()).with_context(|| format!("writing {}", ca_path.display()))?;
-        let token_line = if token.is_some() { "token_env = \"PORTALCHECK_PROVIDER_TOKEN\"\n" } else { "" };
+        std::fs::write(&ca_path, ca.cert_pem())
+            .with_context(|| format!("writing {}", ca_path.display()))?;
+        let token_line = if token.is_some() {
+            "token_env = \"PORTALCHECK_PROVIDER_TOKEN\"\n"
+        } else {
+            ""
+        };
         let text = format!(
             "# Written by `portalcheck serve-reference`; test it with\n#   portalcheck run --target {}\nname = \"reference (standalone)\"\nversion = \"{}\"\nportal_origin = \"{origin}\"\nca_file = \"reference-ca.pem\"\n\n[provider_state]\n{token_line}\n[features]\nclock_offset = true\n",
             path.display(),
             env!("CARGO_PKG_VERSION"),
         );
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
-        println!("  target file:    {} (CA in {})", path.display(), ca_path.display());
+        println!(
+            "  target file:    {} (CA in {})",
+            path.display(),
+            ca_path.display()
+        );
     }
     println!("Ctrl-C stops it.");
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     portal.shutdown().await;
     Ok(ExitCode::Passed)
 }

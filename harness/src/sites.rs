@@ -31,7 +31,15 @@ pub const CANARY: &str = "canary.test";
 
 /// Every host name a run's certificate must cover (the portal's is added
 /// by the caller).
-pub const SITE_NAMES: [&str; 7] = [SHOP_A, SHOP_B, EVIL, SUFFIX_LOOKALIKE, PREFIX_LOOKALIKE, SUBDOMAIN, CANARY];
+pub const SITE_NAMES: [&str; 7] = [
+    SHOP_A,
+    SHOP_B,
+    EVIL,
+    SUFFIX_LOOKALIKE,
+    PREFIX_LOOKALIKE,
+    SUBDOMAIN,
+    CANARY,
+];
 
 /// The running mocked hosts.
 pub struct MockSites {
@@ -53,16 +61,33 @@ pub struct SitePorts {
 
 impl MockSites {
     pub async fn start(cert: &IssuedCert, ports: SitePorts) -> Result<MockSites, SiteError> {
-        let pages_listener = std::net::TcpListener::bind(("127.0.0.1", ports.http.unwrap_or(0))).map_err(SiteError::Bind)?;
+        let pages_listener = std::net::TcpListener::bind(("127.0.0.1", ports.http.unwrap_or(0)))
+            .map_err(SiteError::Bind)?;
         let pages = MockServer::builder().listener(pages_listener).start().await;
         let canary = MockServer::builder().start().await;
         let config = cert.server_config().map_err(SiteError::Tls)?;
         let bind = |port: Option<u16>| SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0)));
-        let main = TlsFront::start(bind(ports.https), config.clone(), *pages.address()).await.map_err(SiteError::Tls)?;
-        let other = TlsFront::start(bind(ports.other), config.clone(), *pages.address()).await.map_err(SiteError::Tls)?;
-        let canary_front = TlsFront::start(bind(None), config, *canary.address()).await.map_err(SiteError::Tls)?;
+        let main = TlsFront::start(bind(ports.https), config.clone(), *pages.address())
+            .await
+            .map_err(SiteError::Tls)?;
+        let other = TlsFront::start(bind(ports.other), config.clone(), *pages.address())
+            .await
+            .map_err(SiteError::Tls)?;
+        let canary_front = TlsFront::start(bind(None), config, *canary.address())
+            .await
+            .map_err(SiteError::Tls)?;
+        // Browsers ask every site for a favicon; a 404 would show up as a
+        // console error in the evidence and in what support is sent.
+        Mock::given(method("GET"))
+            .and(path("/favicon.ico"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&pages)
+            .await;
         // The canary answers everything with an empty 200 and records it.
-        Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(200)).mount(&canary).await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&canary)
+            .await;
         Ok(MockSites {
             https_port: main.addr().port(),
             other_port: other.addr().port(),
@@ -120,7 +145,11 @@ impl MockSites {
         if let Some(csp) = csp {
             response = response.insert_header("content-security-policy", csp);
         }
-        Mock::given(method("GET")).and(path(page_path)).respond_with(response).mount(&self.pages).await;
+        Mock::given(method("GET"))
+            .and(path(page_path))
+            .respond_with(response)
+            .mount(&self.pages)
+            .await;
     }
 
     /// Serve the token endpoint for one configuration id.
@@ -147,7 +176,12 @@ impl MockSites {
                 headers: r
                     .headers
                     .iter()
-                    .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .map(|(n, v)| {
+                        (
+                            n.to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
                     .collect(),
             })
             .collect()

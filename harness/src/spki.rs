@@ -20,24 +20,35 @@ pub async fn leaf_spki_pin(origin: &str, ca_pems: &[String]) -> Option<String> {
             let _ = roots.add(cert);
         }
     }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .ok()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .ok()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     let addr = crate::portal_client::resolve(&host, port).await.ok()?;
     let tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
     let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
         .connect(ServerName::try_from(host).ok()?, tcp)
         .await
         .ok()?;
-    let leaf: CertificateDer<'static> = tls.get_ref().1.peer_certificates()?.first()?.clone().into_owned();
+    let leaf: CertificateDer<'static> = tls
+        .get_ref()
+        .1
+        .peer_certificates()?
+        .first()?
+        .clone()
+        .into_owned();
     let spki = spki_of(&leaf)?;
     Some(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(spki)))
 }
 
 /// One DER element: (tag, header+content as a slice, content, rest).
-fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+type DerElement<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
+
+/// The first DER element of `input`.
+fn element(input: &[u8]) -> Option<DerElement<'_>> {
     let tag = *input.first()?;
     let first = *input.get(1)? as usize;
     let (len, header) = if first < 0x80 {

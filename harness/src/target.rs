@@ -22,7 +22,11 @@ pub enum TargetError {
     #[error("target file {path}: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error("target file {path}: environment variable {var} (named by {field}) is not set")]
-    MissingSecret { path: PathBuf, var: String, field: String },
+    MissingSecret {
+        path: PathBuf,
+        var: String,
+        field: String,
+    },
 }
 
 /// The target file as written.
@@ -105,15 +109,24 @@ pub struct UserEntry {
 
 impl TargetFile {
     pub fn load(path: &Path) -> Result<(TargetFile, PathBuf), TargetError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| TargetError::Read { path: path.to_path_buf(), source })?;
-        let file: TargetFile = toml::from_str(&text)
-            .map_err(|e| TargetError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
-        let invalid = |message: String| TargetError::Invalid { path: path.to_path_buf(), message };
+        let text = std::fs::read_to_string(path).map_err(|source| TargetError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file: TargetFile = toml::from_str(&text).map_err(|e| TargetError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let invalid = |message: String| TargetError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
         let origin = url::Url::parse(&file.portal_origin)
             .map_err(|e| invalid(format!("portal_origin {:?}: {e}", file.portal_origin)))?;
         if origin.scheme() != "https" {
-            return Err(invalid("portal_origin must be https (the portal is only ever embedded over HTTPS)".into()));
+            return Err(invalid(
+                "portal_origin must be https (the portal is only ever embedded over HTTPS)".into(),
+            ));
         }
         if file.provider_state.is_none() && file.tenants.is_empty() {
             return Err(invalid(
@@ -122,7 +135,10 @@ impl TargetFile {
         }
         for t in &file.tenants {
             if t.role != "primary" && t.role != "secondary" {
-                return Err(invalid(format!("tenant role {:?} must be `primary` or `secondary`", t.role)));
+                return Err(invalid(format!(
+                    "tenant role {:?} must be `primary` or `secondary`",
+                    t.role
+                )));
             }
         }
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -162,20 +178,29 @@ mod tests {
 
     #[test]
     fn http_portal_is_refused_with_a_reason() {
-        let (_d, path) = write("name = \"x\"\nportal_origin = \"http://p.test\"\n[provider_state]\n");
+        let (_d, path) =
+            write("name = \"x\"\nportal_origin = \"http://p.test\"\n[provider_state]\n");
         let err = TargetFile::load(&path).unwrap_err().to_string();
         assert!(err.contains("must be https"), "{err}");
     }
 
     #[test]
     fn unknown_keys_are_refused() {
-        let (_d, path) = write("name = \"x\"\nportal_origin = \"https://p.test\"\nsecret = \"s\"\n[provider_state]\n");
-        assert!(TargetFile::load(&path).unwrap_err().to_string().contains("unknown field"));
+        let (_d, path) = write(
+            "name = \"x\"\nportal_origin = \"https://p.test\"\nsecret = \"s\"\n[provider_state]\n",
+        );
+        assert!(TargetFile::load(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field"));
     }
 
     #[test]
     fn a_target_needs_a_way_to_the_secrets() {
         let (_d, path) = write("name = \"x\"\nportal_origin = \"https://p.test\"\n");
-        assert!(TargetFile::load(&path).unwrap_err().to_string().contains("provider_state"));
+        assert!(TargetFile::load(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("provider_state"));
     }
 }

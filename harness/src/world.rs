@@ -61,9 +61,16 @@ pub struct TenantKeys {
 /// How tenants come to exist for a scenario.
 pub enum TenantSource {
     /// Fresh tenants per scenario through the provider-state endpoint.
-    ProviderState { url_path: String, token: Option<String>, client: PortalClient },
+    ProviderState {
+        url_path: String,
+        token: Option<String>,
+        client: PortalClient,
+    },
     /// Tenants the target file lists.
-    Fixed { primary: TenantKeys, secondary: Option<TenantKeys> },
+    Fixed {
+        primary: TenantKeys,
+        secondary: Option<TenantKeys>,
+    },
 }
 
 /// A pre-seeded user from the target file.
@@ -132,7 +139,9 @@ impl World {
         match &options.target {
             None => {
                 let defects = parse_defects(&options.defects)?;
-                let sites = MockSites::start(&cert, SitePorts::default()).await.map_err(WorldError::Sites)?;
+                let sites = MockSites::start(&cert, SitePorts::default())
+                    .await
+                    .map_err(WorldError::Sites)?;
                 let token = random_secret();
                 let reference = ReferencePortal::start(ReferenceConfig {
                     host: REFERENCE_HOST.to_string(),
@@ -146,7 +155,8 @@ impl World {
                 .map_err(WorldError::Reference)?;
                 let portal_origin = reference.origin().to_string();
                 let client = PortalClient::new(&portal_origin, &ca_pems)?;
-                let mut defect_names: Vec<String> = defects.iter().map(|d| d.name().to_string()).collect();
+                let mut defect_names: Vec<String> =
+                    defects.iter().map(|d| d.name().to_string()).collect();
                 defect_names.sort();
                 let world = World {
                     run_id,
@@ -190,8 +200,11 @@ impl World {
                 let (file, dir) = TargetFile::load(path)?;
                 if let Some(ca_file) = &file.ca_file {
                     let ca_path = dir.join(ca_file);
-                    let pem = std::fs::read_to_string(&ca_path)
-                        .map_err(|source| WorldError::CaFile { path: ca_path.clone(), source })?;
+                    let pem =
+                        std::fs::read_to_string(&ca_path).map_err(|source| WorldError::CaFile {
+                            path: ca_path.clone(),
+                            source,
+                        })?;
                     ca_pems.push(pem);
                 }
                 let ports = SitePorts {
@@ -199,7 +212,9 @@ impl World {
                     http: file.sites.http_port,
                     other: file.sites.other_port,
                 };
-                let sites = MockSites::start(&cert, ports).await.map_err(WorldError::Sites)?;
+                let sites = MockSites::start(&cert, ports)
+                    .await
+                    .map_err(WorldError::Sites)?;
                 let client = PortalClient::new(&file.portal_origin, &ca_pems)?;
                 if let Some(pin) = crate::spki::leaf_spki_pin(&file.portal_origin, &ca_pems).await {
                     spki_pins.push(pin);
@@ -208,11 +223,15 @@ impl World {
                 let tenants = match &file.provider_state {
                     Some(ps) => {
                         let token = match &ps.token_env {
-                            Some(var) => Some(secret_from_env(path, var, "provider_state.token_env")?),
+                            Some(var) => {
+                                Some(secret_from_env(path, var, "provider_state.token_env")?)
+                            }
                             None => None,
                         };
                         secrets.extend(token.clone());
-                        let url = ps.url.clone().unwrap_or_else(|| format!("{}{PROVIDER_STATE_PATH}", file.portal_origin));
+                        let url = ps.url.clone().unwrap_or_else(|| {
+                            format!("{}{PROVIDER_STATE_PATH}", file.portal_origin)
+                        });
                         let parsed = url::Url::parse(&url).map_err(|e| TargetError::Invalid {
                             path: path.clone(),
                             message: format!("provider_state.url {url:?}: {e}"),
@@ -224,20 +243,31 @@ impl World {
                             url_path.push('?');
                             url_path.push_str(q);
                         }
-                        TenantSource::ProviderState { url_path, token, client: ps_client }
+                        TenantSource::ProviderState {
+                            url_path,
+                            token,
+                            client: ps_client,
+                        }
                     }
                     None => {
                         let mut primary = None;
                         let mut secondary = None;
                         for t in &file.tenants {
-                            let current = secret_from_env(path, &t.secret_env, "tenants.secret_env")?;
+                            let current =
+                                secret_from_env(path, &t.secret_env, "tenants.secret_env")?;
                             let rotated = match &t.rotated_secret_env {
-                                Some(var) => Some(secret_from_env(path, var, "tenants.rotated_secret_env")?),
+                                Some(var) => {
+                                    Some(secret_from_env(path, var, "tenants.rotated_secret_env")?)
+                                }
                                 None => None,
                             };
                             secrets.push(current.clone());
                             secrets.extend(rotated.clone());
-                            let keys = TenantKeys { public_key: t.public_key.clone(), current, rotated };
+                            let keys = TenantKeys {
+                                public_key: t.public_key.clone(),
+                                current,
+                                rotated,
+                            };
                             if t.role == "primary" {
                                 primary = Some(keys);
                             } else {
@@ -274,7 +304,10 @@ impl World {
                 }
                 let world = World {
                     run_id,
-                    script_url: file.script_url.clone().unwrap_or_else(|| format!("{}{SCRIPT_PATH}", file.portal_origin)),
+                    script_url: file
+                        .script_url
+                        .clone()
+                        .unwrap_or_else(|| format!("{}{SCRIPT_PATH}", file.portal_origin)),
                     client,
                     facts: TargetFacts {
                         portal_origin: file.portal_origin.clone(),
@@ -308,14 +341,21 @@ impl World {
 
     /// The portal must serve its SDK before anything is worth running.
     async fn check_reachable(&self) -> Result<(), WorldError> {
-        let path = self.script_url.strip_prefix(&self.portal_origin).unwrap_or(SCRIPT_PATH).to_string();
+        let path = self
+            .script_url
+            .strip_prefix(&self.portal_origin)
+            .unwrap_or(SCRIPT_PATH)
+            .to_string();
         match self.client.send("GET", &path, &[], None).await {
             Ok(r) if r.status == 200 => Ok(()),
             Ok(r) => Err(WorldError::Unreachable {
                 origin: self.portal_origin.clone(),
                 detail: format!("GET {path} answered {}", r.status),
             }),
-            Err(e) => Err(WorldError::Unreachable { origin: self.portal_origin.clone(), detail: error_chain(&e) }),
+            Err(e) => Err(WorldError::Unreachable {
+                origin: self.portal_origin.clone(),
+                detail: error_chain(&e),
+            }),
         }
     }
 
@@ -326,12 +366,18 @@ impl World {
 
     /// Remember a secret so that every report redacts it.
     pub fn register_secret(&self, secret: &str) {
-        self.secrets.lock().unwrap_or_else(|e| e.into_inner()).push(secret.to_string());
+        self.secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(secret.to_string());
     }
 
     /// Every secret the run has seen, for report redaction.
     pub fn secrets(&self) -> Vec<String> {
-        self.secrets.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn shared(self) -> Arc<World> {

@@ -16,7 +16,11 @@ fn our_chromiums() -> Vec<String> {
             let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
             let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
             if text.contains("portalcheck-chromium-") {
-                found.push(format!("{}: {}", entry.file_name().to_string_lossy(), &text[..text.len().min(120)]));
+                found.push(format!(
+                    "{}: {}",
+                    entry.file_name().to_string_lossy(),
+                    &text[..text.len().min(120)]
+                ));
             }
         }
     }
@@ -45,7 +49,10 @@ fn kill_mid_run(signal: i32) {
         .spawn()
         .unwrap();
     let pid = child.id() as i32;
-    assert!(wait_until(Duration::from_secs(30), || !our_chromiums().is_empty()), "no browser ever started");
+    assert!(
+        wait_until(Duration::from_secs(30), || !our_chromiums().is_empty()),
+        "no browser ever started"
+    );
     // SAFETY: signalling our own child.
     unsafe {
         libc::kill(pid, signal);

@@ -23,13 +23,24 @@ fn wait_until(deadline: Duration, mut condition: impl FnMut() -> bool) -> bool {
 
 #[test]
 fn usage_errors_exit_64_with_a_reason() {
-    let out = portalcheck().args(["run", "--tag", "nonsense"]).output().unwrap();
+    let out = portalcheck()
+        .args(["run", "--tag", "nonsense"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(64));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown tag `nonsense`"), "{err}");
 
-    let out = portalcheck().args(["run", "--defect", "no-such-defect", "--filter", "x"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(64), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = portalcheck()
+        .args(["run", "--defect", "no-such-defect", "--filter", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(64),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = portalcheck().args(["explain", "NOPE"]).output().unwrap();
     assert_eq!(out.status.code(), Some(64));
@@ -44,13 +55,21 @@ fn selecting_nothing_is_incomplete_not_passed() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.path().join("report.json").is_file());
 }
 
 #[test]
 fn list_defects_names_each_defect_and_its_requirements() {
-    let out = portalcheck().args(["serve-reference", "--list-defects"]).output().unwrap();
+    let out = portalcheck()
+        .args(["serve-reference", "--list-defects"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     let first = text.lines().next().unwrap();
@@ -62,21 +81,39 @@ fn list_defects_names_each_defect_and_its_requirements() {
 
 #[test]
 fn list_json_and_explain_come_from_the_catalogue() {
-    let out = portalcheck().args(["list", "--format", "json"]).output().unwrap();
+    let out = portalcheck()
+        .args(["list", "--format", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(items.as_array().unwrap().len(), scenarios::scenarios().len());
-    let out = portalcheck().args(["explain", "AUTH-HMAC-EXACT-BYTES"]).output().unwrap();
+    assert_eq!(
+        items.as_array().unwrap().len(),
+        scenarios::scenarios().len()
+    );
+    let out = portalcheck()
+        .args(["explain", "AUTH-HMAC-EXACT-BYTES"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("The same exact JSON string"));
 }
 
 fn read_outcomes(report: &Path) -> Vec<(String, String)> {
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
     let mut outcomes: Vec<(String, String)> = json["scenarios"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["id"].as_str().unwrap().to_string(), s["result"]["outcome"]["outcome"].as_str().unwrap_or("none").to_string()))
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["result"]["outcome"]["outcome"]
+                    .as_str()
+                    .unwrap_or("none")
+                    .to_string(),
+            )
+        })
         .collect();
     outcomes.sort();
     outcomes
@@ -93,8 +130,18 @@ fn a_target_file_for_a_separately_started_reference_gives_the_same_results() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    assert!(wait_until(Duration::from_secs(20), || target.is_file()), "serve-reference wrote no target file");
-    let filter = ["--filter", "handshake.", "--filter", "embedding.", "--filter", "tenancy."];
+    assert!(
+        wait_until(Duration::from_secs(20), || target.is_file()),
+        "serve-reference wrote no target file"
+    );
+    let filter = [
+        "--filter",
+        "handshake.",
+        "--filter",
+        "embedding.",
+        "--filter",
+        "tenancy.",
+    ];
     let standalone = dir.path().join("standalone");
     let out = portalcheck()
         .arg("run")
@@ -106,11 +153,27 @@ fn a_target_file_for_a_separately_started_reference_gives_the_same_results() {
         .output()
         .unwrap();
     let in_process = dir.path().join("in-process");
-    let out2 = portalcheck().arg("run").args(filter).arg("--out").arg(&in_process).output().unwrap();
+    let out2 = portalcheck()
+        .arg("run")
+        .args(filter)
+        .arg("--out")
+        .arg(&in_process)
+        .output()
+        .unwrap();
     let _ = server.kill();
     let _ = server.wait();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out2.status.code(), Some(0), "{}", String::from_utf8_lossy(&out2.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out2.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out2.stderr)
+    );
     let a = read_outcomes(&standalone.join("report.json"));
     let b = read_outcomes(&in_process.join("report.json"));
     assert!(a.len() > 10);
@@ -121,14 +184,28 @@ fn a_target_file_for_a_separately_started_reference_gives_the_same_results() {
 fn a_defect_fails_the_run_with_exit_1_and_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let out = portalcheck()
-        .args(["run", "--defect", "hmac-prefix-compare", "--filter", "handshake."])
+        .args([
+            "run",
+            "--defect",
+            "hmac-prefix-compare",
+            "--filter",
+            "handshake.",
+            "--filter",
+            "support.",
+        ])
         .arg("--out")
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
     let failed: Vec<&serde_json::Value> = json["scenarios"]
         .as_array()
         .unwrap()
@@ -138,11 +215,33 @@ fn a_defect_fails_the_run_with_exit_1_and_evidence() {
     assert!(!failed.is_empty());
     for s in failed {
         assert!(
-            s["requirements"].as_array().unwrap().iter().any(|r| r == "AUTH-HMAC-TAMPER"),
+            s["requirements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == "AUTH-HMAC-TAMPER"),
             "unexpected failure {}",
             s["id"]
         );
-        assert!(!s["evidence"].as_array().unwrap().is_empty(), "failure without evidence: {}", s["id"]);
+        assert!(
+            !s["evidence"].as_array().unwrap().is_empty(),
+            "failure without evidence: {}",
+            s["id"]
+        );
     }
+    // What a real run wrote (browser evidence, screenshots, support
+    // information) validates against the schema `portalcheck schema` prints.
+    let schema = portalcheck().arg("schema").output().unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&schema.stdout).expect("the schema is JSON");
+    let validator =
+        jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report.json does not match its schema: {errors:#?}"
+    );
 }
-

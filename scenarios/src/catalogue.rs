@@ -51,12 +51,18 @@ pub fn scenario(id: &str) -> Option<Scenario> {
 
 /// The scenarios that check a requirement.
 pub fn scenarios_for(requirement_id: &str) -> Vec<Scenario> {
-    scenarios().into_iter().filter(|s| s.requirements.contains(&requirement_id)).collect()
+    scenarios()
+        .into_iter()
+        .filter(|s| s.requirements.contains(&requirement_id))
+        .collect()
 }
 
 /// The requirements of one section.
 pub fn section_requirements(section: Section) -> Vec<&'static Requirement> {
-    requirements().into_iter().filter(|r| r.section == section).collect()
+    requirements()
+        .into_iter()
+        .filter(|r| r.section == section)
+        .collect()
 }
 
 #[cfg(test)]
@@ -70,11 +76,16 @@ mod tests {
         for r in requirements() {
             assert!(seen.insert(r.id), "duplicate requirement ID {}", r.id);
             assert!(
-                r.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
+                r.id.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
                 "requirement ID {} must be UPPER-KEBAB",
                 r.id
             );
-            assert!(!r.surfaces.is_empty(), "{} says nowhere its failure shows", r.id);
+            assert!(
+                !r.surfaces.is_empty(),
+                "{} says nowhere its failure shows",
+                r.id
+            );
         }
     }
 
@@ -93,16 +104,30 @@ mod tests {
         for s in scenarios() {
             assert!(seen.insert(s.id), "duplicate scenario ID {}", s.id);
             assert!(
-                s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.'),
+                s.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.'),
                 "scenario ID {} must be lower-kebab with dots",
                 s.id
             );
             assert!(!s.requirements.is_empty(), "{} checks no requirement", s.id);
             for r in s.requirements {
-                assert!(requirement(r).is_some(), "{} names unknown requirement {r}", s.id);
+                assert!(
+                    requirement(r).is_some(),
+                    "{} names unknown requirement {r}",
+                    s.id
+                );
             }
-            assert!(!s.how_to_fix.is_empty() && !s.description.is_empty(), "{} lacks prose", s.id);
-            assert_eq!(s.needs_browser(), s.tags.contains(&crate::Tag::Browser), "{}: Browser need and tag disagree", s.id);
+            assert!(
+                !s.how_to_fix.is_empty() && !s.description.is_empty(),
+                "{} lacks prose",
+                s.id
+            );
+            assert_eq!(
+                s.needs_browser(),
+                s.tags.contains(&crate::Tag::Browser),
+                "{}: Browser need and tag disagree",
+                s.id
+            );
         }
     }
 
@@ -113,6 +138,9 @@ mod tests {
             .filter(|r| scenarios_for(r.id).is_empty())
             .map(|r| r.id)
             .collect();
-        assert!(missing.is_empty(), "requirements without a scenario: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "requirements without a scenario: {missing:?}"
+        );
     }
 }

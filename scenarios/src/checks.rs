@@ -429,6 +429,22 @@ pub fn expect_auth_failed(
                 format!("the portal accepted the user: {}", summary(view)),
             ));
         }
+        // Neither event: if portal.js mounted and the page was watched to
+        // its deadline, the refusal never came, which is itself the failure
+        // (`auth_failed` must fire at once). A page that never mounted says
+        // nothing about the portal's verdict.
+        let mounted = view.portal_frames > 0
+            || !matches!(view.frame, FrameView::Absent)
+            || !view.events.is_empty();
+        if mounted && watched_to_the_end(view) {
+            return Err(Verdict::fail(
+                format!("auth_failed ({})", reason.as_str()),
+                format!(
+                    "no auth_failed before the deadline although the portal mounted: {}",
+                    summary(view)
+                ),
+            ));
+        }
         return Err(Verdict::incomplete(format!(
             "no auth_failed or ready observed, cannot judge: {}",
             summary(view)

@@ -556,6 +556,7 @@ impl FakeProbe {
                     expiry_ms.filter(|_| show_expired)
                 }
                 WaitFor::FrameText(t) => frame_text.contains(t.as_str()).then_some(300),
+                WaitFor::FrameSettled => Some(250),
                 WaitFor::Elapsed(d) => Some(d.as_millis() as u64),
             }
         };

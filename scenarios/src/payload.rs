@@ -16,7 +16,10 @@ pub struct Identity {
 
 impl Identity {
     pub fn with_id(id: impl Into<String>) -> Identity {
-        Identity { external_user_id: Some(id.into()), ..Identity::default() }
+        Identity {
+            external_user_id: Some(id.into()),
+            ..Identity::default()
+        }
     }
 
     /// A short label for evidence: the first identifier present.
@@ -110,7 +113,11 @@ impl Layout {
             .iter()
             .map(|(k, v)| {
                 let value = self.render_value(v);
-                let sep = if self.spaced || self.indent.is_some() { ": " } else { ":" };
+                let sep = if self.spaced || self.indent.is_some() {
+                    ": "
+                } else {
+                    ":"
+                };
                 format!("{}{sep}{value}", json_string(k))
             })
             .collect();
@@ -212,9 +219,27 @@ mod tests {
             ],
             any::<bool>(),
         )
-            .prop_map(|(sort_keys, spaced, indent, escape_letters, escape_slash, number_form, trailing_newline)| {
-                Layout { sort_keys, spaced, indent, escape_letters, escape_slash, number_form, trailing_newline }
-            })
+            .prop_map(
+                |(
+                    sort_keys,
+                    spaced,
+                    indent,
+                    escape_letters,
+                    escape_slash,
+                    number_form,
+                    trailing_newline,
+                )| {
+                    Layout {
+                        sort_keys,
+                        spaced,
+                        indent,
+                        escape_letters,
+                        escape_slash,
+                        number_form,
+                        trailing_newline,
+                    }
+                },
+            )
     }
 
     proptest! {

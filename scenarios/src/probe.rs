@@ -96,7 +96,12 @@ pub struct ApiCall {
 
 impl ApiCall {
     pub fn get(path: impl Into<String>) -> ApiCall {
-        ApiCall { method: "GET".into(), path: path.into(), headers: Vec::new(), body: None }
+        ApiCall {
+            method: "GET".into(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: None,
+        }
     }
 
     pub fn post_json(path: impl Into<String>, body: impl Into<String>) -> ApiCall {
@@ -207,7 +212,10 @@ pub enum OnExpiring {
     /// Fetch a fresh token from the token endpoint and call `setUser`.
     Resign(TokenEndpoint),
     /// Call `setUser` with exactly these strings.
-    SetUser { user: String, hmac: String },
+    SetUser {
+        user: String,
+        hmac: String,
+    },
 }
 
 /// A condition the page is watched for.
@@ -217,6 +225,9 @@ pub enum WaitFor {
     Event(String),
     /// This text shows inside the portal iframe.
     FrameText(String),
+    /// The portal frame settled: the browser refused it (an error page), or
+    /// its document from the portal origin finished loading.
+    FrameSettled,
     /// Just let this much time pass (expiry windows).
     Elapsed(Duration),
 }
@@ -389,7 +400,8 @@ pub trait Probe: Send {
 
     /// A user with a canary ticket, created through the provider state or
     /// picked from the target's seeded users.
-    async fn seed_user(&mut self, tenant: Tenant, spec: UserSpec) -> Result<SeededUser, ProbeError>;
+    async fn seed_user(&mut self, tenant: Tenant, spec: UserSpec)
+        -> Result<SeededUser, ProbeError>;
 
     /// Rotate the tenant's secret: afterwards `SigningKey::Rotated` is the
     /// old secret and `SigningKey::Current` the new one.

@@ -41,9 +41,15 @@ pub fn render() -> String {
             let _ = writeln!(out);
             let surfaces: Vec<&str> = r.surfaces.iter().map(|s| s.as_str()).collect();
             let _ = writeln!(out, "- Shows as: {}", surfaces.join(", "));
-            let checked_by: Vec<String> =
-                scenarios_for(r.id).iter().map(|s| format!("`{}`", s.id)).collect();
-            let checked = if checked_by.is_empty() { "(none yet)".to_string() } else { checked_by.join(", ") };
+            let checked_by: Vec<String> = scenarios_for(r.id)
+                .iter()
+                .map(|s| format!("`{}`", s.id))
+                .collect();
+            let checked = if checked_by.is_empty() {
+                "(none yet)".to_string()
+            } else {
+                checked_by.join(", ")
+            };
             let _ = writeln!(out, "- Checked by: {checked}");
         }
     }

@@ -71,7 +71,9 @@ impl Tag {
     }
 
     pub fn parse(text: &str) -> Option<Tag> {
-        Tag::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(text))
+        Tag::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(text))
     }
 }
 
@@ -112,7 +114,9 @@ pub struct Scenario {
 
 impl std::fmt::Debug for Scenario {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scenario").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Scenario")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -144,15 +148,22 @@ pub enum Verdict {
 
 impl Verdict {
     pub fn fail(expected: impl Into<String>, actual: impl Into<String>) -> Verdict {
-        Verdict::Fail { expected: expected.into(), actual: actual.into() }
+        Verdict::Fail {
+            expected: expected.into(),
+            actual: actual.into(),
+        }
     }
 
     pub fn incomplete(reason: impl Into<String>) -> Verdict {
-        Verdict::Incomplete { reason: reason.into() }
+        Verdict::Incomplete {
+            reason: reason.into(),
+        }
     }
 
     pub fn skipped(reason: impl Into<String>) -> Verdict {
-        Verdict::Skipped { reason: reason.into() }
+        Verdict::Skipped {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -189,12 +200,17 @@ impl Checks {
             self.checked.push(expected);
             Ok(())
         } else {
-            Err(Verdict::Fail { expected, actual: actual() })
+            Err(Verdict::Fail {
+                expected,
+                actual: actual(),
+            })
         }
     }
 
     /// The verdict once every check held.
     pub fn pass(self) -> Verdict {
-        Verdict::Pass { checked: self.checked }
+        Verdict::Pass {
+            checked: self.checked,
+        }
     }
 }

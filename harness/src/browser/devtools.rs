@@ -51,20 +51,38 @@ impl Devtools {
     pub async fn attach(port: u16) -> Result<Devtools, BrowserError> {
         let version = super::session::http_get_json(&format!("127.0.0.1:{port}"), "/json/version")
             .await
-            .ok_or_else(|| BrowserError::Unexpected { what: "devtools /json/version", detail: "no answer".into() })?;
-        let ws_url = version["webSocketDebuggerUrl"].as_str().ok_or_else(|| BrowserError::Unexpected {
-            what: "devtools /json/version",
-            detail: "no webSocketDebuggerUrl".into(),
+            .ok_or_else(|| BrowserError::Unexpected {
+                what: "devtools /json/version",
+                detail: "no answer".into(),
+            })?;
+        let ws_url =
+            version["webSocketDebuggerUrl"]
+                .as_str()
+                .ok_or_else(|| BrowserError::Unexpected {
+                    what: "devtools /json/version",
+                    detail: "no webSocketDebuggerUrl".into(),
+                })?;
+        let (mut ws, _) = tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio_tungstenite::connect_async(ws_url),
+        )
+        .await
+        .map_err(|_| BrowserError::Unexpected {
+            what: "devtools websocket",
+            detail: "time-out".into(),
+        })?
+        .map_err(|e| BrowserError::Unexpected {
+            what: "devtools websocket",
+            detail: e.to_string(),
         })?;
-        let (mut ws, _) = tokio::time::timeout(Duration::from_secs(5), tokio_tungstenite::connect_async(ws_url))
-            .await
-            .map_err(|_| BrowserError::Unexpected { what: "devtools websocket", detail: "time-out".into() })?
-            .map_err(|e| BrowserError::Unexpected { what: "devtools websocket", detail: e.to_string() })?;
         let hello = json!({"id": 1, "method": "Target.setAutoAttach",
             "params": {"autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true}});
         ws.send(Message::text(hello.to_string()))
             .await
-            .map_err(|e| BrowserError::Unexpected { what: "devtools websocket", detail: e.to_string() })?;
+            .map_err(|e| BrowserError::Unexpected {
+                what: "devtools websocket",
+                detail: e.to_string(),
+            })?;
         let shared = Arc::new(Mutex::new(Shared::default()));
         let task = tokio::spawn(listen(ws, shared.clone()));
         Ok(Devtools { shared, task })
@@ -78,16 +96,26 @@ impl Devtools {
     /// Records since `mark`.
     pub fn since(&self, mark: u64) -> Vec<DevtoolsRecord> {
         let shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
-        shared.records.iter().filter(|r| r.seq >= mark).cloned().collect()
+        shared
+            .records
+            .iter()
+            .filter(|r| r.seq >= mark)
+            .cloned()
+            .collect()
     }
 
     /// Forget records before `mark` (keeps memory flat over a long run).
     pub fn forget_before(&self, mark: u64) {
-        self.shared.lock().unwrap_or_else(|e| e.into_inner()).records.retain(|r| r.seq >= mark);
+        self.shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .records
+            .retain(|r| r.seq >= mark);
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
     let (mut tx, mut rx) = ws.split();
@@ -96,8 +124,12 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
     let mut sessions: HashMap<String, String> = HashMap::new();
     let mut requests: HashMap<(String, String), String> = HashMap::new();
     while let Some(Ok(message)) = rx.next().await {
-        let Ok(text) = message.into_text() else { continue };
-        let Ok(msg) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+        let Ok(text) = message.into_text() else {
+            continue;
+        };
+        let Ok(msg) = serde_json::from_str::<Value>(text.as_str()) else {
+            continue;
+        };
         let method = msg["method"].as_str().unwrap_or_default();
         let params = &msg["params"];
         let session = msg["sessionId"].as_str().unwrap_or_default().to_string();
@@ -105,18 +137,30 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
             let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
             let seq = s.next;
             s.next += 1;
-            s.records.push(DevtoolsRecord { seq, target_url, kind, level, text });
+            s.records.push(DevtoolsRecord {
+                seq,
+                target_url,
+                kind,
+                level,
+                text,
+            });
         };
         match method {
             "Target.attachedToTarget" => {
                 let child = params["sessionId"].as_str().unwrap_or_default().to_string();
-                let url = params["targetInfo"]["url"].as_str().unwrap_or_default().to_string();
+                let url = params["targetInfo"]["url"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
                 sessions.insert(child.clone(), url);
                 for (m, p) in [
                     ("Runtime.enable", json!({})),
                     ("Log.enable", json!({})),
                     ("Network.enable", json!({})),
-                    ("Target.setAutoAttach", json!({"autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true})),
+                    (
+                        "Target.setAutoAttach",
+                        json!({"autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true}),
+                    ),
                     ("Runtime.runIfWaitingForDebugger", json!({})),
                 ] {
                     next_id += 1;
@@ -163,7 +207,12 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
                     "info" => "info",
                     _ => "log",
                 };
-                record(sessions.get(&session).cloned().unwrap_or_default(), "console", level.to_string(), text);
+                record(
+                    sessions.get(&session).cloned().unwrap_or_default(),
+                    "console",
+                    level.to_string(),
+                    text,
+                );
             }
             "Runtime.exceptionThrown" => {
                 let text = params["exceptionDetails"]["exception"]["description"]
@@ -171,7 +220,12 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
                     .or_else(|| params["exceptionDetails"]["text"].as_str())
                     .unwrap_or("exception")
                     .to_string();
-                record(sessions.get(&session).cloned().unwrap_or_default(), "console", "error".into(), text);
+                record(
+                    sessions.get(&session).cloned().unwrap_or_default(),
+                    "console",
+                    "error".into(),
+                    text,
+                );
             }
             "Log.entryAdded" => {
                 let entry = &params["entry"];
@@ -180,20 +234,42 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
                     entry["source"].as_str().unwrap_or("other"),
                     entry["text"].as_str().unwrap_or_default()
                 );
-                let url = entry["url"].as_str().map(str::to_string).unwrap_or_else(|| sessions.get(&session).cloned().unwrap_or_default());
-                record(url, "log", entry["level"].as_str().unwrap_or("info").to_string(), text);
+                let url = entry["url"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| sessions.get(&session).cloned().unwrap_or_default());
+                record(
+                    url,
+                    "log",
+                    entry["level"].as_str().unwrap_or("info").to_string(),
+                    text,
+                );
             }
             "Network.requestWillBeSent" => {
-                if let (Some(id), Some(url)) = (params["requestId"].as_str(), params["request"]["url"].as_str()) {
+                if let (Some(id), Some(url)) = (
+                    params["requestId"].as_str(),
+                    params["request"]["url"].as_str(),
+                ) {
                     requests.insert((session.clone(), id.to_string()), url.to_string());
                 }
             }
             "Network.loadingFailed" => {
                 let id = params["requestId"].as_str().unwrap_or_default().to_string();
                 let url = requests.remove(&(session.clone(), id)).unwrap_or_default();
-                let reason = params["blockedReason"].as_str().map(|b| format!(" (blocked: {b})")).unwrap_or_default();
-                let text = format!("{} {url}{reason}", params["errorText"].as_str().unwrap_or("failed"));
-                record(sessions.get(&session).cloned().unwrap_or_default(), "network", "error".into(), text);
+                let reason = params["blockedReason"]
+                    .as_str()
+                    .map(|b| format!(" (blocked: {b})"))
+                    .unwrap_or_default();
+                let text = format!(
+                    "{} {url}{reason}",
+                    params["errorText"].as_str().unwrap_or("failed")
+                );
+                record(
+                    sessions.get(&session).cloned().unwrap_or_default(),
+                    "network",
+                    "error".into(),
+                    text,
+                );
             }
             "Network.loadingFinished" => {
                 if let Some(id) = params["requestId"].as_str() {

@@ -32,7 +32,11 @@ pub struct Loan {
 impl BrowserPool {
     /// Start `count` sessions one after another (start-up on 2 cores is
     /// CPU-bound: in parallel it is slower).
-    pub async fn start(options: LaunchOptions, count: usize, webdriver: Option<String>) -> Result<BrowserPool, String> {
+    pub async fn start(
+        options: LaunchOptions,
+        count: usize,
+        webdriver: Option<String>,
+    ) -> Result<BrowserPool, String> {
         let mut sessions = Vec::new();
         for _ in 0..count.max(1) {
             sessions.push(start_one(&options, webdriver.as_deref()).await?);
@@ -53,7 +57,11 @@ impl BrowserPool {
     /// Borrow a session; `None` once every session has been lost.
     pub async fn borrow(&self) -> Option<Loan> {
         let permit = self.slots.clone().acquire_owned().await.ok()?;
-        let session = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let session = self
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
         Some(Loan { session, permit })
     }
 
@@ -66,11 +74,17 @@ impl BrowserPool {
                 if let Some(dead) = other {
                     dead.close().await;
                 }
-                start_one(&self.options, self.webdriver.as_deref()).await.ok()
+                start_one(&self.options, self.webdriver.as_deref())
+                    .await
+                    .ok()
             }
         };
         match session {
-            Some(s) => self.sessions.lock().unwrap_or_else(|e| e.into_inner()).push(s),
+            Some(s) => self
+                .sessions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(s),
             None => {
                 permit.forget();
                 if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
@@ -84,14 +98,18 @@ impl BrowserPool {
 
     /// Close every session.
     pub async fn close(self) {
-        let sessions = std::mem::take(&mut *self.sessions.lock().unwrap_or_else(|e| e.into_inner()));
+        let sessions =
+            std::mem::take(&mut *self.sessions.lock().unwrap_or_else(|e| e.into_inner()));
         for s in sessions {
             s.close().await;
         }
     }
 }
 
-async fn start_one(options: &LaunchOptions, webdriver: Option<&str>) -> Result<BrowserSession, String> {
+async fn start_one(
+    options: &LaunchOptions,
+    webdriver: Option<&str>,
+) -> Result<BrowserSession, String> {
     match webdriver {
         Some(url) => BrowserSession::connect_remote(url, options).await,
         None => {

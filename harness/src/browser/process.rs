@@ -56,7 +56,11 @@ pub struct ChildGuard {
 
 impl ChildGuard {
     fn spawn(what: &'static str, mut command: Command) -> Result<ChildGuard, BrowserError> {
-        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
         // SAFETY: the closure only calls async-signal-safe functions.
         unsafe {
             command.pre_exec(|| {
@@ -65,12 +69,21 @@ impl ChildGuard {
                 Ok(())
             });
         }
-        let child = command.spawn().map_err(|source| BrowserError::Spawn { what, source })?;
+        let child = command
+            .spawn()
+            .map_err(|source| BrowserError::Spawn { what, source })?;
         let pgid = child.id().map(|id| id as i32).unwrap_or(0);
         if pgid > 0 {
-            LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).push(pgid);
+            LIVE_GROUPS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(pgid);
         }
-        Ok(ChildGuard { what, child: Some(child), pgid })
+        Ok(ChildGuard {
+            what,
+            child: Some(child),
+            pgid,
+        })
     }
 
     /// Whether the process has exited (and how), without waiting.
@@ -88,7 +101,10 @@ impl Drop for ChildGuard {
     fn drop(&mut self) {
         if self.pgid > 0 {
             kill_group(self.pgid);
-            LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).retain(|g| *g != self.pgid);
+            LIVE_GROUPS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|g| *g != self.pgid);
         }
         if let Some(mut child) = self.child.take() {
             // kill_on_drop is set: tokio reaps the child in the background.
@@ -120,12 +136,18 @@ pub struct ChromiumProcess {
 impl ChromiumProcess {
     /// Start Chromium (own profile, DevTools on a free port) and a
     /// ChromeDriver that will attach to it, waiting until both answer.
-    pub async fn start(bins: &BrowserBinaries, options: &LaunchOptions) -> Result<ChromiumProcess, BrowserError> {
+    pub async fn start(
+        bins: &BrowserBinaries,
+        options: &LaunchOptions,
+    ) -> Result<ChromiumProcess, BrowserError> {
         let profile = tempfile::Builder::new()
             .prefix("portalcheck-chromium-")
             .tempdir()
             .map_err(BrowserError::Profile)?;
-        PROFILES.lock().unwrap_or_else(|e| e.into_inner()).push(profile.path().to_path_buf());
+        PROFILES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(profile.path().to_path_buf());
         let mut command = Command::new(&bins.chromium);
         command.args([
             "--headless=new",
@@ -146,17 +168,28 @@ impl ChromiumProcess {
         ]);
         command.arg(format!("--user-data-dir={}", profile.path().display()));
         command.arg(format!("--host-resolver-rules={}", options.resolver_rules));
-        command.arg(format!("--window-size={},{}", options.window.0, options.window.1));
+        command.arg(format!(
+            "--window-size={},{}",
+            options.window.0, options.window.1
+        ));
         if !options.spki_pins.is_empty() {
-            command.arg(format!("--ignore-certificate-errors-spki-list={}", options.spki_pins.join(",")));
+            command.arg(format!(
+                "--ignore-certificate-errors-spki-list={}",
+                options.spki_pins.join(",")
+            ));
         }
         command.arg("about:blank");
         let mut browser = ChildGuard::spawn("chromium", command)?;
         let devtools_port = wait_for_devtools_port(profile.path(), &mut browser).await?;
 
-        let driver_port = free_port().map_err(|source| BrowserError::Spawn { what: "chromedriver", source })?;
+        let driver_port = free_port().map_err(|source| BrowserError::Spawn {
+            what: "chromedriver",
+            source,
+        })?;
         let mut command = Command::new(&bins.chromedriver);
-        command.arg(format!("--port={driver_port}")).arg("--allowed-ips=127.0.0.1");
+        command
+            .arg(format!("--port={driver_port}"))
+            .arg("--allowed-ips=127.0.0.1");
         let mut driver = ChildGuard::spawn("chromedriver", command)?;
         wait_for_port(driver_port, &mut driver, "chromedriver").await?;
         Ok(ChromiumProcess {
@@ -180,7 +213,10 @@ impl Drop for ChromiumProcess {
         kill_group(self.browser.pgid);
         kill_group(self.driver.pgid);
         let path = self._profile.path().to_path_buf();
-        PROFILES.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| *p != path);
+        PROFILES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|p| *p != path);
         remove_profile(&path);
     }
 }
@@ -193,17 +229,28 @@ pub fn free_port() -> std::io::Result<u16> {
 
 const START_DEADLINE: Duration = Duration::from_secs(20);
 
-async fn wait_for_devtools_port(profile: &Path, browser: &mut ChildGuard) -> Result<u16, BrowserError> {
+async fn wait_for_devtools_port(
+    profile: &Path,
+    browser: &mut ChildGuard,
+) -> Result<u16, BrowserError> {
     let file: PathBuf = profile.join("DevToolsActivePort");
     let started = Instant::now();
     loop {
         if let Ok(text) = std::fs::read_to_string(&file) {
-            if let Some(port) = text.lines().next().and_then(|l| l.trim().parse::<u16>().ok()) {
+            if let Some(port) = text
+                .lines()
+                .next()
+                .and_then(|l| l.trim().parse::<u16>().ok())
+            {
                 return Ok(port);
             }
         }
         if let Some(exit) = browser.exited() {
-            return Err(BrowserError::NotReady { what: "chromium", seconds: 0, detail: format!(": {exit}") });
+            return Err(BrowserError::NotReady {
+                what: "chromium",
+                seconds: 0,
+                detail: format!(": {exit}"),
+            });
         }
         if started.elapsed() > START_DEADLINE {
             return Err(BrowserError::NotReady {
@@ -216,17 +263,32 @@ async fn wait_for_devtools_port(profile: &Path, browser: &mut ChildGuard) -> Res
     }
 }
 
-async fn wait_for_port(port: u16, child: &mut ChildGuard, what: &'static str) -> Result<(), BrowserError> {
+async fn wait_for_port(
+    port: u16,
+    child: &mut ChildGuard,
+    what: &'static str,
+) -> Result<(), BrowserError> {
     let started = Instant::now();
     loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
         if let Some(exit) = child.exited() {
-            return Err(BrowserError::NotReady { what, seconds: 0, detail: format!(": {exit}") });
+            return Err(BrowserError::NotReady {
+                what,
+                seconds: 0,
+                detail: format!(": {exit}"),
+            });
         }
         if started.elapsed() > START_DEADLINE {
-            return Err(BrowserError::NotReady { what, seconds: START_DEADLINE.as_secs(), detail: String::new() });
+            return Err(BrowserError::NotReady {
+                what,
+                seconds: START_DEADLINE.as_secs(),
+                detail: String::new(),
+            });
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -21,12 +21,22 @@ struct CdpExecute {
 }
 
 impl WebDriverCompatibleCommand for CdpExecute {
-    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({"cmd": self.cmd, "params": self.params}).to_string()))
+        (
+            http::Method::POST,
+            Some(json!({"cmd": self.cmd, "params": self.params}).to_string()),
+        )
     }
 }
 
@@ -44,7 +54,10 @@ pub struct BrowserSession {
 
 impl BrowserSession {
     /// Start Chromium and ChromeDriver and open a session on them.
-    pub async fn start(bins: &BrowserBinaries, options: &LaunchOptions) -> Result<BrowserSession, BrowserError> {
+    pub async fn start(
+        bins: &BrowserBinaries,
+        options: &LaunchOptions,
+    ) -> Result<BrowserSession, BrowserError> {
         let process = ChromiumProcess::start(bins, options).await?;
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
@@ -52,30 +65,52 @@ impl BrowserSession {
             "goog:chromeOptions".into(),
             json!({"debuggerAddress": format!("127.0.0.1:{}", process.devtools_port)}),
         );
-        caps.insert("timeouts".into(), json!({"pageLoad": 15000, "script": 10000, "implicit": 0}));
+        caps.insert(
+            "timeouts".into(),
+            json!({"pageLoad": 15000, "script": 10000, "implicit": 0}),
+        );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)
             .capabilities(caps)
             .connect(&process.driver_url)
             .await
-            .map_err(|source| BrowserError::Session { url: process.driver_url.clone(), source })?;
-        let version = http_get_json(&format!("127.0.0.1:{}", process.devtools_port), "/json/version")
-            .await
-            .and_then(|v| v["Browser"].as_str().map(str::to_string))
-            .unwrap_or_else(|| "Chromium (version unknown)".into());
+            .map_err(|source| BrowserError::Session {
+                url: process.driver_url.clone(),
+                source,
+            })?;
+        let version = http_get_json(
+            &format!("127.0.0.1:{}", process.devtools_port),
+            "/json/version",
+        )
+        .await
+        .and_then(|v| v["Browser"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "Chromium (version unknown)".into());
         let driver_addr = process.driver_url.trim_start_matches("http://").to_string();
         let driver_version = http_get_json(&driver_addr, "/status")
             .await
-            .and_then(|v| v["value"]["build"]["version"].as_str().map(|s| format!("ChromeDriver {s}")))
+            .and_then(|v| {
+                v["value"]["build"]["version"]
+                    .as_str()
+                    .map(|s| format!("ChromeDriver {s}"))
+            })
             .unwrap_or_else(|| "ChromeDriver (version unknown)".into());
         let devtools = Some(Devtools::attach(process.devtools_port).await?);
-        Ok(BrowserSession { client, version, driver_version, devtools, process: Some(process) })
+        Ok(BrowserSession {
+            client,
+            version,
+            driver_version,
+            devtools,
+            process: Some(process),
+        })
     }
 
     /// Open a session on an existing WebDriver endpoint (e.g. a Selenium
     /// Grid), asking it to launch Chromium with the run's flags. The
     /// browser must run on this machine: the mocked hosts are on loopback.
-    pub async fn connect_remote(url: &str, options: &LaunchOptions) -> Result<BrowserSession, BrowserError> {
+    pub async fn connect_remote(
+        url: &str,
+        options: &LaunchOptions,
+    ) -> Result<BrowserSession, BrowserError> {
         let mut args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".to_string(),
@@ -87,7 +122,10 @@ impl BrowserSession {
             format!("--window-size={},{}", options.window.0, options.window.1),
         ];
         if !options.spki_pins.is_empty() {
-            args.push(format!("--ignore-certificate-errors-spki-list={}", options.spki_pins.join(",")));
+            args.push(format!(
+                "--ignore-certificate-errors-spki-list={}",
+                options.spki_pins.join(",")
+            ));
         }
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
@@ -97,22 +135,37 @@ impl BrowserSession {
             .capabilities(caps)
             .connect(url)
             .await
-            .map_err(|source| BrowserError::Session { url: url.to_string(), source })?;
+            .map_err(|source| BrowserError::Session {
+                url: url.to_string(),
+                source,
+            })?;
         let version = client
             .capabilities()
             .and_then(|c| c.get("browserVersion"))
             .and_then(|v| v.as_str())
             .map(|v| format!("Chrome {v}"))
             .unwrap_or_else(|| "remote browser".into());
-        Ok(BrowserSession { client, version, driver_version: format!("WebDriver at {url}"), devtools: None, process: None })
+        Ok(BrowserSession {
+            client,
+            version,
+            driver_version: format!("WebDriver at {url}"),
+            devtools: None,
+            process: None,
+        })
     }
 
     /// Run one CDP command.
     pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value, BrowserError> {
         self.client
-            .issue_cmd(CdpExecute { cmd: cmd.to_string(), params })
+            .issue_cmd(CdpExecute {
+                cmd: cmd.to_string(),
+                params,
+            })
             .await
-            .map_err(|source| BrowserError::Command { what: "goog/cdp/execute", source })
+            .map_err(|source| BrowserError::Command {
+                what: "goog/cdp/execute",
+                source,
+            })
     }
 
     /// Fresh state for the next scenario: a blank page, no cookies, no
@@ -121,11 +174,18 @@ impl BrowserSession {
         self.client
             .goto("about:blank")
             .await
-            .map_err(|source| BrowserError::Command { what: "goto about:blank", source })?;
+            .map_err(|source| BrowserError::Command {
+                what: "goto about:blank",
+                source,
+            })?;
         self.cdp("Network.clearBrowserCookies", json!({})).await?;
         self.cdp("Network.clearBrowserCache", json!({})).await?;
         for origin in origins {
-            self.cdp("Storage.clearDataForOrigin", json!({"origin": origin, "storageTypes": "all"})).await?;
+            self.cdp(
+                "Storage.clearDataForOrigin",
+                json!({"origin": origin, "storageTypes": "all"}),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -159,7 +219,9 @@ pub(crate) async fn http_get_json(addr: &str, path: &str) -> Option<Value> {
             if let Some((head, body)) = text.split_once("\r\n\r\n") {
                 let length = head.lines().find_map(|l| {
                     let (name, value) = l.split_once(':')?;
-                    name.trim().eq_ignore_ascii_case("content-length").then(|| value.trim().parse::<usize>().ok())?
+                    name.trim()
+                        .eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
                 });
                 if length.is_some_and(|len| body.len() >= len) || (n == 0) {
                     return serde_json::from_str(body).ok();
@@ -170,5 +232,8 @@ pub(crate) async fn http_get_json(addr: &str, path: &str) -> Option<Value> {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(3), fetch).await.ok().flatten()
+    tokio::time::timeout(Duration::from_secs(3), fetch)
+        .await
+        .ok()
+        .flatten()
 }

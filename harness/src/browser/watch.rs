@@ -7,13 +7,19 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use scenarios::probe::{ConsoleMessage, ConsoleSource, CspViolation, FrameView, PageView, SdkEvent, WaitFor};
+use scenarios::probe::{
+    ConsoleMessage, ConsoleSource, CspViolation, FrameView, PageView, SdkEvent, WaitFor,
+};
 use serde_json::{json, Value};
 
 use super::session::BrowserSession;
 use super::BrowserError;
 
-const POLL: Duration = Duration::from_millis(40);
+/// The longest the watcher sleeps in the page between two looks when only
+/// recorder events and time matter (an event wakes it at once).
+const LONG_POLL: Duration = Duration::from_millis(1000);
+/// Between two reads of the portal frame's text, which no event announces.
+const FRAME_POLL: Duration = Duration::from_millis(100);
 
 /// What the watcher needs besides the page URL.
 pub struct WatchPlan<'a> {
@@ -33,17 +39,67 @@ return {events: r.events, csp: r.csp, console: r.console, t0: r.t0, start: r.sta
           return (f.getAttribute('src') || '').indexOf(portal) === 0; }).length };
 "#;
 
+/// Resolves when the recorder holds more than `seen` entries, or after
+/// `ms` milliseconds: the harness sleeps in the page, woken by what it waits
+/// for, instead of polling on a short timer.
+const WAIT_FOR_CHANGE: &str = r#"
+var seen = arguments[0], ms = arguments[1], done = arguments[arguments.length - 1];
+var r = window.__portalcheck;
+if (!r || !r.waiters) { done(false); return; }
+if (r.events.length + r.csp.length + r.console.length !== seen) { done(true); return; }
+var finished = false;
+var finish = function (changed) { if (!finished) { finished = true; done(changed); } };
+var timer = setTimeout(function () { finish(false); }, ms);
+r.waiters.push(function () { clearTimeout(timer); finish(true); });
+"#;
+
+/// How many entries the recorder holds.
+fn recorded(state: &Value) -> usize {
+    ["events", "csp", "console"]
+        .iter()
+        .map(|k| state[*k].as_array().map_or(0, Vec::len))
+        .sum()
+}
+
+/// How long to sleep before the next look: until the nearest of the
+/// deadline and any `Elapsed` condition, at most `cap`.
+fn next_nap(plan: &WatchPlan<'_>, elapsed: Duration, cap: Duration) -> Duration {
+    let mut nap = plan.deadline.saturating_sub(elapsed).min(cap);
+    for wait in plan.wait_for {
+        if let WaitFor::Elapsed(d) = wait {
+            nap = nap.min(d.saturating_sub(elapsed));
+        }
+    }
+    nap.max(Duration::from_millis(1))
+}
+
 /// Open the page and watch it.
-pub async fn watch(session: &BrowserSession, plan: &WatchPlan<'_>) -> Result<PageView, BrowserError> {
+pub async fn watch(
+    session: &BrowserSession,
+    plan: &WatchPlan<'_>,
+) -> Result<PageView, BrowserError> {
     let client = &session.client;
     let mark = session.devtools.as_ref().map(|d| d.mark());
     let opened = Instant::now();
-    client.goto(plan.url).await.map_err(|source| BrowserError::Command { what: "goto host page", source })?;
+    client
+        .goto(plan.url)
+        .await
+        .map_err(|source| BrowserError::Command {
+            what: "goto host page",
+            source,
+        })?;
     let landed = client
         .current_url()
         .await
-        .map_err(|source| BrowserError::Command { what: "current_url", source })?;
-    if landed.scheme() == "chrome-error" || !landed.as_str().starts_with(plan.url.split('#').next().unwrap_or("")) {
+        .map_err(|source| BrowserError::Command {
+            what: "current_url",
+            source,
+        })?;
+    if landed.scheme() == "chrome-error"
+        || !landed
+            .as_str()
+            .starts_with(plan.url.split('#').next().unwrap_or(""))
+    {
         return Err(BrowserError::Unexpected {
             what: "goto host page",
             detail: format!(
@@ -52,27 +108,63 @@ pub async fn watch(session: &BrowserSession, plan: &WatchPlan<'_>) -> Result<Pag
             ),
         });
     }
-    let needs_frame_text = plan.wait_for.iter().any(|w| matches!(w, WaitFor::FrameText(_)));
+    let needs_frame_text = plan
+        .wait_for
+        .iter()
+        .any(|w| matches!(w, WaitFor::FrameText(_) | WaitFor::FrameSettled));
     let mut reached;
     loop {
         let state = read_recorder(session, plan.portal_origin).await?;
-        let frame_text = if needs_frame_text { frame_text(session).await } else { None };
-        reached = plan.wait_for.iter().find(|w| holds(w, &state, frame_text.as_deref(), opened.elapsed())).cloned();
+        let frame_now = if needs_frame_text {
+            frame_state(session, plan.portal_origin).await
+        } else {
+            None
+        };
+        reached = plan
+            .wait_for
+            .iter()
+            .find(|w| holds(w, &state, frame_now.as_ref(), opened.elapsed()))
+            .cloned();
         if reached.is_some() || opened.elapsed() >= plan.deadline {
             break;
         }
-        tokio::time::sleep(POLL).await;
+        let cap = if needs_frame_text {
+            FRAME_POLL
+        } else {
+            LONG_POLL
+        };
+        let nap = next_nap(plan, opened.elapsed(), cap);
+        let woke = client
+            .execute_async(
+                WAIT_FOR_CHANGE,
+                vec![json!(recorded(&state)), json!(nap.as_millis() as u64)],
+            )
+            .await;
+        if woke.is_err() {
+            // The page is navigating or busy: the next read says which.
+            tokio::time::sleep(nap.min(FRAME_POLL)).await;
+        }
     }
     let state = read_recorder(session, plan.portal_origin).await?;
     let host_text = client
-        .execute("return document.body ? document.body.innerText : '';", vec![])
+        .execute(
+            "return document.body ? document.body.innerText : '';",
+            vec![],
+        )
         .await
-        .map_err(|source| BrowserError::Command { what: "read host text", source })?
+        .map_err(|source| BrowserError::Command {
+            what: "read host text",
+            source,
+        })?
         .as_str()
         .unwrap_or_default()
         .to_string();
     let frame = read_frame(session, plan.read_styles).await?;
-    let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_else(|_| plan.url.to_string());
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| plan.url.to_string());
     let mut console = console_messages(&state);
     if let (Some(devtools), Some(mark)) = (session.devtools.as_ref(), mark) {
         console.extend(devtools_messages(&devtools.since(mark), plan.portal_origin));
@@ -91,12 +183,18 @@ pub async fn watch(session: &BrowserSession, plan: &WatchPlan<'_>) -> Result<Pag
     })
 }
 
-async fn read_recorder(session: &BrowserSession, portal_origin: &str) -> Result<Value, BrowserError> {
+async fn read_recorder(
+    session: &BrowserSession,
+    portal_origin: &str,
+) -> Result<Value, BrowserError> {
     let value = session
         .client
         .execute(READ_RECORDER, vec![json!(portal_origin)])
         .await
-        .map_err(|source| BrowserError::Command { what: "read page recorder", source })?;
+        .map_err(|source| BrowserError::Command {
+            what: "read page recorder",
+            source,
+        })?;
     if value.is_null() {
         return Err(BrowserError::Unexpected {
             what: "read page recorder",
@@ -106,18 +204,24 @@ async fn read_recorder(session: &BrowserSession, portal_origin: &str) -> Result<
     Ok(value)
 }
 
-fn holds(wait: &WaitFor, state: &Value, frame_text: Option<&str>, elapsed: Duration) -> bool {
+fn holds(wait: &WaitFor, state: &Value, frame: Option<&FrameNow>, elapsed: Duration) -> bool {
     match wait {
-        WaitFor::Event(name) => state["events"]
-            .as_array()
-            .is_some_and(|events| events.iter().any(|e| e["name"].as_str() == Some(name.as_str()))),
-        WaitFor::FrameText(text) => frame_text.is_some_and(|t| t.contains(text.as_str())),
+        WaitFor::Event(name) => state["events"].as_array().is_some_and(|events| {
+            events
+                .iter()
+                .any(|e| e["name"].as_str() == Some(name.as_str()))
+        }),
+        WaitFor::FrameText(text) => frame.is_some_and(|f| f.text.contains(text.as_str())),
+        WaitFor::FrameSettled => frame.is_some_and(|f| f.settled),
         WaitFor::Elapsed(d) => elapsed >= *d,
     }
 }
 
 fn sdk_events(state: &Value) -> Vec<SdkEvent> {
-    let origin = state["t0"].as_f64().or_else(|| state["start"].as_f64()).unwrap_or(0.0);
+    let origin = state["t0"]
+        .as_f64()
+        .or_else(|| state["start"].as_f64())
+        .unwrap_or(0.0);
     state["events"]
         .as_array()
         .map(|events| {
@@ -166,7 +270,10 @@ fn console_messages(state: &Value) -> Vec<ConsoleMessage> {
 /// What DevTools saw beyond the host page's own recorder: everything from
 /// the portal frame, and the host page's log entries (CSP and security
 /// errors) and failed requests.
-fn devtools_messages(records: &[super::devtools::DevtoolsRecord], portal_origin: &str) -> Vec<ConsoleMessage> {
+fn devtools_messages(
+    records: &[super::devtools::DevtoolsRecord],
+    portal_origin: &str,
+) -> Vec<ConsoleMessage> {
     records
         .iter()
         .filter_map(|r| {
@@ -174,9 +281,17 @@ fn devtools_messages(records: &[super::devtools::DevtoolsRecord], portal_origin:
             if !in_portal && r.kind == "console" {
                 return None; // the host page's recorder has these already
             }
-            let text = if r.kind == "network" { format!("network: {}", r.text) } else { r.text.clone() };
+            let text = if r.kind == "network" {
+                format!("network: {}", r.text)
+            } else {
+                r.text.clone()
+            };
             Some(ConsoleMessage {
-                source: if in_portal { ConsoleSource::PortalFrame } else { ConsoleSource::HostPage },
+                source: if in_portal {
+                    ConsoleSource::PortalFrame
+                } else {
+                    ConsoleSource::HostPage
+                },
                 level: r.level.clone(),
                 text,
             })
@@ -184,10 +299,27 @@ fn devtools_messages(records: &[super::devtools::DevtoolsRecord], portal_origin:
         .collect()
 }
 
-/// The portal frame's text while polling; `None` if it cannot be read yet.
-async fn frame_text(session: &BrowserSession) -> Option<String> {
-    let value = in_frame(session, "return document.body ? document.body.innerText : '';", vec![]).await.ok()??;
-    value.as_str().map(str::to_string)
+/// The portal frame as seen while polling.
+struct FrameNow {
+    text: String,
+    /// Refused by the browser, or loaded from the portal origin.
+    settled: bool,
+}
+
+const FRAME_NOW: &str = r#"
+return {url: location.href, ready: document.readyState, text: document.body ? document.body.innerText : ''};
+"#;
+
+/// The portal frame's state while polling; `None` if it cannot be read yet.
+async fn frame_state(session: &BrowserSession, portal_origin: &str) -> Option<FrameNow> {
+    let value = in_frame(session, FRAME_NOW, vec![]).await.ok()??;
+    let url = value["url"].as_str().unwrap_or_default();
+    let settled = url.starts_with("chrome-error:")
+        || (url.starts_with(portal_origin) && value["ready"].as_str() == Some("complete"));
+    Some(FrameNow {
+        text: value["text"].as_str().unwrap_or_default().to_string(),
+        settled,
+    })
 }
 
 const READ_FRAME: &str = r#"
@@ -198,9 +330,14 @@ names.forEach(function (n) { styles[n] = root ? root.getPropertyValue(n).trim() 
 return {url: location.href, text: document.body ? document.body.innerText : '', styles: styles};
 "#;
 
-async fn read_frame(session: &BrowserSession, read_styles: &[String]) -> Result<FrameView, BrowserError> {
+async fn read_frame(
+    session: &BrowserSession,
+    read_styles: &[String],
+) -> Result<FrameView, BrowserError> {
     let value = in_frame(session, READ_FRAME, vec![json!(read_styles)]).await?;
-    let Some(value) = value else { return Ok(FrameView::Absent) };
+    let Some(value) = value else {
+        return Ok(FrameView::Absent);
+    };
     let url = value["url"].as_str().unwrap_or_default().to_string();
     if url.starts_with("chrome-error:") {
         return Ok(FrameView::Refused { url });
@@ -209,27 +346,60 @@ async fn read_frame(session: &BrowserSession, read_styles: &[String]) -> Result<
         // The frame exists but its document never arrived: refused before
         // navigation or still loading. Report as refused only if it is a
         // browser error page; otherwise say what was seen.
-        return Ok(FrameView::Loaded { url, text: String::new(), styles: BTreeMap::new() });
+        return Ok(FrameView::Loaded {
+            url,
+            text: String::new(),
+            styles: BTreeMap::new(),
+        });
     }
     let styles = value["styles"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
         .unwrap_or_default();
-    Ok(FrameView::Loaded { url, text: value["text"].as_str().unwrap_or_default().to_string(), styles })
+    Ok(FrameView::Loaded {
+        url,
+        text: value["text"].as_str().unwrap_or_default().to_string(),
+        styles,
+    })
 }
 
 /// Run `script` inside the first portal iframe; `Ok(None)` when there is none.
-async fn in_frame(session: &BrowserSession, script: &str, args: Vec<Value>) -> Result<Option<Value>, BrowserError> {
+async fn in_frame(
+    session: &BrowserSession,
+    script: &str,
+    args: Vec<Value>,
+) -> Result<Option<Value>, BrowserError> {
     let client = &session.client;
     let frames = client
         .find_all(Locator::Css("#userhero-portal iframe"))
         .await
-        .map_err(|source| BrowserError::Command { what: "find portal iframe", source })?;
-    let Some(frame) = frames.into_iter().next() else { return Ok(None) };
-    frame.enter_frame().await.map_err(|source| BrowserError::Command { what: "enter portal iframe", source })?;
+        .map_err(|source| BrowserError::Command {
+            what: "find portal iframe",
+            source,
+        })?;
+    let Some(frame) = frames.into_iter().next() else {
+        return Ok(None);
+    };
+    frame
+        .enter_frame()
+        .await
+        .map_err(|source| BrowserError::Command {
+            what: "enter portal iframe",
+            source,
+        })?;
     let result = client.execute(script, args).await;
     let back = client.enter_parent_frame().await;
-    let value = result.map_err(|source| BrowserError::Command { what: "script in portal iframe", source })?;
-    back.map_err(|source| BrowserError::Command { what: "leave portal iframe", source })?;
+    let value = result.map_err(|source| BrowserError::Command {
+        what: "script in portal iframe",
+        source,
+    })?;
+    back.map_err(|source| BrowserError::Command {
+        what: "leave portal iframe",
+        source,
+    })?;
     Ok(Some(value))
 }

@@ -61,8 +61,10 @@ async fn parent_refused(p: &mut dyn Probe, site: Site) -> Outcome {
     let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
     let mut page = signed_page(Tenant::Primary, &signed);
     page.site = site;
-    // Give the frame time to load or be refused; events alone end too early.
-    page.wait_for = vec![WaitFor::Elapsed(Duration::from_secs(4))];
+    // Watch until the frame is refused or its document loaded; SDK events
+    // alone end too early (the handshake may answer before the frame).
+    page.wait_for = vec![WaitFor::FrameSettled];
+    page.deadline = Duration::from_secs(6);
     let view = p.open_page(page).await?;
     expect_not_shown(&mut c, &view, &user.canary, "the user's")?;
     match &view.frame {

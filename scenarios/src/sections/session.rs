@@ -102,11 +102,16 @@ fn started(view: &PageView) -> Result<(), Verdict> {
         .event(EVENT_AUTH_FAILED)
         .filter(|_| view.event(EVENT_READY).is_none())
     {
-        return Err(Verdict::incomplete(format!(
-            "the session never started (auth_failed {}): {}",
-            reason_of(failed).unwrap_or("?"),
-            summary(view)
-        )));
+        // The page signed a valid short session: refusing it breaks
+        // SESSION-LIFETIME (a session lasts until its signed expiresAt).
+        return Err(Verdict::fail(
+            format!("a validly signed {SHORT_LIFETIME} s session starts"),
+            format!(
+                "auth_failed ({}): {}",
+                reason_of(failed).unwrap_or("?"),
+                summary(view)
+            ),
+        ));
     }
     if view.event(EVENT_READY).is_none() {
         return Err(Verdict::incomplete(format!(
@@ -244,11 +249,13 @@ async fn expired_message(p: &mut dyn Probe) -> Outcome {
 }
 
 fn bad_resign(p: &mut dyn Probe, first: &TokenEndpoint) -> Result<OnExpiring, Verdict> {
-    let signed = sign_identity(p, first.tenant, SigningKey::Current, &first.identity, 300)?;
-    let hmac = crate::sections::handshake::flip_digit(&signed.hmac, 63, 0);
+    // Signed with a secret no tenant has: wrong in every digit, so the
+    // refusal does not hinge on how thoroughly the HMAC is compared
+    // (that is AUTH-HMAC-TAMPER's scenarios' job).
+    let signed = sign_identity(p, first.tenant, SigningKey::Unrelated, &first.identity, 300)?;
     Ok(OnExpiring::SetUser {
         user: signed.user,
-        hmac,
+        hmac: signed.hmac,
     })
 }
 
@@ -367,7 +374,7 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "session.expiring-event-timing",
             title: "auth_expiring fires before expiresAt with the documented lead",
             section: Section::Session,
-            requirements: &["SESSION-EXPIRING-EVENT", "SDK-EVENTS"],
+            requirements: &["SESSION-EXPIRING-EVENT", "SDK-EVENTS", "SESSION-LIFETIME"],
             level: Must,
             tags: BROWSER,
             needs: NEEDS,
@@ -380,7 +387,7 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "session.resign-continues",
             title: "A re-sign from auth_expiring continues the session",
             section: Section::Session,
-            requirements: &["SESSION-RESIGN-CONTINUES"],
+            requirements: &["SESSION-RESIGN-CONTINUES", "SESSION-LIFETIME"],
             level: Must,
             tags: BROWSER,
             needs: NEEDS,
@@ -393,7 +400,7 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "session.expired-message",
             title: "Without a re-sign the portal shows \"Session expired\"",
             section: Section::Session,
-            requirements: &["SESSION-EXPIRED-MESSAGE"],
+            requirements: &["SESSION-EXPIRED-MESSAGE", "SESSION-LIFETIME"],
             level: Must,
             tags: BROWSER,
             needs: NEEDS,
@@ -406,12 +413,12 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "session.bad-resign-fails",
             title: "A re-sign with a bad signature fails and does not extend the session",
             section: Section::Session,
-            requirements: &["SESSION-RESIGN-REFUSED", "SDK-AUTH-FAILED-REASON"],
+            requirements: &["SESSION-RESIGN-REFUSED", "SDK-AUTH-FAILED-REASON", "SESSION-LIFETIME"],
             level: Must,
             tags: BROWSER,
             needs: NEEDS,
             budget: PAGE_BUDGET,
-            description: "6 s session whose auth_expiring handler calls setUser with a wrong HMAC: auth_failed (`invalid_signature`) must follow, and \"Session expired\" show at expiry.",
+            description: "6 s session whose auth_expiring handler calls setUser with an HMAC made with a secret no tenant has: auth_failed (`invalid_signature`) must follow, and \"Session expired\" show at expiry.",
             how_to_fix: "Report a refused re-sign with auth_failed and keep the original expiry.",
             run: run!(p => bad_resign_fails(p)),
         },
@@ -419,7 +426,7 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "session.server-refuses-after-expiry",
             title: "The API refuses a session once expiresAt passed",
             section: Section::Session,
-            requirements: &["SESSION-SERVER-EXPIRY"],
+            requirements: &["SESSION-SERVER-EXPIRY", "SESSION-LIFETIME"],
             level: Must,
             tags: API,
             needs: &[],

@@ -2,7 +2,7 @@
 
 use crate::checks::*;
 use crate::contract::AuthFailure;
-use crate::probe::{ConsoleSource, Probe, Site, Tenant};
+use crate::probe::{ConsoleSource, Probe, SigningKey, Site, Tenant};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag};
 
@@ -19,10 +19,19 @@ pub const REQUIREMENTS: &[Requirement] = &[Requirement {
 async fn console_names_failure(p: &mut dyn Probe, site: Site, reason: AuthFailure) -> Outcome {
     let mut c = Checks::new();
     let identity = fresh_identity(p);
-    let mut signed = sign_valid(p, Tenant::Primary, &identity)?;
-    if reason == AuthFailure::InvalidSignature {
-        signed.hmac = crate::sections::handshake::flip_digit(&signed.hmac, 63, 0);
-    }
+    // A bad signature is made with a secret no tenant has, wrong in every
+    // digit, so the refusal does not hinge on how the HMAC is compared.
+    let key = match reason {
+        AuthFailure::InvalidSignature => SigningKey::Unrelated,
+        _ => SigningKey::Current,
+    };
+    let signed = sign_identity(
+        p,
+        Tenant::Primary,
+        key,
+        &identity,
+        crate::contract::RECOMMENDED_WINDOW_SECONDS,
+    )?;
     let mut page = signed_page(Tenant::Primary, &signed);
     page.site = site;
     let view = p.open_page(page).await?;
@@ -63,7 +72,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: &[Tag::Browser, Tag::Support],
             needs: &[Need::Browser],
             budget: BROWSER_BUDGET,
-            description: "A page whose HMAC is wrong in its last digit: besides auth_failed, the host console should have an error naming `invalid_signature` and the public key.",
+            description: "A page whose HMAC was made with a secret no tenant has: besides auth_failed, the host console should have an error naming `invalid_signature` and the public key.",
             how_to_fix: "console.error('UserHero: auth_failed (REASON) for public key PK') on every auth failure.",
             run: run!(p => console_names_failure(p, Site::ShopA, AuthFailure::InvalidSignature)),
         },
@@ -71,7 +80,9 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "support.console-error-on-origin-refusal",
             title: "A refused origin is logged with reason and public key",
             section: Section::Support,
-            requirements: &["SUPPORT-CONSOLE-DIAGNOSTIC"],
+            // It can only look for the log line once the origin is refused,
+            // so it observes the refusal too.
+            requirements: &["SUPPORT-CONSOLE-DIAGNOSTIC", "AUTH-ORIGIN-ALLOWLIST"],
             level: Should,
             tags: &[Tag::Browser, Tag::Support, Tag::Origin],
             needs: &[Need::Browser],
