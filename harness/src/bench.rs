@@ -113,12 +113,21 @@ async fn fresh_state_costs() -> Option<(u128, u128)> {
         window: (1280, 900),
     };
     let started = std::time::Instant::now();
-    let session = crate::browser::session::BrowserSession::start(&bins, &options).await.ok()?;
+    let session = crate::browser::session::BrowserSession::start(&bins, &options)
+        .await
+        .ok()?;
     let new_session = started.elapsed().as_millis();
-    let origins: Vec<String> = ["shop-a", "shop-b", "evil", "canary", "sub.shop-a", "portal.userhero"]
-        .iter()
-        .map(|h| format!("https://{h}.test:8443"))
-        .collect();
+    let origins: Vec<String> = [
+        "shop-a",
+        "shop-b",
+        "evil",
+        "canary",
+        "sub.shop-a",
+        "portal.userhero",
+    ]
+    .iter()
+    .map(|h| format!("https://{h}.test:8443"))
+    .collect();
     let mut resets = Vec::new();
     for _ in 0..15 {
         let t = std::time::Instant::now();

@@ -185,9 +185,11 @@ pub struct SelftestArgs {
     pub defect: Vec<String>,
     #[command(flatten)]
     pub select: SelectArgs,
-    #[arg(short = 'j', long, default_value_t = 4)]
+    /// Scenarios run at once (the matrix is CPU-bound; 8 suits 2 cores).
+    #[arg(short = 'j', long, default_value_t = 8)]
     pub jobs: usize,
-    #[arg(long, default_value_t = 2)]
+    /// Browser sessions shared by every row of the matrix.
+    #[arg(long, default_value_t = 3)]
     pub browsers: usize,
     /// Write the matrix as JSON here too.
     #[arg(long, value_name = "FILE")]

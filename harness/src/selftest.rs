@@ -32,6 +32,10 @@ pub struct MatrixRow {
     pub unexpected: Vec<String>,
     /// Scenarios the harness could not check (errors).
     pub errors: Vec<String>,
+    /// Browser scenarios that failed or errored against a defect that
+    /// breaks every page (see `Defect::breaks_every_page`): expected.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub collateral: Vec<String>,
     /// For every unexpected failure and error: `ID: what was seen`, so a
     /// row that is not ok says why without a second run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -53,9 +57,23 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
     let mut unexpected = Vec::new();
     let mut errors = Vec::new();
     let mut details = Vec::new();
+    let mut collateral = Vec::new();
+    let every_page_broken = defect.is_some_and(Defect::breaks_every_page);
     let mut caught_requirements = std::collections::BTreeSet::new();
     for s in &record.scenarios {
-        match s.result.as_ref().map(|r| &r.outcome) {
+        let outcome = s.result.as_ref().map(|r| &r.outcome);
+        let browser = s.meta.tags.iter().any(|t| t == "browser");
+        let caught = s.meta.requirements.iter().any(|r| breaks.contains(r));
+        let caught_here = caught && matches!(outcome, Some(Outcome::Fail { .. }));
+        if every_page_broken
+            && browser
+            && !caught_here
+            && matches!(outcome, Some(Outcome::Fail { .. } | Outcome::Error { .. }))
+        {
+            collateral.push(s.meta.id.clone());
+            continue;
+        }
+        match outcome {
             Some(Outcome::Fail { expected, actual }) => {
                 let hits: Vec<&String> = s
                     .meta
@@ -99,6 +117,7 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
         missed,
         unexpected,
         errors,
+        collateral,
         details,
     }
 }
@@ -202,6 +221,12 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
                 format!("; errors {}", row.errors.join(" "))
             },
         );
+        if !row.collateral.is_empty() {
+            eprintln!(
+                "       ({} browser scenarios could not show a page: expected for this defect)",
+                row.collateral.len()
+            );
+        }
         for detail in &row.details {
             eprintln!("       {}", crate::live_probe::cap(detail, 400));
         }

@@ -234,8 +234,7 @@ fn a_defect_fails_the_run_with_exit_1_and_evidence() {
     let schema = portalcheck().arg("schema").output().unwrap();
     let schema: serde_json::Value =
         serde_json::from_slice(&schema.stdout).expect("the schema is JSON");
-    let validator =
-        jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
     let errors: Vec<String> = validator
         .iter_errors(&json)
         .map(|e| format!("{e} at {}", e.instance_path))

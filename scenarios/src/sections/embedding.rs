@@ -49,6 +49,15 @@ async fn allowlisted_parent(p: &mut dyn Probe) -> Outcome {
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
     let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
     let view = p.open_page(signed_page(Tenant::Primary, &signed)).await?;
+    if let FrameView::Refused { url } = &view.frame {
+        return Err(Verdict::fail(
+            "the portal frame shows in an allowlisted HTTPS parent",
+            format!(
+                "the browser refused the portal frame ({url}): {}",
+                summary(&view)
+            ),
+        ));
+    }
     expect_ready(&mut c, &view, Some(&user.canary))?;
     Ok(c.pass())
 }
@@ -254,7 +263,12 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "embedding.frame-ancestors-header",
             title: "The embed document names exactly the allowlisted origins",
             section: Section::Embedding,
-            requirements: &["FRAME-ANCESTORS-ALLOWLIST", "FRAME-ANCESTORS-EVERY-DOCUMENT", "FRAME-ALLOWED-PARENT"],
+            requirements: &[
+                "FRAME-ANCESTORS-ALLOWLIST",
+                "FRAME-ANCESTORS-EVERY-DOCUMENT",
+                "FRAME-ALLOWED-PARENT",
+                "FRAME-HTTPS-PARENT-ONLY",
+            ],
             level: Must,
             tags: API,
             needs: &[],
@@ -267,7 +281,11 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "embedding.unknown-key-view-frame-ancestors",
             title: "The unknown-key error view cannot be framed",
             section: Section::Embedding,
-            requirements: &["FRAME-ANCESTORS-EVERY-DOCUMENT"],
+            requirements: &[
+                "FRAME-ANCESTORS-EVERY-DOCUMENT",
+                "FRAME-ANCESTORS-ALLOWLIST",
+                "FRAME-HTTPS-PARENT-ONLY",
+            ],
             level: Must,
             tags: API,
             needs: &[],
@@ -280,7 +298,12 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "embedding.bad-request-view-frame-ancestors",
             title: "Bad-request views carry frame-ancestors",
             section: Section::Embedding,
-            requirements: &["FRAME-ANCESTORS-EVERY-DOCUMENT"],
+            requirements: &[
+                "FRAME-ANCESTORS-EVERY-DOCUMENT",
+                "FRAME-ANCESTORS-ALLOWLIST",
+                "FRAME-HTTPS-PARENT-ONLY",
+                "FRAME-ALLOWED-PARENT",
+            ],
             level: Must,
             tags: API,
             needs: &[],

@@ -1019,7 +1019,8 @@ fn lookalike(
         ..api_scenario(
             id,
             title,
-            &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST"],
+            // The refusal must come without a credentialed CORS grant too.
+            &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
             description,
             "Compare the Origin header with each allowed origin as a whole string (scheme, host and port); no suffix, prefix or subdomain matching.",
             run,
@@ -1391,7 +1392,7 @@ pub fn scenarios() -> Vec<Scenario> {
             ..browser_scenario(
                 "handshake.claimed-origin-browser",
                 "A page cannot claim another origin through init",
-                &["AUTH-ORIGIN-BROWSER-ASSERTED", "AUTH-ORIGIN-ALLOWLIST"],
+                &["AUTH-ORIGIN-BROWSER-ASSERTED", "AUTH-ORIGIN-ALLOWLIST", "SDK-AUTH-FAILED-REASON"],
                 "Opens a correctly signed page on https://evil.test whose init passes `origin` naming the allowlisted shop: the SDK must fire auth_failed with `origin_not_allowed`.",
                 "Do not forward an `origin` option to the server; the server uses the browser's Origin header.",
                 run!(p => origin_refused_in_browser(p, true)),

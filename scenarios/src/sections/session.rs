@@ -122,6 +122,29 @@ fn started(view: &PageView) -> Result<(), Verdict> {
     Ok(())
 }
 
+/// The re-sign scenarios act in the `auth_expiring` handler: a session
+/// watched to its end without that event breaks SESSION-EXPIRING-EVENT
+/// (they check it too); one watched less long says nothing.
+fn expect_expiring_came(view: &PageView) -> Result<(), Verdict> {
+    if view.event(EVENT_AUTH_EXPIRING).is_some() {
+        return Ok(());
+    }
+    if view.watched_ms >= SHORT_LIFETIME as u64 * 1000 {
+        return Err(Verdict::fail(
+            "auth_expiring before expiresAt, so the page can re-sign",
+            format!(
+                "no auth_expiring in a {SHORT_LIFETIME} s session: {}",
+                summary(view)
+            ),
+        ));
+    }
+    Err(Verdict::incomplete(format!(
+        "no auth_expiring yet, and the page was watched only {} ms: {}",
+        view.watched_ms,
+        summary(view)
+    )))
+}
+
 /// Whether the page was watched past the session's end.
 fn watched_past_expiry(view: &PageView) -> bool {
     view.watched_ms >= (SHORT_LIFETIME as u64 + 2) * 1000
@@ -185,12 +208,7 @@ async fn resign_continues(p: &mut dyn Probe) -> Outcome {
     let wait = WaitFor::Elapsed(Duration::from_secs(SHORT_LIFETIME as u64 + 3));
     let (view, canary) = short_session(p, resign, wait).await?;
     started(&view)?;
-    if view.event(EVENT_AUTH_EXPIRING).is_none() {
-        return Err(Verdict::incomplete(format!(
-            "no auth_expiring, so the page never re-signed: {}",
-            summary(&view)
-        )));
-    }
+    expect_expiring_came(&view)?;
     c.expect(
         true,
         "auth_expiring fired and the page re-signed",
@@ -268,11 +286,9 @@ async fn bad_resign_fails(p: &mut dyn Probe) -> Outcome {
     )
     .await?;
     started(&view)?;
+    expect_expiring_came(&view)?;
     let Some(expiring) = view.event(EVENT_AUTH_EXPIRING) else {
-        return Err(Verdict::incomplete(format!(
-            "no auth_expiring, so no re-sign was tried: {}",
-            summary(&view)
-        )));
+        return Err(Verdict::incomplete(summary(&view)));
     };
     let failed = view
         .events
@@ -387,7 +403,11 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "session.resign-continues",
             title: "A re-sign from auth_expiring continues the session",
             section: Section::Session,
-            requirements: &["SESSION-RESIGN-CONTINUES", "SESSION-LIFETIME"],
+            requirements: &[
+                "SESSION-RESIGN-CONTINUES",
+                "SESSION-LIFETIME",
+                "SESSION-EXPIRING-EVENT",
+            ],
             level: Must,
             tags: BROWSER,
             needs: NEEDS,
@@ -413,7 +433,14 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "session.bad-resign-fails",
             title: "A re-sign with a bad signature fails and does not extend the session",
             section: Section::Session,
-            requirements: &["SESSION-RESIGN-REFUSED", "SDK-AUTH-FAILED-REASON", "SESSION-LIFETIME"],
+            requirements: &[
+                "SESSION-RESIGN-REFUSED",
+                "SDK-AUTH-FAILED-REASON",
+                "SESSION-LIFETIME",
+                "AUTH-FAIL-IMMEDIATE",
+                "SESSION-EXPIRING-EVENT",
+                "SESSION-EXPIRED-MESSAGE",
+            ],
             level: Must,
             tags: BROWSER,
             needs: NEEDS,

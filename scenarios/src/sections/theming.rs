@@ -323,7 +323,12 @@ async fn generated_forbidden(p: &mut dyn Probe) -> Outcome {
 
 const TAGS: &[Tag] = &[Tag::Browser, Tag::Theme];
 const NEEDS: &[Need] = &[Need::Browser, Need::Users];
-const DANGEROUS: &[&str] = &["THEME-DANGEROUS-DROPPED", "THEME-DROP-SILENT"];
+/// Each also checks that a safe allowlisted control value applies.
+const DANGEROUS: &[&str] = &[
+    "THEME-DANGEROUS-DROPPED",
+    "THEME-DROP-SILENT",
+    "THEME-ALLOWED-APPLIES",
+];
 const FIX: &str = "Keep a value only if every character is in the allowed set and every function is rgb/rgba/hsl/hsla/calc, compared case-insensitively after CSS unescaping; otherwise drop it.";
 
 fn forbidden_scenario(
@@ -366,7 +371,11 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "theming.unknown-variable-dropped",
             title: "Variables outside the allowlist are dropped",
             section: Section::Theming,
-            requirements: &["THEME-UNKNOWN-DROPPED", "THEME-DROP-SILENT"],
+            requirements: &[
+                "THEME-UNKNOWN-DROPPED",
+                "THEME-DROP-SILENT",
+                "THEME-ALLOWED-APPLIES",
+            ],
             level: Must,
             tags: TAGS,
             needs: NEEDS,
@@ -431,7 +440,7 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "theming.drop-is-silent",
             title: "Dropping a value is silent",
             section: Section::Theming,
-            requirements: &["THEME-DROP-SILENT"],
+            requirements: &["THEME-DROP-SILENT", "THEME-ALLOWED-APPLIES"],
             level: Must,
             tags: TAGS,
             needs: NEEDS,

@@ -1,0 +1,56 @@
+//! The defect matrix: the whole catalogue against the clean reference
+//! (every scenario must pass) and against every defect switch (some
+//! scenario checking a requirement the defect breaks must fail, no other
+//! may, and none may error). It prints each row as it finishes and the
+//! table at the end.
+//!
+//! About 35 minutes on 2 cores, so it is opt-in until every row has been
+//! seen passing in one run: `scripts/test --matrix`, or
+//! `cargo test -p harness --test defect_matrix -- --ignored --nocapture`.
+
+use fixtures::defects::Defect;
+use harness::runner::Filter;
+use harness::selftest::{run_matrix, MatrixRow};
+
+/// Scenarios at once, and browser sessions: measured on 2 cores, these keep
+/// the matrix CPU-bound without turning waits into time-outs.
+const JOBS: usize = 8;
+const BROWSERS: usize = 3;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the full defect matrix takes about 35 minutes: scripts/test --matrix"]
+async fn every_defect_is_caught_by_its_scenarios_and_nothing_else_fails() {
+    let everything = Filter::default();
+    let started = std::time::Instant::now();
+    let rows = run_matrix(
+        Defect::ALL,
+        &everything,
+        JOBS,
+        BROWSERS,
+        |row: &MatrixRow| {
+            eprintln!(
+                "{} {} caught by {:?} ({:.0?} so far)",
+                if row.ok() { "ok  " } else { "FAIL" },
+                row.defect,
+                row.caught_by,
+                started.elapsed()
+            );
+            for detail in &row.details {
+                eprintln!("     {detail}");
+            }
+        },
+    )
+    .await
+    .expect("the matrix runs (Chromium and ChromeDriver installed: scripts/ensure-browser)");
+
+    let bad: Vec<&MatrixRow> = rows.iter().filter(|r| !r.ok()).collect();
+    assert!(bad.is_empty(), "rows that are not ok:\n{bad:#?}");
+    assert_eq!(
+        rows.len(),
+        Defect::ALL.len() + 1,
+        "the clean reference and every defect"
+    );
+    assert!(rows[0].defect == "clean" && rows[0].caught_by.is_empty());
+
+    eprint!("{}", harness::selftest::render_matrix(&rows));
+}
