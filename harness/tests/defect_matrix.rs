@@ -4,9 +4,9 @@
 //! may, and none may error). It prints each row as it finishes and the
 //! table at the end.
 //!
-//! About 35 minutes on 2 cores, so it is opt-in until every row has been
-//! seen passing in one run: `scripts/test --matrix`, or
-//! `cargo test -p harness --test defect_matrix -- --ignored --nocapture`.
+//! About 30 minutes on 2 cores; CI runs it (`scripts/test`). To skip it
+//! locally: `scripts/test --exclude-matrix`; to watch it alone:
+//! `cargo test -p harness --test defect_matrix -- --nocapture`.
 
 use fixtures::defects::Defect;
 use harness::runner::Filter;
@@ -18,7 +18,6 @@ const JOBS: usize = 8;
 const BROWSERS: usize = 3;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the full defect matrix takes about 35 minutes: scripts/test --matrix"]
 async fn every_defect_is_caught_by_its_scenarios_and_nothing_else_fails() {
     let everything = Filter::default();
     let started = std::time::Instant::now();
