@@ -384,15 +384,17 @@ pub fn watched_to_the_end(view: &PageView) -> bool {
     matches!(view.reached, None | Some(WaitFor::Elapsed(_)))
 }
 
+/// Whether portal.js mounted something: a portal frame or an event.
+pub fn portal_mounted(view: &PageView) -> bool {
+    view.portal_frames > 0 || !matches!(view.frame, FrameView::Absent) || !view.events.is_empty()
+}
+
 /// portal.js mounted something: a portal frame or an event. A host page
 /// that loaded and then showed nothing of the portal until the deadline is
 /// a failure (the SDK never ran its calls); a page that did not load is
 /// `Incomplete`.
 pub fn expect_mounted(c: &mut Checks, view: &PageView) -> Result<(), Verdict> {
-    let mounted = view.portal_frames > 0
-        || !matches!(view.frame, FrameView::Absent)
-        || !view.events.is_empty();
-    if mounted {
+    if portal_mounted(view) {
         return c.expect(
             true,
             "portal.js mounted the portal (a frame or an event)",
@@ -433,10 +435,7 @@ pub fn expect_auth_failed(
         // its deadline, the refusal never came, which is itself the failure
         // (`auth_failed` must fire at once). A page that never mounted says
         // nothing about the portal's verdict.
-        let mounted = view.portal_frames > 0
-            || !matches!(view.frame, FrameView::Absent)
-            || !view.events.is_empty();
-        if mounted && watched_to_the_end(view) {
+        if portal_mounted(view) && watched_to_the_end(view) {
             return Err(Verdict::fail(
                 format!("auth_failed ({})", reason.as_str()),
                 format!(
