@@ -155,9 +155,54 @@ pub fn secret_from_env(path: &Path, var: &str, field: &str) -> Result<String, Ta
     })
 }
 
+/// How reports name a target file: relative to the working directory when
+/// it lies under it (symlinks resolved, `/`-separated), which is how a CI
+/// user's repository has it; otherwise the path as given.
+pub fn display_path(path: &Path) -> String {
+    let under_cwd = std::env::current_dir()
+        .and_then(|cwd| Ok((cwd.canonicalize()?, path.canonicalize()?)))
+        .ok()
+        .and_then(|(cwd, full)| full.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    match under_cwd {
+        Some(relative) => relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => path.display().to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_file_under_the_working_directory_is_named_relative_to_it() {
+        let cwd = std::env::current_dir().unwrap();
+        let dir = tempfile::tempdir_in(&cwd).unwrap();
+        std::fs::create_dir(dir.path().join("ci")).unwrap();
+        let path = dir.path().join("ci").join("target.toml");
+        std::fs::write(&path, "").unwrap();
+        let name = dir
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        assert_eq!(display_path(&path), format!("{name}/ci/target.toml"));
+        let relative = Path::new(".").join(&name).join("ci/../ci/target.toml");
+        assert_eq!(display_path(&relative), format!("{name}/ci/target.toml"));
+    }
+
+    #[test]
+    fn a_target_file_elsewhere_keeps_its_path() {
+        let (_d, path) = write("");
+        let cwd = std::env::current_dir().unwrap();
+        if !path.starts_with(&cwd) {
+            assert_eq!(display_path(&path), path.display().to_string());
+        }
+    }
 
     fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();

@@ -32,6 +32,11 @@ pub struct TargetMeta {
     pub reference: bool,
     /// Defect switches turned on in the reference.
     pub defects: Vec<String>,
+    /// The target file, relative to the working directory when it lies
+    /// under it (as a CI user's repository has it), `/`-separated;
+    /// `None` for the bundled reference.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 /// What the user asked to run.

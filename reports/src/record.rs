@@ -470,6 +470,7 @@ fn unknown_meta() -> RunMeta {
             portal_origin: String::new(),
             reference: false,
             defects: Vec::new(),
+            file: None,
         },
         browser: None,
         driver: None,

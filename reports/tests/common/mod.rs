@@ -111,6 +111,7 @@ pub fn run_meta(scenarios: Vec<ScenarioMeta>) -> RunMeta {
             portal_origin: "https://portal.test:41234".into(),
             reference: true,
             defects: vec!["frame-ancestors-wildcard".into()],
+            file: None,
         },
         browser: Some("Chromium 156.0.8078.73".into()),
         driver: Some("chromedriver 156.0.8078.73".into()),
