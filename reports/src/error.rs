@@ -41,6 +41,30 @@ pub enum ReportError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    #[error("cannot merge reports: {0}")]
-    Merge(String),
+    #[error("cannot merge reports")]
+    Merge(#[from] MergeError),
+}
+
+/// Why shard reports cannot be one run.
+#[derive(Debug, Error, PartialEq)]
+pub enum MergeError {
+    #[error("no reports to merge")]
+    Empty,
+    #[error("report {index} has schema version {found}, not {expected}")]
+    SchemaVersion {
+        /// 1-based position among the reports given.
+        index: usize,
+        found: u32,
+        expected: u32,
+    },
+    #[error("catalogue revisions differ: {first} and {other}")]
+    CatalogueRevision { first: String, other: String },
+    #[error("targets differ in {field}: {first} and {other}")]
+    Target {
+        field: &'static str,
+        first: String,
+        other: String,
+    },
+    #[error("scenario {0} is in two reports")]
+    Overlap(String),
 }

@@ -26,7 +26,7 @@ pub mod status;
 mod text;
 
 pub use baseline::{baseline_from_record, Baseline, BaselineEntry, BaselineWarning};
-pub use error::ReportError;
+pub use error::{MergeError, ReportError};
 pub use event::{Event, Evidence, EvidenceItem, Outcome, RunMeta, ScenarioMeta, ScenarioResult};
 pub use html::render_html;
 pub use json::{read_json_report, render_json, REPORT_SCHEMA};

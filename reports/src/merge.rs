@@ -1,5 +1,5 @@
 //! Combining and comparing runs: [`merge`] joins the shard reports of one
-//! run (same catalogue revision, same target) into one record; [`compare`]
+//! run (same catalogue revision, same target by identity) into one record; [`compare`]
 //! tabulates several runs, implementations × requirements, each cell
 //! pass / fail / error / skip.
 
@@ -8,48 +8,51 @@ use std::collections::BTreeSet;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::error::ReportError;
-use crate::event::RunEnd;
+use crate::error::{MergeError, ReportError};
+use crate::event::{RunEnd, TargetMeta};
 use crate::markdown::{escape_md, md_id};
 use crate::record::{RunRecord, State, SCHEMA_VERSION};
 
 /// One record from the shard records of one run. Errors when the shards
 /// ran different catalogue revisions or targets, or share a scenario.
+/// Targets are compared by [`identity`], never by the origin: the bundled
+/// reference listens on a port chosen per run.
 pub fn merge(records: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
     let mut records = records.into_iter();
-    let mut merged = records
-        .next()
-        .ok_or_else(|| ReportError::Merge("no reports to merge".into()))?;
+    let mut merged = records.next().ok_or(MergeError::Empty)?;
     let mut shards: Vec<Option<String>> = vec![merged.meta.selection.shard.clone()];
     let mut ends: Vec<Option<RunEnd>> = vec![merged.end.take()];
-    for record in records {
+    for (i, record) in records.enumerate() {
         let (a, b) = (&merged.meta, &record.meta);
         if record.schema_version != SCHEMA_VERSION {
-            return Err(ReportError::Merge(format!(
-                "a report has schema version {}",
-                record.schema_version
-            )));
+            return Err(MergeError::SchemaVersion {
+                index: i + 2,
+                found: record.schema_version,
+                expected: SCHEMA_VERSION,
+            }
+            .into());
         }
         if a.catalogue_revision != b.catalogue_revision {
-            return Err(ReportError::Merge(format!(
-                "catalogue revisions differ: {} and {}",
-                a.catalogue_revision, b.catalogue_revision
-            )));
+            return Err(MergeError::CatalogueRevision {
+                first: a.catalogue_revision.clone(),
+                other: b.catalogue_revision.clone(),
+            }
+            .into());
         }
-        if (&a.target.name, &a.target.version, &a.target.portal_origin)
-            != (&b.target.name, &b.target.version, &b.target.portal_origin)
+        for ((field, first), (_, other)) in identity(&a.target).into_iter().zip(identity(&b.target))
         {
-            return Err(ReportError::Merge(format!(
-                "targets differ: {} at {} and {} at {}",
-                a.target.name, a.target.portal_origin, b.target.name, b.target.portal_origin
-            )));
+            if first != other {
+                return Err(MergeError::Target {
+                    field,
+                    first,
+                    other,
+                }
+                .into());
+            }
         }
         for scenario in &record.scenarios {
             if merged.scenario(&scenario.meta.id).is_some() {
-                return Err(ReportError::Merge(format!(
-                    "scenario {} is in two reports",
-                    scenario.meta.id
-                )));
+                return Err(MergeError::Overlap(scenario.meta.id.clone()).into());
             }
         }
         if earlier(&b.started_at, &merged.meta.started_at) {
@@ -70,6 +73,41 @@ pub fn merge(records: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
     merged.end = merge_ends(&ends, &shards);
     merged.judge();
     Ok(merged)
+}
+
+/// What makes two runs' targets the same implementation, field by field
+/// as errors name them: name, version, whether it is the bundled
+/// reference, and its defect switches (sorted).
+fn identity(target: &TargetMeta) -> [(&'static str, String); 4] {
+    let mut defects = target.defects.clone();
+    defects.sort();
+    [
+        ("name", format!("{:?}", target.name)),
+        (
+            "version",
+            target
+                .version
+                .as_ref()
+                .map(|v| format!("{v:?}"))
+                .unwrap_or_else(|| "none".into()),
+        ),
+        (
+            "kind",
+            if target.reference {
+                "the bundled reference".into()
+            } else {
+                "a target file".into()
+            },
+        ),
+        (
+            "defects",
+            if defects.is_empty() {
+                "none".into()
+            } else {
+                defects.join(", ")
+            },
+        ),
+    ]
 }
 
 /// Shards run side by side: the merged run ends with the last shard and

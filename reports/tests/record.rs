@@ -7,7 +7,7 @@ use common::*;
 use reports::event::RunEnd;
 use reports::{
     baseline_from_record, compare, merge, read_json_report, render_json, Baseline, BaselineWarning,
-    Event, Outcome, Redactor, ReportError, RunStatus, ScenarioResult, State,
+    Event, MergeError, Outcome, Redactor, ReportError, RunStatus, ScenarioResult, State,
 };
 
 fn finish(id: &str, outcome: Outcome) -> Event {
@@ -311,23 +311,82 @@ fn merged_shards_equal_the_whole_run() {
 #[test]
 fn merge_refuses_overlap_and_mismatch_and_notices_missing_shards() {
     let overlap = merge(vec![shard(&FIRST, "1/2"), shard(&FIRST, "2/2")]);
-    assert!(matches!(overlap, Err(ReportError::Merge(m)) if m.contains("in two reports")));
+    assert!(
+        matches!(&overlap, Err(ReportError::Merge(MergeError::Overlap(id))) if id == "embedding.allowed-parent"),
+        "{overlap:?}"
+    );
     let mut other = shard(&SECOND, "2/2");
     other.meta.catalogue_revision = "2027-01-01.1".into();
-    assert!(
-        matches!(merge(vec![shard(&FIRST, "1/2"), other]), Err(ReportError::Merge(m)) if m.contains("catalogue"))
-    );
-    let mut other = shard(&SECOND, "2/2");
-    other.meta.target.portal_origin = "https://elsewhere.test".into();
-    assert!(
-        matches!(merge(vec![shard(&FIRST, "1/2"), other]), Err(ReportError::Merge(m)) if m.contains("targets differ"))
-    );
-    assert!(merge(Vec::new()).is_err());
+    assert!(matches!(
+        merge(vec![shard(&FIRST, "1/2"), other]),
+        Err(ReportError::Merge(MergeError::CatalogueRevision { .. }))
+    ));
+    assert!(matches!(
+        merge(Vec::new()),
+        Err(ReportError::Merge(MergeError::Empty))
+    ));
     let mut second = shard(&SECOND, "2/3");
     second.status = RunStatus::Passed;
     let merged = merge(vec![shard(&FIRST, "1/3"), second]).unwrap();
     let end = merged.end.unwrap();
     assert_eq!(end.incomplete.as_deref(), Some("shards missing: 3/3"));
+}
+
+/// Each shard of the bundled reference starts its own portal on a port of
+/// its own: the origin is not part of the target's identity.
+#[test]
+fn shards_of_one_target_on_different_ports_merge() {
+    let mut second = shard(&SECOND, "2/2");
+    second.meta.target.portal_origin = "https://portal.test:45999".into();
+    let merged = merge(vec![shard(&FIRST, "1/2"), second]).unwrap();
+    assert_eq!(merged.scenarios, record().scenarios);
+    assert_eq!(
+        merged.meta.target.portal_origin,
+        "https://portal.test:41234"
+    );
+    // The same defects in another order are the same reference.
+    let (mut a, mut b) = (shard(&FIRST, "1/2"), shard(&SECOND, "2/2"));
+    a.meta.target.defects = vec!["x".into(), "y".into()];
+    b.meta.target.defects = vec!["y".into(), "x".into()];
+    assert!(merge(vec![a, b]).is_ok());
+}
+
+#[test]
+fn merge_says_which_part_of_the_target_differs() {
+    type Change = fn(&mut reports::event::TargetMeta);
+    let cases: [(Change, &str); 5] = [
+        (
+            |t| t.name = "acme".into(),
+            "targets differ in name: \"reference\" and \"acme\"",
+        ),
+        (
+            |t| t.version = Some("4.2.0".into()),
+            "targets differ in version: \"4.1.0\" and \"4.2.0\"",
+        ),
+        (
+            |t| t.version = None,
+            "targets differ in version: \"4.1.0\" and none",
+        ),
+        (
+            |t| t.reference = false,
+            "targets differ in kind: the bundled reference and a target file",
+        ),
+        (
+            |t| t.defects.clear(),
+            "targets differ in defects: frame-ancestors-wildcard and none",
+        ),
+    ];
+    for (change, message) in cases {
+        let mut other = shard(&SECOND, "2/2");
+        change(&mut other.meta.target);
+        let err = merge(vec![shard(&FIRST, "1/2"), other]).unwrap_err();
+        assert!(matches!(err, ReportError::Merge(MergeError::Target { .. })));
+        let ReportError::Merge(inner) = &err else {
+            unreachable!()
+        };
+        assert_eq!(inner.to_string(), message);
+        assert_eq!(err.to_string(), "cannot merge reports");
+    }
 }
 
 #[test]
