@@ -144,6 +144,8 @@ def handshake(store, body, origin):
     payload = verify_payload(user, now)
     token = secrets.token_urlsafe(32)
     with store.lock:
+        for old in [t for t, v in store.sessions.items() if v["expiresAt"] < now - 3600]:
+            del store.sessions[old]  # long expired: forget it
         store.sessions[token] = {"tenant": request["publicKey"], "owner": owner_of(payload),
                                  "expiresAt": payload["expiresAt"]}
     store.remember("session-token", token)
@@ -251,6 +253,7 @@ def provider_state(store, state, params):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "minimal-portal/0.1"
+    timeout = 60           # idle keep-alive connections are closed
     store = None           # set by main()
     origin = None          # this portal's own origin
     provider_token = None
@@ -290,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        if not 0 <= length <= MAX_BODY:
             raise ValueError("body too large")
         return self.rfile.read(length).decode("utf-8", "replace")
 
@@ -382,6 +385,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64
 
     def handle_error(self, request, client_address):
         if os.environ.get("MINIMAL_PORTAL_VERBOSE"):
