@@ -5,8 +5,8 @@
 
 use reports::ExitCode;
 
-use crate::app::{build_filter, execute, RunRequest};
 use crate::cli::BenchArgs;
+use crate::run_session::{execute, RunDone, RunRequest};
 use crate::runner::RunOptions;
 use crate::world::{error_chain, WorldOptions};
 
@@ -27,7 +27,7 @@ pub fn peak_rss_mib() -> Option<f64> {
 }
 
 pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    let filter = build_filter(&args.select)?;
+    let filter = args.select.filter();
     let request = RunRequest {
         world: WorldOptions::default(),
         options: RunOptions {
@@ -40,10 +40,12 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         filter,
         baseline: None,
         progress: false,
-        events_file: None,
+        out_dir: None,
         pool: None,
     };
-    let (record, figures) = execute(request)
+    let RunDone {
+        record, figures, ..
+    } = execute(request)
         .await
         .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?;
     let mut browser: Vec<(String, u128)> = Vec::new();
@@ -107,11 +109,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
 /// state (what each scenario gets) against starting a new session.
 async fn fresh_state_costs() -> Option<(u128, u128)> {
     let bins = crate::browser::BrowserBinaries::locate().ok()?;
-    let options = crate::browser::process::LaunchOptions {
-        spki_pins: Vec::new(),
-        resolver_rules: "MAP *.test 127.0.0.1".into(),
-        window: (1280, 900),
-    };
+    let options = crate::browser::process::LaunchOptions::pinned(Vec::new());
     let started = std::time::Instant::now();
     let session = crate::browser::session::BrowserSession::start(&bins, &options)
         .await

@@ -1,18 +1,63 @@
 //! The `portalcheck` command line: the flags and subcommands, each
-//! documented where it is declared so that `--help` is the manual.
+//! documented where it is declared so that `--help` is the manual, parsed
+//! into their types (a value clap refuses is a usage error, exit 64).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use reports::ExitCode;
+use scenarios::{Level, Tag};
 
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0   every selected scenario passed (or was skipped with a reason)
-  1   at least one MUST requirement failed: the portal is broken
-  2   only SHOULD findings: no MUST failed
-  3   incomplete: a scenario could not be checked, nothing was selected, or the
-      harness could not run (no browser, bad target file, unreachable portal)
-  64  usage error: bad arguments or an unreadable file";
+use crate::runner::Filter;
+
+/// A mistake in the command line or in a file it names (exit 64).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The command line, or what to print and the exit code when it is not
+/// one to run: `--help` and `--version` exit 0, every argument error 64.
+pub fn parse<I, T>(args: I) -> Result<Cli, (clap::Error, ExitCode)>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::error::ErrorKind;
+    Cli::try_parse_from(args).map_err(|e| {
+        let code = match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::Passed,
+            _ => ExitCode::Usage,
+        };
+        (e, code)
+    })
+}
+
+fn exit_codes_help() -> String {
+    ExitCode::help_text()
+}
+
+fn parse_tag(text: &str) -> Result<Tag, String> {
+    Tag::parse(text).ok_or_else(|| {
+        let known: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
+        format!("unknown tag `{text}`; tags are: {}", known.join(", "))
+    })
+}
+
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    text.split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)))
+        .filter(|(k, n)| *n >= 1 && *k >= 1 && k <= n)
+        .ok_or_else(|| format!("expected K/N with 1 <= K <= N, e.g. 2/4, not `{text}`"))
+}
+
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of at least 1, not `{text}`"
+        )),
+    }
+}
 
 /// portalcheck: conformance and security tests for the UserHero Embedded Portal.
 ///
@@ -21,7 +66,7 @@ Exit codes:
 /// Embedded Portal documentation lists, and writes JSON, JUnit, SARIF, HTML and
 /// Markdown reports. With no target it starts the bundled reference portal.
 #[derive(Debug, Parser)]
-#[command(name = "portalcheck", version, after_long_help = EXIT_CODES_HELP)]
+#[command(name = "portalcheck", version, after_long_help = exit_codes_help())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,7 +75,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the scenarios against a portal and write reports.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = exit_codes_help())]
     Run(RunArgs),
     /// List the catalogue: scenarios with their requirements, level and tags.
     List(ListArgs),
@@ -44,7 +89,7 @@ pub enum Command {
     ServeReference(ServeArgs),
     /// Run the defect matrix: the catalogue against the clean reference and
     /// against each defect switch; prints which scenarios catch which defect.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = exit_codes_help())]
     Selftest(SelftestArgs),
     /// Print the JSON Schema of report.json.
     Schema,
@@ -99,14 +144,29 @@ pub struct SelectArgs {
     pub filter: Vec<String>,
     /// Only scenarios with this tag (repeatable; all must match): sdk, auth, origin, csp,
     /// framing, theme, tenant, session, support, api, browser, generated.
-    #[arg(long, value_name = "TAG")]
-    pub tag: Vec<String>,
+    #[arg(long, value_name = "TAG", value_parser = parse_tag)]
+    pub tag: Vec<Tag>,
     /// Only scenarios of this level.
     #[arg(long, value_enum)]
     pub level: Option<LevelArg>,
     /// Run shard K of N (1-based), e.g. `--shard 2/4`; stable across runs.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+}
+
+impl SelectArgs {
+    /// The selection as the runner takes it.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            prefixes: self.filter.clone(),
+            tags: self.tag.clone(),
+            level: self.level.map(|l| match l {
+                LevelArg::Must => Level::Must,
+                LevelArg::Should => Level::Should,
+            }),
+            shard: self.shard,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -120,11 +180,11 @@ pub struct RunArgs {
     pub defect: Vec<String>,
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Scenarios run at once.
-    #[arg(short = 'j', long, default_value_t = 4)]
+    /// Scenarios run at once (at least 1).
+    #[arg(short = 'j', long, default_value_t = 4, value_parser = at_least_one)]
     pub jobs: usize,
-    /// Browser sessions (one Chromium each); browser scenarios share them.
-    #[arg(long, default_value_t = 2)]
+    /// Browser sessions (one Chromium each, at least 1); browser scenarios share them.
+    #[arg(long, default_value_t = 2, value_parser = at_least_one)]
     pub browsers: usize,
     /// Where reports are written.
     #[arg(long, default_value = "portalcheck-out")]
@@ -186,10 +246,10 @@ pub struct SelftestArgs {
     #[command(flatten)]
     pub select: SelectArgs,
     /// Scenarios run at once (the matrix is CPU-bound; 8 suits 2 cores).
-    #[arg(short = 'j', long, default_value_t = 8)]
+    #[arg(short = 'j', long, default_value_t = 8, value_parser = at_least_one)]
     pub jobs: usize,
     /// Browser sessions shared by every row of the matrix.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = at_least_one)]
     pub browsers: usize,
     /// Write the matrix as JSON here too.
     #[arg(long, value_name = "FILE")]
@@ -200,8 +260,8 @@ pub struct SelftestArgs {
 pub struct BenchArgs {
     #[command(flatten)]
     pub select: SelectArgs,
-    #[arg(short = 'j', long, default_value_t = 4)]
+    #[arg(short = 'j', long, default_value_t = 4, value_parser = at_least_one)]
     pub jobs: usize,
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = at_least_one)]
     pub browsers: usize,
 }

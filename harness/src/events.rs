@@ -1,8 +1,11 @@
 //! The one stream of typed events a run emits. Scenarios' probes and the
 //! runner send into an [`EventSink`]; one dispatcher task hands every
-//! event, in order, to each consumer (terminal progress, report files).
+//! event, in order, to the run's outputs (`reports::RunOutputs`: the
+//! redacting edge, then the record, `events.jsonl` and the terminal
+//! progress, each a `reports::Reporter`).
 
 use reports::event::{Event, EvidenceItem};
+use reports::Reporter;
 use tokio::sync::mpsc;
 
 /// Where events go. Cheap to clone; sending never blocks.
@@ -30,20 +33,12 @@ impl EventSink {
     }
 }
 
-/// A consumer of the event stream.
-pub trait Consumer: Send {
-    fn on_event(&mut self, event: &Event);
-}
-
-/// Drain `rx` into every consumer until the stream ends.
-pub async fn dispatch(
-    mut rx: mpsc::UnboundedReceiver<Event>,
-    mut consumers: Vec<Box<dyn Consumer>>,
-) -> Vec<Box<dyn Consumer>> {
+/// Drain `rx` into `outputs` until the stream ends (every sink dropped);
+/// returns them for `finish`. A write error is kept by the outputs and
+/// returned by their `finish`, so one failing output stops none.
+pub async fn dispatch<R: Reporter>(mut rx: mpsc::UnboundedReceiver<Event>, mut outputs: R) -> R {
     while let Some(event) = rx.recv().await {
-        for consumer in consumers.iter_mut() {
-            consumer.on_event(&event);
-        }
+        let _ = outputs.on_event(&event);
     }
-    consumers
+    outputs
 }

@@ -12,6 +12,7 @@ pub mod host_page;
 pub mod live_probe;
 pub mod portal_client;
 pub mod progress;
+pub mod run_session;
 pub mod runner;
 pub mod selftest;
 pub mod serve;

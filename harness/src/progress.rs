@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
-use reports::event::{Event, Outcome};
+use std::path::PathBuf;
 
-use crate::events::Consumer;
+use reports::event::{Event, Outcome};
+use reports::{ReportError, Reporter};
 
 pub struct Progress {
     interactive: bool,
@@ -66,8 +67,12 @@ impl Default for Progress {
     }
 }
 
-impl Consumer for Progress {
-    fn on_event(&mut self, event: &Event) {
+impl Reporter for Progress {
+    fn finish(&mut self) -> Result<Vec<PathBuf>, ReportError> {
+        Ok(Vec::new())
+    }
+
+    fn on_event(&mut self, event: &Event) -> Result<(), ReportError> {
         match event {
             Event::RunStarted(meta) => {
                 self.total = meta.scenarios.len();
@@ -135,5 +140,6 @@ impl Consumer for Progress {
             }
             _ => {}
         }
+        Ok(())
     }
 }

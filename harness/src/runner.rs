@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use reports::event::{
     Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection,
-    SupportInfo,
+    SupportInfo, TargetMeta,
 };
 use scenarios::{Level, Need, Scenario, Tag, Verdict};
 
@@ -111,10 +111,28 @@ pub fn now_rfc3339() -> String {
 
 /// The browser launch options for a world: its pins, names to loopback.
 pub fn launch_options(world: &World) -> LaunchOptions {
-    LaunchOptions {
-        spki_pins: world.spki_pins.clone(),
-        resolver_rules: "MAP *.test 127.0.0.1".into(),
-        window: (1280, 900),
+    LaunchOptions::pinned(world.spki_pins.clone())
+}
+
+/// What `RunStarted` says of a run: also sent for a run whose harness could
+/// not start, with the selected scenarios left not run.
+pub fn run_meta(
+    target: TargetMeta,
+    options: &RunOptions,
+    selected: &[Scenario],
+    browser: Option<String>,
+    driver: Option<String>,
+) -> RunMeta {
+    RunMeta {
+        portalcheck_version: env!("CARGO_PKG_VERSION").to_string(),
+        catalogue_revision: scenarios::CATALOGUE_REVISION.to_string(),
+        target,
+        browser,
+        driver,
+        started_at: now_rfc3339(),
+        seed: options.seed,
+        selection: options.selection.clone(),
+        scenarios: selected.iter().map(scenario_meta).collect(),
     }
 }
 
@@ -161,17 +179,13 @@ pub async fn run(
     };
     figures.browser = pool.as_ref().map(|p| p.version.clone());
     figures.driver = pool.as_ref().map(|p| p.driver_version.clone());
-    sink.send(Event::RunStarted(RunMeta {
-        portalcheck_version: env!("CARGO_PKG_VERSION").to_string(),
-        catalogue_revision: scenarios::CATALOGUE_REVISION.to_string(),
-        target: world.target.clone(),
-        browser: figures.browser.clone(),
-        driver: figures.driver.clone(),
-        started_at: now_rfc3339(),
-        seed: options.seed,
-        selection: options.selection.clone(),
-        scenarios: selected.iter().map(scenario_meta).collect(),
-    }));
+    sink.send(Event::RunStarted(run_meta(
+        world.target.clone(),
+        options,
+        &selected,
+        figures.browser.clone(),
+        figures.driver.clone(),
+    )));
 
     // Long waits first, so they overlap with everything else.
     let mut ordered = selected.clone();

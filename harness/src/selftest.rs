@@ -12,8 +12,8 @@ use reports::record::RunRecord;
 use reports::ExitCode;
 use serde::Serialize;
 
-use crate::app::{build_filter, execute, RunRequest, UsageError};
-use crate::cli::SelftestArgs;
+use crate::cli::{SelftestArgs, UsageError};
+use crate::run_session::{execute, RunRequest};
 use crate::runner::{Filter, RunOptions};
 use crate::world::{error_chain, WorldOptions};
 
@@ -136,11 +136,8 @@ pub async fn run_matrix(
         .iter()
         .any(|s| s.needs_browser());
     let pool = if needs_browser {
-        let options = crate::browser::process::LaunchOptions {
-            spki_pins: vec![ca.leaf_spki_sha256_base64()],
-            resolver_rules: "MAP *.test 127.0.0.1".into(),
-            window: (1280, 900),
-        };
+        let options =
+            crate::browser::process::LaunchOptions::pinned(vec![ca.leaf_spki_sha256_base64()]);
         Some(std::sync::Arc::new(
             crate::browser::pool::BrowserPool::start(options, browsers, None)
                 .await
@@ -158,6 +155,7 @@ pub async fn run_matrix(
                 target: None,
                 defects: defect.iter().map(|d| d.name().to_string()).collect(),
                 ca: Some(ca.clone()),
+                ..WorldOptions::default()
             },
             filter: filter.clone(),
             options: RunOptions {
@@ -169,12 +167,13 @@ pub async fn run_matrix(
             },
             baseline: None,
             progress: false,
-            events_file: None,
+            out_dir: None,
             pool: pool.clone(),
         };
-        let (record, _) = execute(request)
+        let record = execute(request)
             .await
-            .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?;
+            .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?
+            .record;
         let row = judge(defect, &record);
         progress(&row);
         rows.push(row);
@@ -186,7 +185,7 @@ pub async fn run_matrix(
 }
 
 pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
-    let filter = build_filter(&args.select)?;
+    let filter = args.select.filter();
     let defects: Vec<Defect> = if args.defect.is_empty() {
         Defect::ALL.to_vec()
     } else {

@@ -9,8 +9,7 @@ use fixtures::reference::{ReferenceConfig, ReferencePortal};
 use fixtures::tls::TestCa;
 use reports::ExitCode;
 
-use crate::app::UsageError;
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, UsageError};
 use crate::world::{error_chain, parse_defects, REFERENCE_HOST};
 
 pub async fn serve_reference(args: ServeArgs) -> anyhow::Result<ExitCode> {

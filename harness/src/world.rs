@@ -5,13 +5,14 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use fixtures::defects::DefectSet;
 use fixtures::reference::{ReferenceConfig, ReferencePortal, RunningPortal};
 use fixtures::tls::{IssuedCert, TestCa};
 use rand::RngCore;
 use reports::event::TargetMeta;
+use reports::Secrets;
 use scenarios::contract::{PROVIDER_STATE_PATH, SCRIPT_PATH};
 use scenarios::probe::TargetFacts;
 use thiserror::Error;
@@ -96,7 +97,7 @@ pub struct World {
     pub target: TargetMeta,
     /// A secret no tenant has (`SigningKey::Unrelated`).
     pub unrelated_secret: String,
-    secrets: Mutex<Vec<String>>,
+    secrets: Secrets,
     counter: AtomicU64,
     _reference: Option<RunningPortal>,
     _ca: Arc<TestCa>,
@@ -110,6 +111,8 @@ pub struct WorldOptions {
     /// A CA shared between worlds, so that one browser pool (which pins
     /// the CA's leaf key) can serve them all; a fresh one otherwise.
     pub ca: Option<Arc<TestCa>>,
+    /// Where every secret the world learns is registered, for redaction.
+    pub secrets: Secrets,
 }
 
 /// 32 random bytes, hex.
@@ -186,7 +189,7 @@ impl World {
                     },
                     portal_origin,
                     unrelated_secret: unrelated_secret.clone(),
-                    secrets: Mutex::new(vec![token, unrelated_secret]),
+                    secrets: options.secrets.with([token, unrelated_secret]),
                     counter: AtomicU64::new(0),
                     _reference: Some(reference),
                     _ca: ca,
@@ -330,7 +333,7 @@ impl World {
                     },
                     portal_origin: file.portal_origin.clone(),
                     unrelated_secret,
-                    secrets: Mutex::new(secrets),
+                    secrets: options.secrets.with(secrets),
                     counter: AtomicU64::new(0),
                     _reference: None,
                     _ca: ca,
@@ -368,18 +371,12 @@ impl World {
 
     /// Remember a secret so that every report redacts it.
     pub fn register_secret(&self, secret: &str) {
-        self.secrets
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(secret.to_string());
+        self.secrets.register(secret);
     }
 
-    /// Every secret the run has seen, for report redaction.
-    pub fn secrets(&self) -> Vec<String> {
-        self.secrets
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// Where the run's secrets are registered (what its outputs redact).
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     pub fn shared(self) -> Arc<World> {

@@ -244,3 +244,24 @@ fn a_defect_fails_the_run_with_exit_1_and_evidence() {
         "report.json does not match its schema: {errors:#?}"
     );
 }
+
+#[test]
+fn the_exit_code_table_is_written_once() {
+    let readme = include_str!("../../README.md");
+    assert!(
+        readme.contains(&reports::ExitCode::markdown_table()),
+        "README's exit-code table differs from reports::ExitCode; paste:\n{}",
+        reports::ExitCode::markdown_table()
+    );
+    let out = portalcheck().args(["run", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    for code in reports::ExitCode::ALL {
+        let line = format!("{:<3} ", code.code());
+        assert!(
+            help.contains(&line),
+            "--help lacks exit code {}: {help}",
+            code.code()
+        );
+    }
+}

@@ -18,16 +18,9 @@ use scenarios::probe::{FrameView, HostPage, PageUser, Probe, SigningKey, Tenant,
 async fn browser(world: &World) -> BrowserSession {
     let bins = BrowserBinaries::locate()
         .expect("Chromium and ChromeDriver (apt-get install -y chromium chromium-driver)");
-    BrowserSession::start(
-        &bins,
-        &LaunchOptions {
-            spki_pins: world.spki_pins.clone(),
-            resolver_rules: "MAP *.test 127.0.0.1".into(),
-            window: (1024, 768),
-        },
-    )
-    .await
-    .expect("browser starts")
+    BrowserSession::start(&bins, &LaunchOptions::pinned(world.spki_pins.clone()))
+        .await
+        .expect("browser starts")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

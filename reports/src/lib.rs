@@ -3,9 +3,9 @@
 //! lines, JSON, JUnit XML, SARIF, HTML, Markdown) is a consumer of the one
 //! stream of [`Event`]s the runner emits.
 //!
-//! The harness makes a [`FileReporters`] with the output directory, the
-//! parsed [`Baseline`] (if any) and a [`Redactor`] of the run's secrets,
-//! feeds it every event, calls [`Reporter::finish`], and exits with
+//! The harness makes one [`RunOutputs`] with the run's [`Secrets`], the
+//! parsed [`Baseline`] (if any) and the output directory, feeds it every
+//! event, calls [`Reporter::finish`], and exits with
 //! `record().status.exit_code()`. Each format is also a pure function of a
 //! [`RunRecord`] (`render_json`, `render_junit`, ...).
 
@@ -37,7 +37,10 @@ pub use record::{
     summary_line, Counts, LevelCounts, RecordBuilder, RunRecord, ScenarioRecord, State,
     SCHEMA_VERSION,
 };
-pub use redact::Redactor;
-pub use reporter::{FileReporters, Reporter};
+pub use redact::{RedactingEdge, Redactor, Secrets};
+pub use reporter::{
+    prepare_out_dir, write_record_files, EventLog, FileReporters, Reporter, RunOutputs,
+    OUTPUT_FILES,
+};
 pub use sarif::render_sarif;
 pub use status::{ExitCode, RunStatus};

@@ -16,14 +16,13 @@ use crate::event::{
     Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection,
     TargetMeta,
 };
-use crate::redact::Redactor;
 use crate::status::RunStatus;
 
 /// The version of the JSON report's shape (`schema/report-v1.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// One run, as every report shows it. All text in it has passed the
-/// run's [`Redactor`].
+/// run's [`crate::redact::Redactor`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub schema_version: u32,
@@ -326,12 +325,11 @@ pub fn summary_line(record: &RunRecord) -> String {
     line
 }
 
-/// Folds the event stream into a [`RunRecord`], scrubbing every event with
-/// the run's [`Redactor`] first.
+/// Folds the (already redacted, see [`crate::redact::RedactingEdge`])
+/// event stream into a [`RunRecord`].
 #[derive(Debug)]
 pub struct RecordBuilder {
     baseline: Option<Baseline>,
-    redactor: Redactor,
     meta: Option<RunMeta>,
     scenarios: Vec<ScenarioRecord>,
     index: HashMap<String, usize>,
@@ -340,24 +338,9 @@ pub struct RecordBuilder {
 
 impl RecordBuilder {
     /// `baseline`: the expected failures, if the user gave a baseline file.
-    /// `redactor`: built from every secret the run used.
-    pub fn new(baseline: Option<Baseline>, redactor: Redactor) -> RecordBuilder {
-        // The baseline is echoed into every report: it is scrubbed like the events.
-        let baseline = baseline.map(|b| Baseline {
-            entries: b
-                .entries
-                .into_iter()
-                .map(|e| BaselineEntry {
-                    scenario: redactor.scrub(&e.scenario),
-                    reason: redactor.scrub(&e.reason),
-                    expires: e.expires.map(|x| redactor.scrub(&x)),
-                    issue: e.issue.map(|x| redactor.scrub(&x)),
-                })
-                .collect(),
-        });
+    pub fn new(baseline: Option<Baseline>) -> RecordBuilder {
         RecordBuilder {
             baseline,
-            redactor,
             meta: None,
             scenarios: Vec::new(),
             index: HashMap::new(),
@@ -366,7 +349,7 @@ impl RecordBuilder {
     }
 
     pub fn on_event(&mut self, event: &Event) {
-        match self.redactor.scrub_event(event) {
+        match event.clone() {
             Event::RunStarted(meta) => {
                 if self.meta.is_none() {
                     for scenario in &meta.scenarios {

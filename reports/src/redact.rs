@@ -1,15 +1,23 @@
-//! Keeping secrets and hostile bulk out of every output. A [`Redactor`] is
-//! built from the secrets of the run (tenant signing secrets) and applied
-//! to every string of every event before it enters the record, so no
-//! format can write what the record never held. It also shortens anything
-//! that looks like an HMAC or a session token (64 or more hex digits), hides
-//! credential headers, makes control characters visible and caps each
-//! string at [`EVIDENCE_CAP`] bytes.
+//! Keeping secrets and hostile bulk out of every output. The run registers
+//! every secret value it learns (tenant signing secrets, HMACs it computes,
+//! session tokens and credentials in the portal's answers, provider-state
+//! tokens) in its [`Secrets`]; a [`Redactor`] built from them replaces each
+//! value, whatever its shape, in every string of every event, in the forms
+//! it takes in evidence (raw, percent-encoded, JSON-, HTML- and
+//! XML-escaped). [`RedactingEdge`] applies it once, at the edge of the event
+//! stream, before any output sees an event, so no format can write what the
+//! stream never passed on. The redactor also shortens what looks like an
+//! unregistered HMAC or token (64 or more hex digits), hides credential
+//! headers, makes control characters visible and caps each string at
+//! [`EVIDENCE_CAP`] bytes.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
+use crate::baseline::{Baseline, BaselineEntry};
 use crate::escape::visible_controls;
 use crate::event::{Event, EvidenceItem, HttpExchange};
 
@@ -33,6 +41,169 @@ const CREDENTIAL_HEADERS: [&str; 4] = [
     "set-cookie",
 ];
 
+/// Values found by name ([`Secrets::register_credentials`]) shorter than
+/// this are not taken for secrets (`"token": "1"` would blank every `1`).
+pub const MIN_FOUND_SECRET: usize = 6;
+
+/// JSON fields and URL parameters whose values are credentials, matched
+/// case-insensitively against the name with `_` and `-` removed.
+const CREDENTIAL_NAMES: [&str; 8] = [
+    "token",
+    "secret",
+    "hmac",
+    "signature",
+    "password",
+    "session",
+    "jwt",
+    "auth",
+];
+
+/// Names that contain a credential word but hold none.
+const NOT_CREDENTIALS: [&str; 6] = [
+    "sessionexpired",
+    "secondsremaining",
+    "expiringinseconds",
+    "expiresat",
+    "author",
+    "authfailed",
+];
+
+/// Every secret value the run has learned, shared by everything that learns
+/// them and by the edge that redacts the stream. Cheap to clone (one list);
+/// `Debug` never shows the values.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    values: Arc<Mutex<Vec<String>>>,
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({} values)", self.len())
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Secrets {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Secrets {
+        let secrets = Secrets::default();
+        for value in iter {
+            secrets.register(value.as_ref());
+        }
+        secrets
+    }
+}
+
+impl Secrets {
+    /// Remember `value` (empty values are ignored) so no output shows it.
+    pub fn register(&self, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        if !values.iter().any(|v| v == value) {
+            values.push(value.to_string());
+        }
+    }
+
+    /// Register every credential in a JSON document the run received: the
+    /// string values of fields named like one (`sessionToken`, `secret`,
+    /// `userHmac`, ...) at any depth, and those of credential parameters in
+    /// any URL it holds.
+    pub fn register_credentials(&self, value: &Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map {
+                    match item {
+                        Value::String(text) if is_credential_name(key) => self.register_found(text),
+                        _ => self.register_credentials(item),
+                    }
+                }
+            }
+            Value::Array(items) => items
+                .iter()
+                .for_each(|item| self.register_credentials(item)),
+            Value::String(text) if text.contains("://") => self.register_url_credentials(text),
+            _ => {}
+        }
+    }
+
+    /// Register a JSON body's credentials, if the text is JSON.
+    pub fn register_credentials_in_text(&self, text: &str) {
+        if let Ok(value) = serde_json::from_str::<Value>(text) {
+            self.register_credentials(&value);
+        }
+    }
+
+    /// Register the credentials a URL carries: the values of query and
+    /// fragment parameters named like a credential, and a fragment that is
+    /// one opaque value (`#eyJ...`).
+    pub fn register_url_credentials(&self, url: &str) {
+        let (rest, fragment) = match url.split_once('#') {
+            Some((rest, fragment)) => (rest, Some(fragment)),
+            None => (url, None),
+        };
+        let query = rest.split_once('?').map(|(_, q)| q);
+        for part in query.into_iter().chain(fragment) {
+            if !part.contains('=') && fragment == Some(part) {
+                self.register_found(&percent_decode(part));
+                continue;
+            }
+            for pair in part.split('&') {
+                if let Some((name, value)) = pair.split_once('=') {
+                    if is_credential_name(&percent_decode(name)) {
+                        self.register_found(&percent_decode(value));
+                        self.register_found(value);
+                    }
+                }
+            }
+        }
+    }
+
+    fn register_found(&self, value: &str) {
+        if value.chars().count() >= MIN_FOUND_SECRET {
+            self.register(value);
+        }
+    }
+
+    /// This registry, with `values` registered.
+    pub fn with<I: IntoIterator<Item = S>, S: AsRef<str>>(&self, values: I) -> Secrets {
+        for value in values {
+            self.register(value.as_ref());
+        }
+        self.clone()
+    }
+
+    /// How many values are known.
+    pub fn len(&self) -> usize {
+        self.values.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The values known now.
+    pub fn snapshot(&self) -> Vec<String> {
+        self.values
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// A redactor for every value known now.
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(self.snapshot())
+    }
+}
+
+fn is_credential_name(name: &str) -> bool {
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    !NOT_CREDENTIALS.contains(&name.as_str()) && CREDENTIAL_NAMES.iter().any(|w| name.contains(w))
+}
+
 /// Replaces known secrets and token-like text. `Debug` never shows the
 /// secrets.
 #[derive(Clone, Default)]
@@ -49,27 +220,37 @@ impl fmt::Debug for Redactor {
 
 impl Redactor {
     /// A redactor for `secrets` (empty strings are ignored). Each secret is
-    /// also looked for percent-encoded and JSON-escaped.
+    /// also looked for in every form [`encoded_forms`] lists.
     pub fn new<I, S>(secrets: I) -> Redactor
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut needles = Vec::new();
-        for secret in secrets {
-            let secret = secret.as_ref();
-            if secret.is_empty() {
-                continue;
-            }
-            needles.push(secret.to_string());
-            needles.push(percent_encode(secret));
-            if let Ok(json) = serde_json::to_string(secret) {
-                needles.push(json[1..json.len() - 1].to_string());
-            }
-        }
+        let mut seen = HashSet::new();
+        let mut needles: Vec<String> = secrets
+            .into_iter()
+            .filter(|s| !s.as_ref().is_empty())
+            .flat_map(|s| encoded_forms(s.as_ref()))
+            .filter(|n| seen.insert(n.clone()))
+            .collect();
         needles.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        needles.dedup();
         Redactor { needles }
+    }
+
+    /// The baseline with every string scrubbed: it is echoed into every report.
+    pub fn scrub_baseline(&self, baseline: Baseline) -> Baseline {
+        Baseline {
+            entries: baseline
+                .entries
+                .into_iter()
+                .map(|e| BaselineEntry {
+                    scenario: self.scrub(&e.scenario),
+                    reason: self.scrub(&e.reason),
+                    expires: e.expires.map(|x| self.scrub(&x)),
+                    issue: e.issue.map(|x| self.scrub(&x)),
+                })
+                .collect(),
+        }
     }
 
     /// `text` with secrets replaced, tokens shortened, control characters
@@ -142,6 +323,87 @@ impl Redactor {
                 *value = hide_credential(value);
             }
         }
+    }
+}
+
+/// The edge of the event stream: every event passes it, scrubbed with
+/// every secret known when it passes, before any output sees it. A
+/// scenario's evidence is held until the scenario finishes, so a value the
+/// scenario learns late (a session token in an answer) is redacted from
+/// its earlier evidence too; `RunStarted` and `ScenarioStarted` pass at once.
+#[derive(Debug)]
+pub struct RedactingEdge {
+    secrets: Secrets,
+    redactor: Redactor,
+    known: usize,
+    held: Vec<(String, Vec<Event>)>,
+}
+
+impl RedactingEdge {
+    pub fn new(secrets: Secrets) -> RedactingEdge {
+        RedactingEdge {
+            redactor: secrets.redactor(),
+            known: secrets.len(),
+            secrets,
+            held: Vec::new(),
+        }
+    }
+
+    /// The redactor for every secret known now.
+    pub fn redactor(&mut self) -> &Redactor {
+        let known = self.secrets.len();
+        if known != self.known {
+            self.known = known;
+            self.redactor = self.secrets.redactor();
+        }
+        &self.redactor
+    }
+
+    /// Take `event` in; returns the events now ready to pass on, scrubbed.
+    pub fn admit(&mut self, event: &Event) -> Vec<Event> {
+        match event {
+            Event::EvidenceCaptured { id, .. } => {
+                match self.held.iter_mut().find(|(held, _)| held == id) {
+                    Some((_, events)) => events.push(event.clone()),
+                    None => self.held.push((id.clone(), vec![event.clone()])),
+                }
+                Vec::new()
+            }
+            Event::ScenarioFinished(result) => {
+                let mut out = match self.held.iter().position(|(held, _)| *held == result.id) {
+                    Some(i) => self.held.remove(i).1,
+                    None => Vec::new(),
+                };
+                out.push(event.clone());
+                self.scrub_all(out)
+            }
+            Event::RunFinished(_) => {
+                let mut out = self.take_held();
+                out.push(event.clone());
+                self.scrub_all(out)
+            }
+            Event::RunStarted(_) | Event::ScenarioStarted { .. } => {
+                self.scrub_all(vec![event.clone()])
+            }
+        }
+    }
+
+    /// Everything still held (a stream that ended without `RunFinished`), scrubbed.
+    pub fn drain(&mut self) -> Vec<Event> {
+        let out = self.take_held();
+        self.scrub_all(out)
+    }
+
+    fn take_held(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.held)
+            .into_iter()
+            .flat_map(|(_, events)| events)
+            .collect()
+    }
+
+    fn scrub_all(&mut self, events: Vec<Event>) -> Vec<Event> {
+        let redactor = self.redactor();
+        events.iter().map(|e| redactor.scrub_event(e)).collect()
     }
 }
 
@@ -224,16 +486,95 @@ fn cap(text: String, max: usize) -> String {
     format!("{}… ({} bytes cut)", &text[..end], text.len() - end)
 }
 
-fn percent_encode(text: &str) -> String {
+/// The forms a secret takes in evidence: itself; percent-encoded (upper
+/// and lower case hex, `+` or `%20` for a space, `encodeURIComponent`'s
+/// set); JSON-escaped; HTML/XML-escaped (named and numeric entities).
+pub fn encoded_forms(secret: &str) -> Vec<String> {
+    let mut forms = vec![secret.to_string()];
+    let strict = percent_encode(secret, b"-_.~");
+    forms.push(lowercase_percent_hex(&strict));
+    forms.push(strict.replace("%20", "+"));
+    forms.push(percent_encode(secret, b"-_.~!*'()"));
+    forms.push(strict);
+    if let Ok(json) = serde_json::to_string(secret) {
+        forms.push(json[1..json.len() - 1].to_string());
+    }
+    // HTML and XML: named entities (`&#39;` or `&apos;`), or numeric ones.
+    for [amp, lt, gt, quot, apos] in [
+        ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"],
+        ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"],
+        ["&#38;", "&#60;", "&#62;", "&#34;", "&#39;"],
+    ] {
+        let mut escaped = String::with_capacity(secret.len());
+        for c in secret.chars() {
+            match c {
+                '&' => escaped.push_str(amp),
+                '<' => escaped.push_str(lt),
+                '>' => escaped.push_str(gt),
+                '"' => escaped.push_str(quot),
+                '\'' => escaped.push_str(apos),
+                c => escaped.push(c),
+            }
+        }
+        forms.push(escaped);
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// `%2F` as `%2f`, the rest unchanged.
+fn lowercase_percent_hex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            for h in chars.by_ref().take(2) {
+                out.push(h.to_ascii_lowercase());
+            }
+        }
+    }
+    out
+}
+
+fn percent_encode(text: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
     }
     out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use common::*;
 use quick_xml::events::Event as Xml;
 use reports::{
     render_html, render_json, render_junit, render_markdown, render_sarif, FileReporters, Redactor,
-    Reporter, REPORT_SCHEMA,
+    Reporter, RunOutputs, REPORT_SCHEMA,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -92,10 +92,11 @@ fn schema_errors(instance: &Value) -> Vec<String> {
 #[test]
 fn written_reports_validate_against_the_schema() {
     let dir = tempfile::tempdir().unwrap();
-    let mut reporter = FileReporters::new(
-        dir.path().join("out"),
+    let out = dir.path().join("out");
+    let mut reporter = RunOutputs::new(
+        ["s3cret"].into_iter().collect(),
         Some(baseline()),
-        Redactor::new(["s3cret"]),
+        Some(&out),
     );
     for event in events() {
         reporter.on_event(&event).unwrap();
@@ -112,7 +113,8 @@ fn written_reports_validate_against_the_schema() {
             "junit.xml",
             "report.sarif",
             "report.html",
-            "summary.md"
+            "summary.md",
+            "events.jsonl"
         ]
     );
     assert_eq!(reporter.record().unwrap().status.exit_code().code(), 1);
@@ -120,7 +122,7 @@ fn written_reports_validate_against_the_schema() {
     assert_eq!(schema_errors(&json), Vec::<String>::new());
 
     // A run that never finished, without baseline or results, validates too.
-    let mut partial = FileReporters::new(dir.path().join("partial"), None, Redactor::default());
+    let mut partial = FileReporters::new(Some(dir.path().join("partial")), None);
     partial.on_event(&events()[0]).unwrap();
     let written = partial.finish().unwrap();
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&written[0]).unwrap()).unwrap();

@@ -11,7 +11,8 @@ use reports::event::{HttpExchange, SupportInfo};
 use reports::html::escape_html;
 use reports::{
     render_html, render_json, render_junit, render_markdown, render_sarif, Baseline, BaselineEntry,
-    Event, EvidenceItem, FileReporters, Outcome, Redactor, Reporter, RunRecord, ScenarioResult,
+    Event, EvidenceItem, Outcome, Redactor, Reporter, RunOutputs, RunRecord, ScenarioResult,
+    Secrets,
 };
 use serde_json::{json, Value};
 
@@ -96,10 +97,10 @@ fn secret_events() -> Vec<Event> {
 fn write_all(
     dir: &std::path::Path,
     events: &[Event],
-    redactor: Redactor,
+    secrets: Secrets,
     baseline: Option<Baseline>,
 ) -> Vec<(String, String)> {
-    let mut reporter = FileReporters::new(dir, baseline, redactor);
+    let mut reporter = RunOutputs::new(secrets, baseline, Some(dir));
     for event in events {
         reporter.on_event(event).unwrap();
     }
@@ -122,7 +123,7 @@ fn no_format_carries_a_secret() {
     let outputs = write_all(
         dir.path(),
         &secret_events(),
-        Redactor::new(SECRETS),
+        SECRETS.into_iter().collect(),
         Some(baseline()),
     );
     let percent = "tenant%20B%20secret%2Fwith%2Bchars";
@@ -334,7 +335,7 @@ fn hostile_text_stays_text_in_every_format() {
     let outputs = write_all(
         dir.path(),
         &hostile_events(),
-        Redactor::default(),
+        Secrets::default(),
         Some(hostile_baseline()),
     );
     let text = |name: &str| outputs.iter().find(|(n, _)| n == name).unwrap().1.as_str();

@@ -123,6 +123,18 @@ pub struct LaunchOptions {
     pub window: (u32, u32),
 }
 
+impl LaunchOptions {
+    /// The one set of launch options: Chromium trusts exactly `spki_pins`,
+    /// resolves every `*.test` name to loopback, and has a 1280×900 window.
+    pub fn pinned(spki_pins: Vec<String>) -> LaunchOptions {
+        LaunchOptions {
+            spki_pins,
+            resolver_rules: "MAP *.test 127.0.0.1".into(),
+            window: (1280, 900),
+        }
+    }
+}
+
 /// A running headless Chromium with its DevTools port, its profile folder
 /// and its own ChromeDriver.
 pub struct ChromiumProcess {

@@ -281,10 +281,12 @@ pub fn baseline() -> Baseline {
     Baseline::parse(BASELINE).expect("fixture baseline parses")
 }
 
+/// The record of `events`, each scrubbed by `redactor` first (what the
+/// stream's edge does in a run).
 pub fn record_of(events: &[Event], baseline: Option<Baseline>, redactor: Redactor) -> RunRecord {
-    let mut builder = RecordBuilder::new(baseline, redactor);
+    let mut builder = RecordBuilder::new(baseline.map(|b| redactor.scrub_baseline(b)));
     for event in events {
-        builder.on_event(event);
+        builder.on_event(&redactor.scrub_event(event));
     }
     builder.finish()
 }

@@ -1,0 +1,238 @@
+//! One run, from request to record: `portalcheck run` and the runs `bench`
+//! and `selftest` make. It owns the run's output pipeline (one
+//! `reports::RunOutputs`: redaction at the stream's edge, then the record,
+//! its five formats, `events.jsonl` and the terminal progress), starts the
+//! world and the runner, and writes every output on every exit path: a run
+//! whose harness could not start gets a record with the cause and exit 3.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use reports::event::{Event, RunEnd, TargetMeta};
+use reports::record::RunRecord;
+use reports::{ExitCode, ReportError, Reporter, RunOutputs, RunStatus};
+
+use crate::cli::{RunArgs, UsageError};
+use crate::events::{dispatch, EventSink};
+use crate::progress::Progress;
+use crate::runner::{now_rfc3339, run_meta, Filter, RunFigures, RunOptions};
+use crate::target::TargetError;
+use crate::world::{error_chain, parse_defects, World, WorldError, WorldOptions, REFERENCE_HOST};
+
+/// On Ctrl-C or SIGTERM: kill the browsers, remove their profiles, exit 3
+/// (the run is incomplete). Reports of a killed run are not written.
+pub fn install_interrupt_handler() {
+    tokio::spawn(async {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+        eprintln!("\nportalcheck: interrupted; stopping the browser and exiting");
+        crate::browser::process::kill_all_children();
+        std::process::exit(ExitCode::Incomplete.code());
+    });
+}
+
+fn install_interrupt_handler_once() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(install_interrupt_handler);
+}
+
+/// Everything one run needs.
+pub struct RunRequest {
+    pub world: WorldOptions,
+    pub filter: Filter,
+    pub options: RunOptions,
+    pub baseline: Option<reports::baseline::Baseline>,
+    /// Print progress on the terminal.
+    pub progress: bool,
+    /// Write the six outputs here (prepared with `reports::prepare_out_dir`).
+    pub out_dir: Option<PathBuf>,
+    /// Browsers started beforehand and shared between runs (the matrix).
+    pub pool: Option<Arc<crate::browser::pool::BrowserPool>>,
+}
+
+/// What a run produced.
+pub struct RunDone {
+    pub record: RunRecord,
+    pub figures: RunFigures,
+    /// The files written (none without `out_dir`).
+    pub written: Vec<PathBuf>,
+}
+
+/// Why a run has no record.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The request names something that does not exist or cannot be read
+    /// (exit 64; nothing was run or written).
+    #[error(transparent)]
+    Usage(WorldError),
+    #[error("cannot write the reports")]
+    Write(#[source] ReportError),
+}
+
+/// A world error that is the user's to fix before anything can run: an
+/// unknown defect, a target or CA file that cannot be read.
+fn is_usage(error: &WorldError) -> bool {
+    matches!(
+        error,
+        WorldError::UnknownDefect(_)
+            | WorldError::DefectWithTarget
+            | WorldError::CaFile { .. }
+            | WorldError::Target(TargetError::Read { .. })
+    )
+}
+
+/// What the record says of the target when the world never started.
+fn unstarted_target(options: &WorldOptions) -> TargetMeta {
+    match &options.target {
+        Some(path) => TargetMeta {
+            name: path.display().to_string(),
+            version: None,
+            portal_origin: String::new(),
+            reference: false,
+            defects: Vec::new(),
+            file: Some(crate::target::display_path(path)),
+        },
+        None => TargetMeta {
+            name: "reference".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+            portal_origin: format!("https://{REFERENCE_HOST}"),
+            reference: true,
+            defects: options.defects.clone(),
+            file: None,
+        },
+    }
+}
+
+/// Start the world, run, and write every output. A harness that could not
+/// start still gives a record (every scenario not run, the cause as the
+/// run's incompleteness).
+pub async fn execute(request: RunRequest) -> Result<RunDone, SessionError> {
+    install_interrupt_handler_once();
+    let selected = request.filter.select(scenarios::scenarios());
+    let secrets = request.world.secrets.clone();
+    let mut outputs = RunOutputs::new(secrets, request.baseline, request.out_dir.as_deref());
+    if request.progress {
+        outputs = outputs.with(Box::new(Progress::new()));
+    }
+    let (sink, rx) = EventSink::channel();
+    let dispatcher = tokio::spawn(dispatch(rx, outputs));
+    let figures = match World::start(&request.world).await {
+        Ok(world) => {
+            crate::runner::run(
+                world.shared(),
+                selected,
+                &request.options,
+                sink.clone(),
+                request.pool.clone(),
+            )
+            .await
+        }
+        Err(e) if is_usage(&e) => {
+            dispatcher.abort();
+            return Err(SessionError::Usage(e));
+        }
+        Err(e) => {
+            let meta = run_meta(
+                unstarted_target(&request.world),
+                &request.options,
+                &selected,
+                None,
+                None,
+            );
+            sink.send(Event::RunStarted(meta));
+            sink.send(Event::RunFinished(RunEnd {
+                finished_at: now_rfc3339(),
+                duration_ms: 0,
+                incomplete: Some(format!("the harness could not run: {}", error_chain(&e))),
+            }));
+            RunFigures::default()
+        }
+    };
+    drop(sink);
+    let mut outputs = dispatcher
+        .await
+        .expect("the event dispatcher does not panic");
+    let written = outputs.finish().map_err(SessionError::Write)?;
+    let record = outputs
+        .record()
+        .cloned()
+        .expect("finished outputs hold their record");
+    Ok(RunDone {
+        record,
+        figures,
+        written,
+    })
+}
+
+/// `portalcheck run`.
+pub async fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let filter = args.select.filter();
+    // Usage errors first, before anything is touched.
+    parse_defects(&args.defect).map_err(|e| UsageError(error_chain(&e)))?;
+    if let Some(target) = &args.target {
+        if !target.is_file() {
+            return Err(
+                UsageError(format!("target file {} does not exist", target.display())).into(),
+            );
+        }
+    }
+    let baseline = match &args.baseline {
+        Some(path) => Some(reports::baseline::Baseline::load(path).map_err(|e| {
+            UsageError(format!("baseline {}: {}", path.display(), error_chain(&e)))
+        })?),
+        None => None,
+    };
+    reports::prepare_out_dir(&args.out)
+        .map_err(|e| UsageError(format!("--out {}: {}", args.out.display(), error_chain(&e))))?;
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let request = RunRequest {
+        world: WorldOptions {
+            target: args.target.clone(),
+            defects: args.defect.clone(),
+            ..WorldOptions::default()
+        },
+        options: RunOptions {
+            jobs: args.jobs,
+            browsers: args.browsers,
+            seed,
+            selection: filter.describe(),
+            webdriver: args.webdriver.clone(),
+        },
+        filter,
+        baseline,
+        progress: true,
+        out_dir: Some(args.out.clone()),
+        pool: None,
+    };
+    let done = match execute(request).await {
+        Ok(done) => done,
+        Err(SessionError::Usage(e)) => return Err(UsageError(error_chain(&e)).into()),
+        Err(e) => return Err(e.into()),
+    };
+    let record = &done.record;
+    eprintln!("{}", reports::record::summary_line(record));
+    eprintln!("seed {seed} (replay with --seed {seed})");
+    print_written(&done.written);
+    let code = record.status.exit_code();
+    eprintln!("exit {}: {}", code.code(), status_words(&record.status));
+    Ok(code)
+}
+
+pub fn status_words(status: &RunStatus) -> String {
+    match status {
+        RunStatus::Passed => "every selected scenario passed".into(),
+        RunStatus::MustFailed => "at least one MUST requirement failed".into(),
+        RunStatus::ShouldFailed => "only SHOULD findings".into(),
+        RunStatus::Incomplete { reason } => format!("incomplete: {reason}"),
+    }
+}
+
+pub fn print_written(paths: &[PathBuf]) {
+    for p in paths {
+        eprintln!("wrote {}", p.display());
+    }
+}
