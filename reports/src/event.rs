@@ -65,6 +65,22 @@ pub struct ScenarioMeta {
     pub how_to_fix: String,
 }
 
+impl ScenarioMeta {
+    /// What the catalogue says of scenario `s`.
+    pub fn from_catalogue(s: &scenarios::Scenario) -> ScenarioMeta {
+        ScenarioMeta {
+            id: s.id.to_string(),
+            title: s.title.to_string(),
+            section: s.section.slug().to_string(),
+            requirements: s.requirements.iter().map(|r| r.to_string()).collect(),
+            level: s.level.as_str().to_ascii_lowercase(),
+            tags: s.tags.iter().map(|t| t.as_str().to_string()).collect(),
+            description: s.description.to_string(),
+            how_to_fix: s.how_to_fix.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "outcome", rename_all = "lowercase")]
 pub enum Outcome {

@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use crate::escape::visible_controls;
 use crate::event::{EvidenceItem, HttpExchange, Outcome, SupportInfo};
 use crate::record::{summary_line, RunRecord, ScenarioRecord, State};
-use crate::sarif::help_uri;
 use crate::text::frame_summary;
 
 /// Markup safe to write into the page: escaped text, or constant markup.
@@ -381,11 +380,7 @@ fn finding(d: &mut Doc, scenario: &ScenarioRecord) {
     }
     d.lit("</p>\n");
     for id in &meta.requirements {
-        d.lit("<p><a href=\"")
-            .text(&help_uri(id))
-            .lit("\">")
-            .text(id)
-            .lit("</a>");
+        d.lit("<p><code>").text(id).lit("</code>");
         match scenarios::requirement(id) {
             Some(r) => {
                 d.lit(" (")

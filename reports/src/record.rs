@@ -420,16 +420,7 @@ impl RecordBuilder {
 /// What the catalogue says of a scenario the stream did not announce.
 fn catalogue_meta(id: &str) -> ScenarioMeta {
     match scenarios::scenario(id) {
-        Some(s) => ScenarioMeta {
-            id: id.to_string(),
-            title: s.title.to_string(),
-            section: s.section.slug().to_string(),
-            requirements: s.requirements.iter().map(|r| r.to_string()).collect(),
-            level: s.level.as_str().to_ascii_lowercase(),
-            tags: s.tags.iter().map(|t| t.as_str().to_string()).collect(),
-            description: s.description.to_string(),
-            how_to_fix: s.how_to_fix.to_string(),
-        },
+        Some(s) => ScenarioMeta::from_catalogue(&s),
         None => ScenarioMeta {
             id: id.to_string(),
             title: id.to_string(),

@@ -1,10 +1,37 @@
-//! Renders `REQUIREMENTS.md` from the registry. The checked-in file is
-//! compared with this output by a test, so the two cannot drift.
+//! Renders `REQUIREMENTS.md` from the registry, and says where in it each
+//! requirement's heading is. The checked-in file is compared with this
+//! output by a test, so the two cannot drift.
 
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::OnceLock;
 
 use crate::catalogue::{requirements, scenarios_for, CATALOGUE_REVISION};
 use crate::requirement::Section;
+
+/// The path of the rendered document in the repository.
+pub const PATH: &str = "REQUIREMENTS.md";
+
+/// How a requirement's heading starts; the ID and a backtick follow.
+const HEADING: &str = "### `";
+
+/// The 1-based line of requirement `id`'s heading in [`render`]'s output.
+pub fn heading_line(id: &str) -> Option<usize> {
+    static LINES: OnceLock<HashMap<String, usize>> = OnceLock::new();
+    LINES
+        .get_or_init(|| {
+            render()
+                .lines()
+                .enumerate()
+                .filter_map(|(i, line)| {
+                    let (id, _) = line.strip_prefix(HEADING)?.split_once('`')?;
+                    Some((id.to_string(), i + 1))
+                })
+                .collect()
+        })
+        .get(id)
+        .copied()
+}
 
 /// The full text of `REQUIREMENTS.md`.
 pub fn render() -> String {
@@ -33,7 +60,7 @@ pub fn render() -> String {
         let _ = writeln!(out, "## {} {{#{}}}", section.heading(), section.slug());
         for r in reqs {
             let _ = writeln!(out);
-            let _ = writeln!(out, "### `{}` ({})", r.id, r.level.as_str());
+            let _ = writeln!(out, "{HEADING}{}` ({})", r.id, r.level.as_str());
             let _ = writeln!(out);
             let _ = writeln!(out, "{}", r.text);
             let _ = writeln!(out);
@@ -58,6 +85,20 @@ pub fn render() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_requirement_has_its_heading_line() {
+        let text = super::render();
+        let lines: Vec<&str> = text.lines().collect();
+        for r in crate::requirements() {
+            let line = super::heading_line(r.id).unwrap_or_else(|| panic!("{}", r.id));
+            assert_eq!(
+                lines[line - 1],
+                format!("### `{}` ({})", r.id, r.level.as_str())
+            );
+        }
+        assert_eq!(super::heading_line("NO-SUCH-REQUIREMENT"), None);
+    }
+
     #[test]
     fn checked_in_requirements_md_is_current() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../REQUIREMENTS.md");
