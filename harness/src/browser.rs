@@ -16,7 +16,13 @@ pub mod watch;
 
 use std::path::PathBuf;
 
+use std::future::Future;
+
+use fantoccini::error::{CmdError, ErrorStatus};
 use thiserror::Error;
+
+use crate::limits;
+use crate::stop::Fault;
 
 /// Errors while starting or driving the browser.
 #[derive(Debug, Error)]
@@ -57,7 +63,52 @@ pub enum BrowserError {
     Unexpected { what: &'static str, detail: String },
     #[error("could not prepare a browser profile folder")]
     Profile(#[source] std::io::Error),
+    #[error(
+        "webdriver command `{what}` did not finish within {seconds} s (the page's renderer hangs?)"
+    )]
+    Hung { what: &'static str, seconds: u64 },
+    #[error("a script navigated the top window away from the host page {from}, to {to}")]
+    NavigatedAway { from: String, to: String },
 }
+
+impl BrowserError {
+    /// What this failure shows about the page the target drives, if it
+    /// is the page's doing rather than the browser's.
+    pub fn fault(&self) -> Option<Fault> {
+        match self {
+            BrowserError::Hung { what, .. } => Some(Fault::PageHung { command: what }),
+            BrowserError::NavigatedAway { to, .. } => Some(Fault::TopNavigated {
+                to: url::Url::parse(to)
+                    .map(|u| u.origin().ascii_serialization())
+                    .unwrap_or_else(|_| to.clone()),
+            }),
+            BrowserError::Command {
+                source: CmdError::Standard(e),
+                ..
+            } if e.error == ErrorStatus::UnexpectedAlertOpen => Some(Fault::Dialogs),
+            _ => None,
+        }
+    }
+}
+
+/// A WebDriver command with the harness's own deadline
+/// ([`limits::WEBDRIVER_COMMAND`]): ChromeDriver's time-outs do not hold
+/// when the page's renderer hangs.
+pub(crate) trait Within<T>: Future<Output = Result<T, CmdError>> + Sized {
+    fn within(self, what: &'static str) -> impl Future<Output = Result<T, BrowserError>> {
+        async move {
+            match tokio::time::timeout(limits::WEBDRIVER_COMMAND, self).await {
+                Ok(result) => result.map_err(|source| BrowserError::Command { what, source }),
+                Err(_) => Err(BrowserError::Hung {
+                    what,
+                    seconds: limits::WEBDRIVER_COMMAND.as_secs(),
+                }),
+            }
+        }
+    }
+}
+
+impl<T, F: Future<Output = Result<T, CmdError>>> Within<T> for F {}
 
 /// Where the browser binaries are.
 #[derive(Debug, Clone)]

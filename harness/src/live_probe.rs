@@ -24,6 +24,7 @@ use crate::browser::watch::{watch, WatchPlan};
 use crate::events::EventSink;
 use crate::host_page::{render, PageContext};
 use crate::sites::{TokenResponder, TOKEN_PATH};
+use crate::stop::Fault;
 use crate::world::{error_chain, random_secret, TenantKeys, TenantSource, World};
 
 /// The most of a body kept as evidence.
@@ -36,6 +37,9 @@ pub struct ProbeTrail {
     pub public_key: Option<String>,
     pub external_user_id: Option<String>,
     pub console_errors: Vec<String>,
+    /// The last fault of the target the probe ran into, for the runner's
+    /// circuit breaker.
+    pub fault: Option<Fault>,
 }
 
 pub struct LiveProbe<'a> {
@@ -184,23 +188,43 @@ impl<'a> LiveProbe<'a> {
             headers.push(("x-provider-state-token".to_string(), token.clone()));
         }
         let body = json!({"state": state, "params": params}).to_string();
-        let reply = client
-            .send("POST", url_path, &headers, Some(&body))
-            .await
-            .map_err(|e| {
-                ProbeError::Harness(format!("provider state `{state}`: {}", error_chain(&e)))
-            })?;
+        let host = client.host().to_string();
+        let reply = match client.send("POST", url_path, &headers, Some(&body)).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                self.trail.fault = e.fault();
+                return Err(ProbeError::Harness(format!(
+                    "provider state `{state}`: {}",
+                    error_chain(&e)
+                )));
+            }
+        };
+        let nonsense = |what: String| Fault::Nonsense {
+            host: host.clone(),
+            what,
+        };
         if reply.status != 200 {
+            self.trail.fault = Some(nonsense(format!(
+                "provider-state answers with status {}",
+                reply.status
+            )));
             return Err(ProbeError::Harness(format!(
                 "provider state `{state}` answered {}: {}",
                 reply.status,
                 cap(&reply.body, 500)
             )));
         }
+        let Ok(answer) = serde_json::from_str::<serde_json::Value>(&reply.body) else {
+            self.trail.fault = Some(nonsense("provider-state answers that are not JSON".into()));
+            return Err(ProbeError::Harness(format!(
+                "provider state `{state}` answered 200 with a body that is not JSON: {}",
+                cap(&reply.body, 500)
+            )));
+        };
         self.emit(EvidenceItem::Note {
             text: format!("provider state: {state}"),
         });
-        Ok(serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null))
+        Ok(answer)
     }
 
     fn token_responder(&self, knobs: &TokenEndpoint) -> Result<TokenResponder, ProbeError> {
@@ -447,6 +471,7 @@ impl Probe for LiveProbe<'_> {
                 })
             }
             Err(e) => {
+                self.trail.fault = e.fault();
                 let detail = error_chain(&e);
                 self.emit(EvidenceItem::Http(HttpExchange {
                     method: call.method.clone(),
@@ -511,12 +536,13 @@ impl Probe for LiveProbe<'_> {
             .serve_page(&page_path, rendered.html, rendered.csp.as_deref())
             .await;
         let url = format!("{}{page_path}", self.world.sites.origin(page.site));
-        browser
-            .reset(&self.world.sites.all_origins())
-            .await
-            .map_err(|e| {
-                ProbeError::Harness(format!("resetting browser state: {}", error_chain(&e)))
-            })?;
+        if let Err(e) = browser.reset(&self.world.sites.all_origins()).await {
+            self.trail.fault = e.fault();
+            return Err(ProbeError::Harness(format!(
+                "resetting browser state: {}",
+                error_chain(&e)
+            )));
+        }
         self.trail.opened_page = true;
         let plan = WatchPlan {
             url: &url,
@@ -525,9 +551,16 @@ impl Probe for LiveProbe<'_> {
             deadline: page.deadline,
             read_styles: &page.read_styles,
         };
-        let view = watch(browser, &plan)
-            .await
-            .map_err(|e| ProbeError::Harness(format!("watching {url}: {}", error_chain(&e))))?;
+        let view = match watch(browser, &plan).await {
+            Ok(view) => view,
+            Err(e) => {
+                self.trail.fault = e.fault();
+                return Err(ProbeError::Harness(format!(
+                    "watching {url}: {}",
+                    error_chain(&e)
+                )));
+            }
+        };
         self.trail.console_errors.extend(
             view.console
                 .iter()

@@ -1,7 +1,9 @@
 //! The harness's own HTTPS client for the portal's API and its
 //! provider-state endpoint: one request per connection, names under
 //! `.test` resolved to loopback, trust limited to the run's CA plus any
-//! CA the target file names.
+//! CA the target file names. Every phase of an exchange has its deadline
+//! and bodies have a size limit ([`crate::limits`]); each failure says
+//! which [`Fault`] of the target it shows.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,8 +14,8 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use thiserror::Error;
 use tokio_rustls::TlsConnector;
 
-/// The most of a response body the client reads.
-pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+use crate::limits;
+use crate::stop::{Fault, Phase};
 
 #[derive(Debug, Error)]
 pub enum ClientError {
@@ -45,10 +47,20 @@ pub enum ClientError {
     },
     #[error("invalid request: {0}")]
     Request(String),
-    #[error("response body from {host} unreadable or over {BODY_LIMIT} bytes")]
-    Body { host: String },
-    #[error("no answer from {host} within {seconds} s")]
-    Timeout { host: String, seconds: u64 },
+    #[error("response body from {host} unreadable")]
+    Body {
+        host: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("response body from {host} is over the limit of {limit} bytes")]
+    TooLarge { host: String, limit: usize },
+    #[error("no answer from {host} within {seconds} s ({phase})")]
+    Timeout {
+        host: String,
+        phase: Phase,
+        seconds: u64,
+    },
     #[error("bad CA certificate: {0}")]
     Ca(String),
 }
@@ -69,7 +81,49 @@ pub struct PortalClient {
     host: String,
     port: u16,
     connector: TlsConnector,
-    timeout: Duration,
+}
+
+impl ClientError {
+    /// What this failure shows about the target, if it is the target's
+    /// (not a mistake in the request the harness built).
+    pub fn fault(&self) -> Option<Fault> {
+        match self {
+            ClientError::Resolve { host, .. } | ClientError::Tls { host, .. } => {
+                Some(Fault::Unreachable { host: host.clone() })
+            }
+            ClientError::Connect { addr, .. } => Some(Fault::Unreachable { host: addr.clone() }),
+            ClientError::Timeout { host, phase, .. } => Some(Fault::NoAnswer {
+                host: host.clone(),
+                phase: *phase,
+            }),
+            ClientError::TooLarge { host, .. } => Some(Fault::Oversized { host: host.clone() }),
+            ClientError::Http { host, .. } | ClientError::Body { host, .. } => {
+                Some(Fault::Nonsense {
+                    host: host.clone(),
+                    what: "answers that are not HTTP".into(),
+                })
+            }
+            ClientError::Url { .. } | ClientError::Request(_) | ClientError::Ca(_) => None,
+        }
+    }
+}
+
+/// `future` within `deadline`, or a time-out in `phase`.
+async fn within<T>(
+    host: &str,
+    phase: Phase,
+    deadline: Duration,
+    future: impl std::future::Future<Output = Result<T, ClientError>>,
+) -> Result<T, ClientError> {
+    tokio::time::timeout(deadline, future)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ClientError::Timeout {
+                host: host.to_string(),
+                phase,
+                seconds: deadline.as_secs(),
+            })
+        })
 }
 
 impl PortalClient {
@@ -115,7 +169,6 @@ impl PortalClient {
             host,
             port,
             connector: TlsConnector::from(Arc::new(config)),
-            timeout: Duration::from_secs(10),
         })
     }
 
@@ -133,16 +186,12 @@ impl PortalClient {
     ) -> Result<Response, ClientError> {
         let started = Instant::now();
         let exchange = self.exchange(method, path, headers, body);
-        match tokio::time::timeout(self.timeout, exchange).await {
-            Ok(result) => result.map(|mut r| {
+        within(&self.host, Phase::Exchange, limits::EXCHANGE, exchange)
+            .await
+            .map(|mut r| {
                 r.elapsed = started.elapsed();
                 r
-            }),
-            Err(_) => Err(ClientError::Timeout {
-                host: self.host.clone(),
-                seconds: self.timeout.as_secs(),
-            }),
-        }
+            })
     }
 
     async fn exchange(
@@ -152,14 +201,7 @@ impl PortalClient {
         headers: &[(String, String)],
         body: Option<&str>,
     ) -> Result<Response, ClientError> {
-        let addr = resolve(&self.host, self.port).await?;
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|source| ClientError::Connect {
-                addr: addr.to_string(),
-                source,
-            })?;
-        let _ = tcp.set_nodelay(true);
+        let tcp = connect(&self.host, self.port).await?;
         let mut request = http::Request::builder().method(method).uri(path);
         let default_port = if self.scheme_https { 443 } else { 80 };
         let host_header = if self.port == default_port {
@@ -179,14 +221,21 @@ impl PortalClient {
                 url: self.host.clone(),
                 reason: e.to_string(),
             })?;
-            let tls =
-                self.connector
-                    .connect(name, tcp)
-                    .await
-                    .map_err(|source| ClientError::Tls {
-                        host: self.host.clone(),
-                        source,
-                    })?;
+            let tls = within(
+                &self.host,
+                Phase::TlsHandshake,
+                limits::TLS_HANDSHAKE,
+                async {
+                    self.connector
+                        .connect(name, tcp)
+                        .await
+                        .map_err(|source| ClientError::Tls {
+                            host: self.host.clone(),
+                            source,
+                        })
+                },
+            )
+            .await?;
             self.round_trip(hyper_util::rt::TokioIo::new(tls), request)
                 .await?
         } else {
@@ -214,7 +263,21 @@ impl PortalClient {
         tokio::spawn(async move {
             let _ = connection.await;
         });
-        let response = sender.send_request(request).await.map_err(http_err)?;
+        let response = within(&self.host, Phase::FirstByte, limits::FIRST_BYTE, async {
+            sender.send_request(request).await.map_err(http_err)
+        })
+        .await?;
+        let too_large = || ClientError::TooLarge {
+            host: self.host.clone(),
+            limit: limits::BODY_BYTES,
+        };
+        let declared = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limits::BODY_BYTES as u64) {
+            return Err(too_large());
+        }
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -226,13 +289,19 @@ impl PortalClient {
                 )
             })
             .collect();
-        let body = Limited::new(response.into_body(), BODY_LIMIT)
+        let body = match Limited::new(response.into_body(), limits::BODY_BYTES)
             .collect()
             .await
-            .map_err(|_| ClientError::Body {
-                host: self.host.clone(),
-            })?
-            .to_bytes();
+        {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+            Err(source) => {
+                return Err(ClientError::Body {
+                    host: self.host.clone(),
+                    source,
+                })
+            }
+        };
         Ok(Response {
             status,
             headers,
@@ -240,6 +309,23 @@ impl PortalClient {
             elapsed: Duration::ZERO,
         })
     }
+}
+
+/// A TCP connection to `host:port`, resolved and connected within
+/// [`limits::CONNECT`].
+pub async fn connect(host: &str, port: u16) -> Result<tokio::net::TcpStream, ClientError> {
+    within(host, Phase::Connect, limits::CONNECT, async {
+        let addr = resolve(host, port).await?;
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|source| ClientError::Connect {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let _ = tcp.set_nodelay(true);
+        Ok(tcp)
+    })
+    .await
 }
 
 /// Names under `.test` and `localhost` go to loopback, as in the browser.

@@ -109,12 +109,14 @@ impl Reporter for Progress {
                     }
                     Outcome::Error { reason } => format!("\n      {reason}"),
                     Outcome::Skipped { reason } => format!(" ({reason})"),
+                    Outcome::NotRun { cause } => format!(" ({cause})"),
                 };
                 let tag = match result.outcome {
                     Outcome::Pass { .. } => "PASS ",
                     Outcome::Fail { .. } => "FAIL ",
                     Outcome::Error { .. } => "ERROR",
                     Outcome::Skipped { .. } => "SKIP ",
+                    Outcome::NotRun { .. } => "NORUN",
                 };
                 let text = format!(
                     "{tag} {:>6} {:<6} {}{detail}",

@@ -19,19 +19,29 @@ use crate::runner::{now_rfc3339, run_meta, Filter, RunFigures, RunOptions};
 use crate::target::TargetError;
 use crate::world::{error_chain, parse_defects, World, WorldError, WorldOptions, REFERENCE_HOST};
 
-/// On Ctrl-C or SIGTERM: kill the browsers, remove their profiles, exit 3
-/// (the run is incomplete). Reports of a killed run are not written.
+/// On Ctrl-C or SIGTERM: a run in progress stops (the rest of its
+/// scenarios are not run, with the cause "interrupted"), writes every
+/// report and exits 3. With no run in progress, or on a second signal:
+/// kill the browsers, remove their profiles and exit 3 at once.
 pub fn install_interrupt_handler() {
     tokio::spawn(async {
         let mut term =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        let mut stopping = false;
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+            }
+            if !stopping && crate::stop::interrupt_active_runs() {
+                stopping = true;
+                eprintln!("\nportalcheck: interrupted; stopping the run and writing its reports (interrupt again to exit at once)");
+                continue;
+            }
+            eprintln!("\nportalcheck: interrupted; stopping the browser and exiting");
+            crate::browser::process::kill_all_children();
+            std::process::exit(ExitCode::Incomplete.code());
         }
-        eprintln!("\nportalcheck: interrupted; stopping the browser and exiting");
-        crate::browser::process::kill_all_children();
-        std::process::exit(ExitCode::Incomplete.code());
     });
 }
 

@@ -3,7 +3,10 @@
 //! on a pool of reused sessions, API ones freely), bounds each by its
 //! budget, and emits the typed events every report consumes. A run that
 //! selected nothing or could not start its browser is incomplete, never
-//! passed.
+//! passed. A run stops early when the circuit breaker trips (the target
+//! showed the same fault for several scenarios in a row) or on an
+//! interrupt: the scenarios still running or waiting end as not run, with
+//! the cause, and the run finishes normally so every report is written.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,6 +23,7 @@ use crate::browser::process::LaunchOptions;
 use crate::browser::session::BrowserSession;
 use crate::events::EventSink;
 use crate::live_probe::LiveProbe;
+use crate::stop::{ActiveRun, Breaker, Fault, Stop};
 use crate::world::World;
 
 /// Which scenarios to run.
@@ -191,6 +195,11 @@ pub async fn run(
     let mut ordered = selected.clone();
     ordered.sort_by_key(|s| std::cmp::Reverse((s.has_tag(Tag::Session), s.budget)));
     let durations = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stop = Stop::new();
+    let _active = ActiveRun::register(&stop);
+    let breaker = Arc::new(std::sync::Mutex::new(Breaker::new(
+        crate::limits::BREAKER_THRESHOLD,
+    )));
 
     futures_util::stream::iter(ordered)
         .for_each_concurrent(options.jobs.max(1), |scenario| {
@@ -199,13 +208,29 @@ pub async fn run(
             let pool = pool.clone();
             let browser_error = browser_error.clone();
             let durations = durations.clone();
+            let stop = stop.clone();
+            let breaker = breaker.clone();
             let seed = options.seed;
             async move {
+                let not_run = |cause: String| {
+                    sink.send(Event::ScenarioFinished(ScenarioResult {
+                        id: scenario.id.to_string(),
+                        outcome: Outcome::NotRun { cause },
+                        started_at: now_rfc3339(),
+                        duration_ms: 0,
+                    }));
+                };
+                if let Some(cause) = stop.cause() {
+                    return not_run(cause);
+                }
                 let needs_browser = scenario.needs.contains(&Need::Browser);
                 // Wait for a browser before the scenario starts, so its time
                 // is its own.
                 let loan = match (&pool, needs_browser) {
-                    (Some(pool), true) => pool.borrow().await,
+                    (Some(pool), true) => tokio::select! {
+                        loan = pool.borrow() => loan,
+                        cause = stop.stopped() => return not_run(cause),
+                    },
                     _ => None,
                 };
                 let started_at = now_rfc3339();
@@ -214,23 +239,46 @@ pub async fn run(
                     started_at: started_at.clone(),
                 });
                 let t = Instant::now();
-                let outcome = match (needs_browser, loan) {
-                    (false, _) => run_one(&world, &scenario, None, &sink, seed).await.0,
-                    (true, Some(mut loan)) => {
-                        let (outcome, healthy) =
-                            run_one(&world, &scenario, loan.session.take(), &sink, seed).await;
-                        let pool = pool.as_ref().expect("a loan comes from a pool");
-                        loan.session = healthy.0;
-                        pool.give_back(loan, healthy.1).await;
-                        outcome
-                    }
-                    (true, None) => Outcome::Error {
-                        reason: match &browser_error {
-                            Some(e) => format!("the browser could not start: {e}"),
-                            None => "every browser session was lost earlier in the run".into(),
-                        },
+                let (outcome, fault) = match (needs_browser, loan) {
+                    (false, _) => tokio::select! {
+                        (outcome, fault, _) = run_one(&world, &scenario, None, &sink, seed) => (outcome, fault),
+                        cause = stop.stopped() => (Outcome::NotRun { cause }, None),
                     },
+                    (true, Some(mut loan)) => {
+                        let pool = pool.as_ref().expect("a loan comes from a pool");
+                        let session = loan.session.take();
+                        tokio::select! {
+                            (outcome, fault, healthy) = run_one(&world, &scenario, session, &sink, seed) => {
+                                loan.session = healthy.0;
+                                pool.give_back(loan, healthy.1).await;
+                                (outcome, fault)
+                            }
+                            cause = stop.stopped() => {
+                                // The session went down with the scenario.
+                                pool.retire(loan);
+                                (Outcome::NotRun { cause }, None)
+                            }
+                        }
+                    }
+                    (true, None) => (
+                        Outcome::Error {
+                            reason: match &browser_error {
+                                Some(e) => format!("the browser could not start: {e}"),
+                                None => "every browser session was lost earlier in the run".into(),
+                            },
+                        },
+                        None,
+                    ),
                 };
+                if !matches!(outcome, Outcome::NotRun { .. }) {
+                    let tripped = breaker
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .record(fault);
+                    if let Some(cause) = tripped {
+                        stop.trip(&cause);
+                    }
+                }
                 let duration = t.elapsed();
                 durations.lock().unwrap_or_else(|e| e.into_inner()).push((
                     scenario.id.to_string(),
@@ -249,6 +297,8 @@ pub async fn run(
 
     let incomplete = if selected.is_empty() {
         Some("no scenario was selected".to_string())
+    } else if let Some(cause) = stop.cause() {
+        Some(format!("the run stopped early: {cause}"))
     } else {
         browser_error
             .map(|e| format!("the browser could not start, browser scenarios were not run: {e}"))
@@ -274,16 +324,17 @@ pub fn scenario_seed(run_seed: u64, id: &str) -> u64 {
     fnv1a(id.as_bytes()) ^ run_seed.rotate_left(17)
 }
 
-/// Run one scenario within its budget. Returns the session and whether
-/// it still answers.
+/// Run one scenario within its budget. Returns its outcome, the target's
+/// fault when it errored because of one, the session and whether it
+/// still answers.
 async fn run_one(
     world: &Arc<World>,
     scenario: &Scenario,
     session: Option<BrowserSession>,
     sink: &EventSink,
     seed: u64,
-) -> (Outcome, (Option<BrowserSession>, bool)) {
-    let (verdict, trail) = {
+) -> (Outcome, Option<Fault>, (Option<BrowserSession>, bool)) {
+    let (verdict, trail, over_budget) = {
         let mut probe = LiveProbe::new(
             world.clone(),
             scenario.id,
@@ -297,14 +348,17 @@ async fn run_one(
             }
             (scenario.run)(&mut probe).await
         };
-        let verdict = match tokio::time::timeout(scenario.budget, body).await {
-            Ok(v) => v,
-            Err(_) => Verdict::incomplete(format!(
-                "the scenario did not finish within its budget of {} s (a hung target cannot hang the run)",
-                scenario.budget.as_secs()
-            )),
+        let (verdict, over_budget) = match tokio::time::timeout(scenario.budget, body).await {
+            Ok(v) => (v, false),
+            Err(_) => (
+                Verdict::incomplete(format!(
+                    "the scenario did not finish within its budget of {} s (a hung target cannot hang the run)",
+                    scenario.budget.as_secs()
+                )),
+                true,
+            ),
         };
-        (verdict, probe.trail.clone())
+        (verdict, probe.trail.clone(), over_budget)
     };
     let outcome = match verdict {
         Verdict::Pass { checked } if checked.is_empty() => Outcome::Error {
@@ -349,5 +403,10 @@ async fn run_one(
         }
         None => true,
     };
-    (outcome, (session, healthy))
+    let fault = match &outcome {
+        Outcome::Error { .. } if over_budget => trail.fault.clone().or(Some(Fault::OverBudget)),
+        Outcome::Error { .. } => trail.fault.clone(),
+        _ => None,
+    };
+    (outcome, fault, (session, healthy))
 }

@@ -96,9 +96,13 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
                 errors.push(s.meta.id.clone());
                 details.push(format!("{}: {reason}", s.meta.id));
             }
-            None => {
+            None | Some(Outcome::NotRun { .. }) => {
                 errors.push(s.meta.id.clone());
-                details.push(format!("{}: not run", s.meta.id));
+                details.push(format!(
+                    "{}: not run ({})",
+                    s.meta.id,
+                    s.not_run_cause().unwrap_or_default()
+                ));
             }
             _ => {}
         }

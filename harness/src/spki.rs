@@ -8,12 +8,49 @@ use std::sync::Arc;
 use base64::Engine;
 use rustls::pki_types::{CertificateDer, ServerName};
 use sha2::{Digest, Sha256};
+use thiserror::Error;
 
-/// The pin for the leaf certificate `origin` presents, if it can be had.
-pub async fn leaf_spki_pin(origin: &str, ca_pems: &[String]) -> Option<String> {
-    let url = url::Url::parse(origin).ok()?;
-    let host = url.host_str()?.to_string();
-    let port = url.port_or_known_default()?;
+use crate::limits;
+use crate::portal_client::ClientError;
+
+/// Why the portal's leaf could not be pinned.
+#[derive(Debug, Error)]
+pub enum PinError {
+    #[error("bad portal origin {0}")]
+    Origin(String),
+    #[error("could not build the TLS client")]
+    Tls(#[source] rustls::Error),
+    #[error("could not reach the portal")]
+    Connect(#[source] ClientError),
+    /// The portal accepted the connection and never finished the handshake.
+    #[error("{host} did not finish the TLS handshake within {seconds} s")]
+    Timeout { host: String, seconds: u64 },
+    #[error("the TLS handshake with {host} failed")]
+    Handshake {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} presented no parseable leaf certificate")]
+    NoLeaf(String),
+}
+
+impl PinError {
+    /// The portal is not there or does not answer: nothing is worth running.
+    pub fn dead_target(&self) -> bool {
+        matches!(self, PinError::Connect(_) | PinError::Timeout { .. })
+    }
+}
+
+/// The pin for the leaf certificate `origin` presents. Connect and
+/// handshake have their deadlines ([`limits::CONNECT`],
+/// [`limits::PIN_PROBE`]): a portal that accepts TCP and never answers
+/// costs seconds.
+pub async fn leaf_spki_pin(origin: &str, ca_pems: &[String]) -> Result<String, PinError> {
+    let bad_origin = || PinError::Origin(origin.to_string());
+    let url = url::Url::parse(origin).map_err(|_| bad_origin())?;
+    let host = url.host_str().ok_or_else(bad_origin)?.to_string();
+    let port = url.port_or_known_default().ok_or_else(bad_origin)?;
     let mut roots = rustls::RootCertStore::empty();
     for pem in ca_pems {
         for cert in rustls_pemfile::certs(&mut pem.as_bytes()).flatten() {
@@ -24,24 +61,34 @@ pub async fn leaf_spki_pin(origin: &str, ca_pems: &[String]) -> Option<String> {
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .ok()?
+    .map_err(PinError::Tls)?
     .with_root_certificates(roots)
     .with_no_client_auth();
-    let addr = crate::portal_client::resolve(&host, port).await.ok()?;
-    let tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
-    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
-        .connect(ServerName::try_from(host).ok()?, tcp)
+    let name = ServerName::try_from(host.clone()).map_err(|_| bad_origin())?;
+    let tcp = crate::portal_client::connect(&host, port)
         .await
-        .ok()?;
+        .map_err(PinError::Connect)?;
+    let handshake = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp);
+    let tls = tokio::time::timeout(limits::PIN_PROBE, handshake)
+        .await
+        .map_err(|_| PinError::Timeout {
+            host: host.clone(),
+            seconds: limits::PIN_PROBE.as_secs(),
+        })?
+        .map_err(|source| PinError::Handshake {
+            host: host.clone(),
+            source,
+        })?;
     let leaf: CertificateDer<'static> = tls
         .get_ref()
         .1
-        .peer_certificates()?
-        .first()?
+        .peer_certificates()
+        .and_then(|certs| certs.first())
+        .ok_or_else(|| PinError::NoLeaf(host.clone()))?
         .clone()
         .into_owned();
-    let spki = spki_of(&leaf)?;
-    Some(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(spki)))
+    let spki = spki_of(&leaf).ok_or_else(|| PinError::NoLeaf(host.clone()))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(spki)))
 }
 
 /// One DER element: (tag, header+content as a slice, content, rest).

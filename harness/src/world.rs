@@ -220,8 +220,16 @@ impl World {
                     .await
                     .map_err(WorldError::Sites)?;
                 let client = PortalClient::new(&file.portal_origin, &ca_pems)?;
-                if let Some(pin) = crate::spki::leaf_spki_pin(&file.portal_origin, &ca_pems).await {
-                    spki_pins.push(pin);
+                match crate::spki::leaf_spki_pin(&file.portal_origin, &ca_pems).await {
+                    Ok(pin) => spki_pins.push(pin),
+                    Err(e) if e.dead_target() => {
+                        return Err(WorldError::Unreachable {
+                            origin: file.portal_origin.clone(),
+                            detail: error_chain(&e),
+                        })
+                    }
+                    // Reported by the reachability check below.
+                    Err(_) => {}
                 }
                 let mut secrets = vec![unrelated_secret.clone()];
                 let tenants = match &file.provider_state {

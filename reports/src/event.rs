@@ -92,6 +92,11 @@ pub enum Outcome {
     Error { reason: String },
     /// Not applicable to this target.
     Skipped { reason: String },
+    /// Never run, or stopped before it could conclude: the run ended early
+    /// (the target was dead or hostile for several scenarios in a row, or
+    /// the run was interrupted). `cause` says why; the run is incomplete.
+    #[serde(rename = "not_run")]
+    NotRun { cause: String },
 }
 
 impl Outcome {
@@ -101,6 +106,7 @@ impl Outcome {
             Outcome::Fail { .. } => "fail",
             Outcome::Error { .. } => "error",
             Outcome::Skipped { .. } => "skipped",
+            Outcome::NotRun { .. } => "not_run",
         }
     }
 }

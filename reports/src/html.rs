@@ -406,6 +406,9 @@ fn finding(d: &mut Doc, scenario: &ScenarioRecord) {
         Some(Outcome::Error { reason }) => {
             d.el("<h4>Could not be checked</h4>\n<pre>", reason, "</pre>\n");
         }
+        Some(Outcome::NotRun { cause }) => {
+            d.el("<h4>Not run</h4>\n<pre>", cause, "</pre>\n");
+        }
         _ => {
             d.lit("<h4>Never finished</h4>\n<p>The scenario was selected but reported no result.</p>\n");
         }

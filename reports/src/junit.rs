@@ -132,9 +132,12 @@ fn test_case(scenario: &ScenarioRecord) -> TestCase {
             status
         }
         _ => {
+            let cause = scenario
+                .not_run_cause()
+                .unwrap_or("the scenario never finished");
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status
-                .set_message("the scenario never finished")
+                .set_message(x(&one_line(&format!("not run: {cause}"), 300)))
                 .set_type("not-run");
             status
         }

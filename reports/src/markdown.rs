@@ -151,7 +151,7 @@ pub fn render_markdown(record: &RunRecord) -> String {
         |s| {
             let reason = match s.result.as_ref().map(|r| &r.outcome) {
                 Some(Outcome::Error { reason }) => reason.as_str(),
-                _ => "never finished",
+                _ => s.not_run_cause().unwrap_or("never finished"),
             };
             format!(
                 "| {} | {} |",

@@ -88,12 +88,22 @@ impl State {
 impl ScenarioRecord {
     pub fn state(&self) -> State {
         match self.result.as_ref().map(|r| &r.outcome) {
-            None => State::NotRun,
+            None | Some(Outcome::NotRun { .. }) => State::NotRun,
             Some(Outcome::Pass { .. }) => State::Pass,
             Some(Outcome::Fail { .. }) if self.baselined.is_some() => State::Baselined,
             Some(Outcome::Fail { .. }) => State::Fail,
             Some(Outcome::Error { .. }) => State::Error,
             Some(Outcome::Skipped { .. }) => State::Skipped,
+        }
+    }
+
+    /// Why a scenario has no conclusion: the cause it was not run, or that
+    /// it never reported. `None` for a scenario that concluded.
+    pub fn not_run_cause(&self) -> Option<&str> {
+        match self.result.as_ref().map(|r| &r.outcome) {
+            None => Some("the scenario never finished"),
+            Some(Outcome::NotRun { cause }) => Some(cause),
+            Some(_) => None,
         }
     }
 
@@ -237,7 +247,15 @@ impl RunRecord {
 
     fn verdict(&self) -> RunStatus {
         let total = self.counts.total();
-        if self.counts.must.fail > 0 {
+        // A run stopped early (dead target, interrupt) is incomplete even
+        // when it found MUST failures before it stopped.
+        let stopped = self.scenarios.iter().any(|s| {
+            matches!(
+                s.result.as_ref().map(|r| &r.outcome),
+                Some(Outcome::NotRun { .. })
+            )
+        });
+        if self.counts.must.fail > 0 && !stopped {
             return RunStatus::MustFailed;
         }
         let mut reasons = Vec::new();
@@ -269,11 +287,21 @@ impl RunRecord {
             ));
         }
         if total.not_run > 0 {
-            reasons.push(format!(
-                "{} never finished: {}",
-                plural(total.not_run, "scenario"),
-                list(&ids_in(State::NotRun))
-            ));
+            let (stopped_ids, unfinished): (Vec<&ScenarioRecord>, Vec<&ScenarioRecord>) = self
+                .scenarios
+                .iter()
+                .filter(|s| s.state() == State::NotRun)
+                .partition(|s| s.result.is_some());
+            for (group, words) in [(unfinished, "never finished"), (stopped_ids, "not run")] {
+                if !group.is_empty() {
+                    let ids: Vec<&str> = group.iter().map(|s| s.meta.id.as_str()).collect();
+                    reasons.push(format!(
+                        "{} {words}: {}",
+                        plural(ids.len(), "scenario"),
+                        list(&ids)
+                    ));
+                }
+            }
         }
         if !reasons.is_empty() {
             return RunStatus::Incomplete {

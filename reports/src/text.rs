@@ -99,6 +99,7 @@ pub(crate) fn failure_sentence(scenario: &ScenarioRecord) -> String {
         Some(Outcome::Error { reason }) => format!("Could not be checked: {reason}."),
         Some(Outcome::Skipped { reason }) => format!("Skipped: {reason}."),
         Some(Outcome::Pass { .. }) => "Passed.".to_string(),
+        Some(Outcome::NotRun { cause }) => format!("Not run: {cause}."),
         None => "Never finished.".to_string(),
     };
     let key = key_evidence(&scenario.evidence);

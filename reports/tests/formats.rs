@@ -259,6 +259,63 @@ fn junit_counts_a_scenario_without_result_as_error() {
     assert_eq!(children[0].1["type"], "not-run");
 }
 
+/// The fixture run stopped early: its last scenario was not run, with a
+/// cause, after the breaker tripped.
+fn stopped_record() -> reports::RunRecord {
+    let cause = "the target is dead or hostile: portal.test does not answer (no TLS handshake in time) (3 scenarios in a row)";
+    let mut events = events();
+    for e in &mut events {
+        match e {
+            reports::Event::ScenarioFinished(r) if r.id == "embedding.allowed-parent" => {
+                r.outcome = reports::event::Outcome::NotRun {
+                    cause: cause.into(),
+                };
+            }
+            reports::Event::RunFinished(end) => {
+                end.incomplete = Some(format!("the run stopped early: {cause}"));
+            }
+            _ => {}
+        }
+    }
+    record_of(&events, None, Redactor::default())
+}
+
+#[test]
+fn a_stopped_run_is_incomplete_and_every_format_names_the_cause() {
+    let record = stopped_record();
+    // MUST failures were found before the stop, but the run is incomplete.
+    assert!(record.counts.must.fail > 0);
+    assert_eq!(record.status.exit_code().code(), 3);
+    assert_eq!(record.counts.total().not_run, 1);
+    let markdown = render_markdown(&record);
+    let first = markdown.lines().next().unwrap();
+    assert!(
+        first.contains("stopped early") && first.contains("does not answer"),
+        "{first}"
+    );
+    for (name, text) in [
+        ("json", render_json(&record)),
+        ("junit", render_junit(&record)),
+        ("sarif", render_sarif(&record)),
+        ("html", render_html(&record)),
+        ("markdown", markdown.clone()),
+    ] {
+        assert!(
+            text.contains("does not answer"),
+            "{name} does not name the cause"
+        );
+    }
+    let cases = junit_cases(&render_junit(&record));
+    let children = &cases[&key("embedding", "embedding.allowed-parent")];
+    assert_eq!(children[0].0, "error");
+    assert_eq!(children[0].1["type"], "not-run");
+    assert!(children[0].1["message"].contains("does not answer"));
+    let json: Value = serde_json::from_str(&render_json(&record)).unwrap();
+    assert_eq!(schema_errors(&json), Vec::<String>::new());
+    let back: reports::RunRecord = serde_json::from_value(json).unwrap();
+    assert_eq!(back.status, record.status);
+}
+
 #[test]
 fn sarif_has_the_required_properties() {
     let sarif: Value = serde_json::from_str(&render_sarif(&record())).unwrap();

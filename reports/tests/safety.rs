@@ -184,6 +184,7 @@ fn hostile_events() -> Vec<Event> {
                     },
                     Outcome::Error { .. } => Outcome::Error { reason: p.clone() },
                     Outcome::Skipped { .. } => Outcome::Skipped { reason: p.clone() },
+                    Outcome::NotRun { .. } => Outcome::NotRun { cause: p.clone() },
                 }
             }
             _ => {}

@@ -86,14 +86,23 @@ impl BrowserPool {
                 .unwrap_or_else(|e| e.into_inner())
                 .push(s),
             None => {
-                permit.forget();
-                if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
-                    self.slots.close();
-                }
-                return;
+                return self.retire(Loan {
+                    session: None,
+                    permit,
+                })
             }
         }
         drop(permit);
+    }
+
+    /// Take a loan out of the pool for good (its session is gone or was
+    /// dropped with a stopped scenario): one slot fewer, no new browser.
+    pub fn retire(&self, loan: Loan) {
+        drop(loan.session);
+        loan.permit.forget();
+        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.slots.close();
+        }
     }
 
     /// Close every session.

@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 
 use super::devtools::Devtools;
 use super::process::{ChromiumProcess, LaunchOptions};
-use super::{BrowserBinaries, BrowserError};
+use super::{BrowserBinaries, BrowserError, Within};
+use crate::limits;
 
 /// `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools Protocol
 /// command through ChromeDriver.
@@ -67,17 +68,14 @@ impl BrowserSession {
         );
         caps.insert(
             "timeouts".into(),
-            json!({"pageLoad": 15000, "script": 10000, "implicit": 0}),
+            json!({
+                "pageLoad": limits::PAGE_LOAD.as_millis() as u64,
+                "script": limits::SCRIPT.as_millis() as u64,
+                "implicit": 0,
+            }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&process.driver_url)
-            .await
-            .map_err(|source| BrowserError::Session {
-                url: process.driver_url.clone(),
-                source,
-            })?;
+        let client = open_session(ClientBuilder::new(connector), caps, &process.driver_url).await?;
         let version = http_get_json(
             &format!("127.0.0.1:{}", process.devtools_port),
             "/json/version",
@@ -131,14 +129,7 @@ impl BrowserSession {
         caps.insert("browserName".into(), json!("chrome"));
         caps.insert("goog:chromeOptions".into(), json!({ "args": args }));
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(url)
-            .await
-            .map_err(|source| BrowserError::Session {
-                url: url.to_string(),
-                source,
-            })?;
+        let client = open_session(ClientBuilder::new(connector), caps, url).await?;
         let version = client
             .capabilities()
             .and_then(|c| c.get("browserVersion"))
@@ -161,11 +152,8 @@ impl BrowserSession {
                 cmd: cmd.to_string(),
                 params,
             })
+            .within("goog/cdp/execute")
             .await
-            .map_err(|source| BrowserError::Command {
-                what: "goog/cdp/execute",
-                source,
-            })
     }
 
     /// Fresh state for the next scenario: a blank page, no cookies, no
@@ -173,11 +161,8 @@ impl BrowserSession {
     pub async fn reset(&self, origins: &[String]) -> Result<(), BrowserError> {
         self.client
             .goto("about:blank")
-            .await
-            .map_err(|source| BrowserError::Command {
-                what: "goto about:blank",
-                source,
-            })?;
+            .within("goto about:blank")
+            .await?;
         self.cdp("Network.clearBrowserCookies", json!({})).await?;
         self.cdp("Network.clearBrowserCache", json!({})).await?;
         for origin in origins {
@@ -199,6 +184,26 @@ impl BrowserSession {
     pub async fn close(self) {
         let _ = tokio::time::timeout(Duration::from_secs(3), self.client.close()).await;
         drop(self.process);
+    }
+}
+
+/// A new WebDriver session within [`limits::WEBDRIVER_SESSION`].
+async fn open_session(
+    mut builder: ClientBuilder<hyper_util::client::legacy::connect::HttpConnector>,
+    caps: serde_json::Map<String, Value>,
+    url: &str,
+) -> Result<Client, BrowserError> {
+    builder.capabilities(caps);
+    match tokio::time::timeout(limits::WEBDRIVER_SESSION, builder.connect(url)).await {
+        Ok(result) => result.map_err(|source| BrowserError::Session {
+            url: url.to_string(),
+            source,
+        }),
+        Err(_) => Err(BrowserError::NotReady {
+            what: "a WebDriver session",
+            seconds: limits::WEBDRIVER_SESSION.as_secs(),
+            detail: format!(" at {url}"),
+        }),
     }
 }
 

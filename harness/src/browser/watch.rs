@@ -13,7 +13,7 @@ use scenarios::probe::{
 use serde_json::{json, Value};
 
 use super::session::BrowserSession;
-use super::BrowserError;
+use super::{BrowserError, Within};
 
 /// The longest the watcher sleeps in the page between two looks when only
 /// recorder events and time matter (an event wakes it at once).
@@ -81,25 +81,15 @@ pub async fn watch(
     let client = &session.client;
     let mark = session.devtools.as_ref().map(|d| d.mark());
     let opened = Instant::now();
-    client
-        .goto(plan.url)
-        .await
-        .map_err(|source| BrowserError::Command {
-            what: "goto host page",
-            source,
-        })?;
-    let landed = client
-        .current_url()
-        .await
-        .map_err(|source| BrowserError::Command {
-            what: "current_url",
-            source,
-        })?;
-    if landed.scheme() == "chrome-error"
-        || !landed
-            .as_str()
-            .starts_with(plan.url.split('#').next().unwrap_or(""))
-    {
+    client.goto(plan.url).within("goto host page").await?;
+    let landed = client.current_url().within("current_url").await?;
+    if landed.scheme() != "chrome-error" && !on_host_page(plan, landed.as_str()) {
+        return Err(BrowserError::NavigatedAway {
+            from: plan.url.to_string(),
+            to: landed.to_string(),
+        });
+    }
+    if landed.scheme() == "chrome-error" {
         return Err(BrowserError::Unexpected {
             what: "goto host page",
             detail: format!(
@@ -114,7 +104,7 @@ pub async fn watch(
         .any(|w| matches!(w, WaitFor::FrameText(_) | WaitFor::FrameSettled));
     let mut reached;
     loop {
-        let state = read_recorder(session, plan.portal_origin).await?;
+        let state = read_recorder(session, plan).await?;
         let frame_now = if needs_frame_text {
             frame_state(session, plan.portal_origin).await
         } else {
@@ -145,17 +135,14 @@ pub async fn watch(
             tokio::time::sleep(nap.min(FRAME_POLL)).await;
         }
     }
-    let state = read_recorder(session, plan.portal_origin).await?;
+    let state = read_recorder(session, plan).await?;
     let host_text = client
         .execute(
             "return document.body ? document.body.innerText : '';",
             vec![],
         )
-        .await
-        .map_err(|source| BrowserError::Command {
-            what: "read host text",
-            source,
-        })?
+        .within("read host text")
+        .await?
         .as_str()
         .unwrap_or_default()
         .to_string();
@@ -183,19 +170,43 @@ pub async fn watch(
     })
 }
 
+/// Whether `url` is the plan's host page (any fragment).
+fn on_host_page(plan: &WatchPlan<'_>, url: &str) -> bool {
+    url.starts_with(plan.url.split('#').next().unwrap_or(""))
+}
+
+/// The page's recorder. When it cannot be read, a top window that is no
+/// longer on the host page is told as such (a script set `top.location`).
 async fn read_recorder(
     session: &BrowserSession,
-    portal_origin: &str,
+    plan: &WatchPlan<'_>,
 ) -> Result<Value, BrowserError> {
     let value = session
         .client
-        .execute(READ_RECORDER, vec![json!(portal_origin)])
-        .await
-        .map_err(|source| BrowserError::Command {
-            what: "read page recorder",
-            source,
-        })?;
+        .execute(READ_RECORDER, vec![json!(plan.portal_origin)])
+        .within("read page recorder")
+        .await;
+    let navigated_away = || async {
+        let now = session
+            .client
+            .current_url()
+            .within("current_url")
+            .await
+            .ok()?;
+        (!on_host_page(plan, now.as_str())).then(|| BrowserError::NavigatedAway {
+            from: plan.url.to_string(),
+            to: now.to_string(),
+        })
+    };
+    let value = match value {
+        Ok(value) => value,
+        Err(e @ BrowserError::Hung { .. }) => return Err(e),
+        Err(e) => return Err(navigated_away().await.unwrap_or(e)),
+    };
     if value.is_null() {
+        if let Some(away) = navigated_away().await {
+            return Err(away);
+        }
         return Err(BrowserError::Unexpected {
             what: "read page recorder",
             detail: "the host page has no recorder: it was not the generated page".into(),
@@ -376,30 +387,21 @@ async fn in_frame(
     let client = &session.client;
     let frames = client
         .find_all(Locator::Css("#userhero-portal iframe"))
-        .await
-        .map_err(|source| BrowserError::Command {
-            what: "find portal iframe",
-            source,
-        })?;
+        .within("find portal iframe")
+        .await?;
     let Some(frame) = frames.into_iter().next() else {
         return Ok(None);
     };
-    frame
-        .enter_frame()
-        .await
-        .map_err(|source| BrowserError::Command {
-            what: "enter portal iframe",
-            source,
-        })?;
-    let result = client.execute(script, args).await;
-    let back = client.enter_parent_frame().await;
-    let value = result.map_err(|source| BrowserError::Command {
-        what: "script in portal iframe",
-        source,
-    })?;
-    back.map_err(|source| BrowserError::Command {
-        what: "leave portal iframe",
-        source,
-    })?;
+    frame.enter_frame().within("enter portal iframe").await?;
+    let result = client
+        .execute(script, args)
+        .within("script in portal iframe")
+        .await;
+    let back = client
+        .enter_parent_frame()
+        .within("leave portal iframe")
+        .await;
+    let value = result?;
+    back?;
     Ok(Some(value))
 }

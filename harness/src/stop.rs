@@ -1,0 +1,267 @@
+//! Why a run stops before its end, and how: the typed [`Fault`]s a target
+//! shows (unreachable, no answer, oversized or nonsensical answers, a hung
+//! or hijacked page), the circuit [`Breaker`] that ends a run once
+//! consecutive scenarios errored with the same fault, and interrupts
+//! (SIGINT, SIGTERM), which stop every active run with the cause
+//! "interrupted". A stopped run marks the rest of its scenarios not run
+//! with the cause, and still writes every report.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::watch;
+
+/// Which part of an exchange with the target ran out of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Connect,
+    TlsHandshake,
+    /// The response's status line and headers.
+    FirstByte,
+    /// The whole exchange, body included.
+    Exchange,
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Phase::Connect => "TCP connect",
+            Phase::TlsHandshake => "TLS handshake",
+            Phase::FirstByte => "response headers",
+            Phase::Exchange => "whole response",
+        })
+    }
+}
+
+/// Something wrong with the target (or with the page it drives) that
+/// makes every later scenario hopeless when it repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// It could not be resolved, connected to, or its TLS was refused.
+    Unreachable { host: String },
+    /// It accepted, then did not answer within a deadline.
+    NoAnswer { host: String, phase: Phase },
+    /// A response body over the harness's limit.
+    Oversized { host: String },
+    /// Answers that make no sense (not HTTP, a provider state that does
+    /// not answer a JSON success).
+    Nonsense { host: String, what: String },
+    /// The browser did not finish a command within its deadline: the
+    /// page's renderer hangs (e.g. a script running `while (true) {}`).
+    PageHung { command: &'static str },
+    /// The page keeps opening dialogs (`alert`, `confirm`, `prompt`).
+    Dialogs,
+    /// A script navigated the top window away from the host page.
+    TopNavigated { to: String },
+    /// The scenario did not finish within its budget.
+    OverBudget,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::Unreachable { host } => write!(f, "{host} is unreachable"),
+            Fault::NoAnswer { host, phase } => {
+                write!(f, "{host} does not answer (no {phase} in time)")
+            }
+            Fault::Oversized { host } => write!(
+                f,
+                "{host} answers bodies over the limit of {} bytes",
+                crate::limits::BODY_BYTES
+            ),
+            Fault::Nonsense { host, what } => write!(f, "{host} gives {what}"),
+            Fault::PageHung { command } => write!(
+                f,
+                "the page hangs: the browser did not finish `{command}` within {} s (a script that never yields?)",
+                crate::limits::WEBDRIVER_COMMAND.as_secs()
+            ),
+            Fault::Dialogs => f.write_str("the page keeps opening dialogs (alert, confirm or prompt)"),
+            Fault::TopNavigated { to } => write!(
+                f,
+                "a script navigated the top window away from the host page, to {to}"
+            ),
+            Fault::OverBudget => f.write_str("scenarios do not finish within their budget"),
+        }
+    }
+}
+
+/// Counts consecutive scenarios that errored with the same fault.
+#[derive(Debug)]
+pub struct Breaker {
+    threshold: usize,
+    streak: Option<(Fault, usize)>,
+}
+
+impl Breaker {
+    pub fn new(threshold: usize) -> Breaker {
+        Breaker {
+            threshold: threshold.max(1),
+            streak: None,
+        }
+    }
+
+    /// One scenario finished: `fault` when it errored because of one,
+    /// `None` when it concluded otherwise. Returns the cause when this
+    /// finish trips the breaker.
+    pub fn record(&mut self, fault: Option<Fault>) -> Option<String> {
+        let Some(fault) = fault else {
+            self.streak = None;
+            return None;
+        };
+        let count = match &self.streak {
+            Some((same, n)) if *same == fault => n + 1,
+            _ => 1,
+        };
+        self.streak = Some((fault.clone(), count));
+        (count == self.threshold)
+            .then(|| format!("the target is dead or hostile: {fault} ({count} scenarios in a row)"))
+    }
+}
+
+/// The cause of an interrupted run.
+pub const INTERRUPTED: &str = "interrupted";
+
+/// A run's stop switch: set once with the cause, watched by every
+/// scenario of the run.
+#[derive(Clone)]
+pub struct Stop {
+    tx: Arc<watch::Sender<Option<String>>>,
+}
+
+impl Default for Stop {
+    fn default() -> Self {
+        Stop::new()
+    }
+}
+
+impl Stop {
+    pub fn new() -> Stop {
+        Stop {
+            tx: Arc::new(watch::channel(None).0),
+        }
+    }
+
+    /// Stop with `cause`; the first cause wins.
+    pub fn trip(&self, cause: &str) {
+        self.tx.send_if_modified(|c| {
+            if c.is_some() {
+                return false;
+            }
+            *c = Some(cause.to_string());
+            true
+        });
+    }
+
+    pub fn cause(&self) -> Option<String> {
+        self.tx.borrow().clone()
+    }
+
+    /// Resolves with the cause once stopped.
+    pub async fn stopped(&self) -> String {
+        let mut rx = self.tx.subscribe();
+        loop {
+            if let Some(cause) = rx.borrow_and_update().clone() {
+                return cause;
+            }
+            if rx.changed().await.is_err() {
+                return std::future::pending().await;
+            }
+        }
+    }
+}
+
+/// Runs that an interrupt stops.
+static ACTIVE: Mutex<Vec<Stop>> = Mutex::new(Vec::new());
+
+/// Registers a run's stop switch with the interrupt handler until dropped.
+pub struct ActiveRun {
+    stop: Stop,
+}
+
+impl ActiveRun {
+    pub fn register(stop: &Stop) -> ActiveRun {
+        ACTIVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(stop.clone());
+        ActiveRun { stop: stop.clone() }
+    }
+}
+
+impl Drop for ActiveRun {
+    fn drop(&mut self) {
+        ACTIVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|s| !Arc::ptr_eq(&s.tx, &self.stop.tx));
+    }
+}
+
+/// Stop every active run with the cause "interrupted". Returns whether
+/// any run was active (and will now write its reports and end).
+pub fn interrupt_active_runs() -> bool {
+    let active = ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    for stop in &active {
+        stop.trip(INTERRUPTED);
+    }
+    !active.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hang() -> Fault {
+        Fault::NoAnswer {
+            host: "portal.test".into(),
+            phase: Phase::FirstByte,
+        }
+    }
+
+    #[test]
+    fn trips_on_the_threshold_th_consecutive_same_fault() {
+        let mut b = Breaker::new(3);
+        assert_eq!(b.record(Some(hang())), None);
+        assert_eq!(b.record(Some(hang())), None);
+        let cause = b.record(Some(hang())).expect("third in a row trips");
+        assert!(cause.contains("portal.test does not answer"), "{cause}");
+    }
+
+    #[test]
+    fn a_conclusion_or_another_fault_resets_the_streak() {
+        let mut b = Breaker::new(3);
+        b.record(Some(hang()));
+        b.record(Some(hang()));
+        assert_eq!(b.record(None), None);
+        b.record(Some(hang()));
+        b.record(Some(Fault::Dialogs));
+        assert_eq!(b.record(Some(hang())), None);
+        assert_eq!(b.record(Some(hang())), None);
+        assert!(b.record(Some(hang())).is_some());
+    }
+
+    #[tokio::test]
+    async fn the_first_cause_wins_and_wakes_watchers() {
+        let stop = Stop::new();
+        let watcher = tokio::spawn({
+            let stop = stop.clone();
+            async move { stop.stopped().await }
+        });
+        stop.trip("first");
+        stop.trip("second");
+        assert_eq!(watcher.await.unwrap(), "first");
+        assert_eq!(stop.cause().as_deref(), Some("first"));
+    }
+
+    #[test]
+    fn interrupts_reach_registered_runs_only_while_registered() {
+        let stop = Stop::new();
+        {
+            let _active = ActiveRun::register(&stop);
+            assert!(interrupt_active_runs());
+        }
+        assert_eq!(stop.cause().as_deref(), Some(INTERRUPTED));
+        let later = Stop::new();
+        let _ = interrupt_active_runs();
+        assert_eq!(later.cause(), None);
+    }
+}
