@@ -5,15 +5,15 @@
 //! supplies (user strings, HMACs, theme values) is embedded through
 //! [`js_literal`], so hostile payloads stay data.
 
-use scenarios::contract::{
-    EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SCRIPT_PATH, SDK_STUB,
-};
+use scenarios::contract::{EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SDK_STUB};
 use scenarios::probe::{HostPage, OnExpiring, PageUser, ScriptLoading};
 
 /// Where the page's pieces are, resolved by the probe.
 #[derive(Debug, Clone)]
 pub struct PageContext {
     pub portal_origin: String,
+    /// The SDK's URL exactly as the target gives it (`script_url`).
+    pub script_url: String,
     pub public_key: String,
     pub claimed_origin: Option<String>,
     pub nonce: String,
@@ -89,7 +89,7 @@ const RECORDER: &str = r#"(function(){
 /// Render the page.
 pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
     let nonce = &ctx.nonce;
-    let script_url = format!("{}{}", ctx.portal_origin, SCRIPT_PATH);
+    let script_url = &ctx.script_url;
     let mut setup = String::new();
     setup.push_str("function portalcheckSetup() {\n  var r = window.__portalcheck;\n");
     for event in [EVENT_READY, EVENT_AUTH_FAILED, EVENT_AUTH_EXPIRING] {
@@ -161,20 +161,20 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
         ScriptLoading::AsyncTag => (
             SDK_STUB.to_string(),
             "portalcheckSetup();".to_string(),
-            format!("<script async src=\"{}\"></script>", html_attr(&script_url)),
+            format!("<script async src=\"{}\"></script>", html_attr(script_url)),
         ),
         ScriptLoading::AfterLoad => (
             SDK_STUB.to_string(),
             format!(
                 "portalcheckSetup();\nwindow.addEventListener('load', function () {{ var s = document.createElement('script'); s.async = true; s.src = {}; document.body.appendChild(s); }});",
-                js_str(&script_url)
+                js_str(script_url)
             ),
             String::new(),
         ),
         ScriptLoading::OnLoadCallback => (
             String::new(),
             "document.addEventListener('load', function (e) { if (e.target && e.target.id === 'uh-sdk') portalcheckSetup(); }, true);".to_string(),
-            format!("<script async id=\"uh-sdk\" src=\"{}\"></script>", html_attr(&script_url)),
+            format!("<script async id=\"uh-sdk\" src=\"{}\"></script>", html_attr(script_url)),
         ),
     };
 
@@ -202,11 +202,13 @@ fn html_attr(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scenarios::contract::SCRIPT_PATH;
     use scenarios::probe::HostPage;
 
     fn ctx() -> PageContext {
         PageContext {
             portal_origin: "https://portal.userhero.test:8443".into(),
+            script_url: format!("https://portal.userhero.test:8443{SCRIPT_PATH}"),
             public_key: "pk_1".into(),
             claimed_origin: None,
             nonce: "n0nce".into(),

@@ -500,11 +500,8 @@ impl Probe for LiveProbe<'_> {
         let n = self.world.next();
         let base = format!("/p/{}/{}/{n}", self.world.run_id, self.slug);
         let mut ctx = PageContext {
-            portal_origin: self
-                .world
-                .script_url
-                .trim_end_matches(scenarios::contract::SCRIPT_PATH)
-                .to_string(),
+            portal_origin: self.world.portal_origin.clone(),
+            script_url: self.world.script_url.clone(),
             public_key: self.keys(page.tenant)?.public_key.clone(),
             claimed_origin: page.claimed_origin.map(|s| self.world.sites.origin(s)),
             nonce: random_secret()[..24].to_string(),

@@ -149,6 +149,9 @@ pub async fn run(
     shared_pool: Option<Arc<BrowserPool>>,
 ) -> RunFigures {
     let started = Instant::now();
+    // From here on an interrupt stops this run and its reports are written.
+    let stop = Stop::new();
+    let _active = ActiveRun::register(&stop);
     let mut figures = RunFigures::default();
     let browser_scenarios = selected
         .iter()
@@ -195,8 +198,6 @@ pub async fn run(
     let mut ordered = selected.clone();
     ordered.sort_by_key(|s| std::cmp::Reverse((s.has_tag(Tag::Session), s.budget)));
     let durations = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let stop = Stop::new();
-    let _active = ActiveRun::register(&stop);
     let breaker = Arc::new(std::sync::Mutex::new(Breaker::new(
         crate::limits::BREAKER_THRESHOLD,
     )));

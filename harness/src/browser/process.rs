@@ -179,6 +179,9 @@ impl ChromiumProcess {
             "--remote-debugging-address=127.0.0.1",
         ]);
         command.arg(format!("--user-data-dir={}", profile.path().display()));
+        // Chromium's own temporary folders (`org.chromium.Chromium.*`) go
+        // inside the profile, which is removed on every exit path.
+        command.env("TMPDIR", profile.path());
         command.arg(format!("--host-resolver-rules={}", options.resolver_rules));
         command.arg(format!(
             "--window-size={},{}",
