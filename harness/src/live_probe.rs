@@ -199,6 +199,7 @@ impl<'a> LiveProbe<'a> {
                 )));
             }
         };
+        self.learn_credentials(&reply.headers, &reply.body);
         let nonsense = |what: String| Fault::Nonsense {
             host: host.clone(),
             what,
@@ -227,8 +228,20 @@ impl<'a> LiveProbe<'a> {
         Ok(answer)
     }
 
+    /// Register every credential a request or an answer carries (session
+    /// tokens, cookies, secrets in a JSON body), before any evidence of it
+    /// is emitted.
+    fn learn_credentials(&self, headers: &[(String, String)], body: &str) {
+        let secrets = self.world.secrets();
+        for (name, value) in headers {
+            secrets.register_header_credentials(name, value);
+        }
+        secrets.register_credentials_in_text(body);
+    }
+
     fn token_responder(&self, knobs: &TokenEndpoint) -> Result<TokenResponder, ProbeError> {
         let secret = self.secret(knobs.tenant, &knobs.key)?;
+        let secrets = self.world.secrets().clone();
         let knobs = knobs.clone();
         Ok(TokenResponder {
             make: Arc::new(move || {
@@ -236,6 +249,7 @@ impl<'a> LiveProbe<'a> {
                 let expires = now + knobs.lifetime_seconds;
                 let compact = knobs.identity.compact(expires);
                 let hmac = hmac_hex(secret.as_bytes(), compact.as_bytes());
+                secrets.register(&hmac);
                 let user = if knobs.reserialize {
                     Layout {
                         indent: Some(2),
@@ -308,10 +322,9 @@ impl Probe for LiveProbe<'_> {
     }
 
     fn sign(&self, tenant: Tenant, key: SigningKey, user: &str) -> Result<String, ProbeError> {
-        Ok(hmac_hex(
-            self.secret(tenant, &key)?.as_bytes(),
-            user.as_bytes(),
-        ))
+        let hmac = hmac_hex(self.secret(tenant, &key)?.as_bytes(), user.as_bytes());
+        self.world.register_secret(&hmac);
+        Ok(hmac)
     }
 
     async fn seed_user(
@@ -451,8 +464,11 @@ impl Probe for LiveProbe<'_> {
             )
             .await;
         let url = format!("{}{}", self.world.portal_origin, call.path);
+        self.learn_credentials(&call.headers, call.body.as_deref().unwrap_or(""));
+        self.world.secrets().register_url_credentials(&url);
         match result {
             Ok(response) => {
+                self.learn_credentials(&response.headers, &response.body);
                 self.emit(EvidenceItem::Http(HttpExchange {
                     method: call.method.clone(),
                     url,
@@ -564,9 +580,12 @@ impl Probe for LiveProbe<'_> {
                 .filter(|m: &&ConsoleMessage| m.level == "error")
                 .map(|m| m.text.clone()),
         );
+        let view_json = serde_json::to_value(&view).unwrap_or(serde_json::Value::Null);
+        // Tokens the page learned (in SDK event details, the frame's URL).
+        self.world.secrets().register_credentials(&view_json);
         self.emit(EvidenceItem::Page {
             site: url.clone(),
-            view: serde_json::to_value(&view).unwrap_or(serde_json::Value::Null),
+            view: view_json,
         });
         Ok(view)
     }
@@ -575,6 +594,13 @@ impl Probe for LiveProbe<'_> {
         let prefix = format!("/{}/{}/", self.world.run_id, self.slug);
         let hits = self.world.sites.canary_hits(&prefix).await;
         for hit in &hits {
+            // What reached the attacker's host is what leaked: never repeat it.
+            self.world.secrets().register_url_credentials(&hit.url);
+            for (name, value) in &hit.headers {
+                self.world
+                    .secrets()
+                    .register_header_credentials(name, value);
+            }
             self.emit(EvidenceItem::CanaryHit {
                 method: hit.method.clone(),
                 url: hit.url.clone(),

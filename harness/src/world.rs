@@ -115,6 +115,22 @@ pub struct WorldOptions {
     pub secrets: Secrets,
 }
 
+/// The test knob `PORTALCHECK_REFERENCE_TOKEN_SHAPE` (`hex`, `base64url`,
+/// `jwt`, `escaping`): the shape of the bundled reference's session tokens,
+/// so redaction is tested with each. Unset or unknown: hex.
+pub const TOKEN_SHAPE_ENV: &str = "PORTALCHECK_REFERENCE_TOKEN_SHAPE";
+
+/// The test knob `PORTALCHECK_REFERENCE_SECRET_LOG`: a file the bundled
+/// reference appends every secret it issues or accepts to.
+pub const SECRET_LOG_ENV: &str = "PORTALCHECK_REFERENCE_SECRET_LOG";
+
+fn reference_token_shape() -> fixtures::reference::TokenShape {
+    std::env::var(TOKEN_SHAPE_ENV)
+        .ok()
+        .and_then(|name| fixtures::reference::TokenShape::parse(&name))
+        .unwrap_or_default()
+}
+
 /// 32 random bytes, hex.
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
@@ -153,6 +169,8 @@ impl World {
                     defects: defects.clone(),
                     tenants: Vec::new(),
                     provider_state_token: Some(token.clone()),
+                    token_shape: reference_token_shape(),
+                    secret_log: std::env::var_os(SECRET_LOG_ENV).map(PathBuf::from),
                 })
                 .await
                 .map_err(WorldError::Reference)?;

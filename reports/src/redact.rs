@@ -42,8 +42,10 @@ const CREDENTIAL_HEADERS: [&str; 4] = [
 ];
 
 /// Values found by name ([`Secrets::register_credentials`]) shorter than
-/// this are not taken for secrets (`"token": "1"` would blank every `1`).
-pub const MIN_FOUND_SECRET: usize = 6;
+/// this, or with white space, are not taken for secrets (`"session":
+/// "expired"` would blank every `expired`). Values registered directly
+/// are redacted whatever their length.
+pub const MIN_FOUND_SECRET: usize = 12;
 
 /// JSON fields and URL parameters whose values are credentials, matched
 /// case-insensitively against the name with `_` and `-` removed.
@@ -57,6 +59,9 @@ const CREDENTIAL_NAMES: [&str; 8] = [
     "jwt",
     "auth",
 ];
+
+/// Short names that are credentials only as the whole name.
+const CREDENTIAL_EXACT_NAMES: [&str; 3] = ["sig", "tok", "sid"];
 
 /// Names that contain a credential word but hold none.
 const NOT_CREDENTIALS: [&str; 6] = [
@@ -158,8 +163,27 @@ impl Secrets {
         }
     }
 
+    /// Register the credential a header carries: a bearer (or any
+    /// scheme's) credential, cookie values, and the value of a header named
+    /// like a credential (`X-Provider-State-Token`).
+    pub fn register_header_credentials(&self, name: &str, value: &str) {
+        let name = name.to_ascii_lowercase();
+        if name == "cookie" || name == "set-cookie" {
+            for pair in value.split(';') {
+                if let Some((_, v)) = pair.split_once('=') {
+                    self.register_found(v.trim());
+                }
+            }
+        } else if name.ends_with("authorization") {
+            let credential = value.split_once(' ').map(|(_, c)| c).unwrap_or(value);
+            self.register_found(credential.trim());
+        } else if is_credential_name(&name) {
+            self.register_found(value.trim());
+        }
+    }
+
     fn register_found(&self, value: &str) {
-        if value.chars().count() >= MIN_FOUND_SECRET {
+        if value.chars().count() >= MIN_FOUND_SECRET && !value.chars().any(char::is_whitespace) {
             self.register(value);
         }
     }
@@ -201,7 +225,9 @@ fn is_credential_name(name: &str) -> bool {
         .filter(|c| !matches!(c, '_' | '-'))
         .flat_map(char::to_lowercase)
         .collect();
-    !NOT_CREDENTIALS.contains(&name.as_str()) && CREDENTIAL_NAMES.iter().any(|w| name.contains(w))
+    CREDENTIAL_EXACT_NAMES.contains(&name.as_str())
+        || (!NOT_CREDENTIALS.contains(&name.as_str())
+            && CREDENTIAL_NAMES.iter().any(|w| name.contains(w)))
 }
 
 /// Replaces known secrets and token-like text. `Debug` never shows the
@@ -588,6 +614,83 @@ mod tests {
         assert_eq!(r.scrub("q=s3cr%20et%2F%2B%22x"), "q=[REDACTED]");
         assert_eq!(r.scrub(r#"{"k":"s3cr et/+\"x"}"#), r#"{"k":"[REDACTED]"}"#);
         assert!(!format!("{r:?}").contains("s3cr"));
+    }
+
+    #[test]
+    fn credentials_are_found_by_name_in_answers_urls_and_headers() {
+        let secrets = Secrets::default();
+        secrets.register_credentials(&serde_json::json!({
+            "sessionToken": "tok.en-Of_43+chars/xyz",
+            "expiresAt": 1_700_000_000,
+            "user": {"label": "Alice Example", "refresh_token": "rt<>&\"'\\%zz1"},
+            "session": "expired",
+            "frame": {"url": "https://p.test/embed?k=pk_1&access_token=abc%2Fdef123456#sig=zzzzzzzzzzzz9"},
+        }));
+        secrets.register_url_credentials("https://p.test/e#eyJhbGciOi.eyJzdWIi.c2ln");
+        secrets.register_header_credentials("Authorization", "Bearer bearer-token-123");
+        secrets.register_header_credentials("Set-Cookie", "sid=cookie-value-1234; Path=/");
+        secrets.register_header_credentials("X-Provider-State-Token", "provider-token-1");
+        secrets.register_header_credentials("Content-Type", "application/json-long");
+        let mut found = secrets.snapshot();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "abc%2Fdef123456",
+                "abc/def123456",
+                "bearer-token-123",
+                "cookie-value-1234",
+                "eyJhbGciOi.eyJzdWIi.c2ln",
+                "provider-token-1",
+                "rt<>&\"'\\%zz1",
+                "tok.en-Of_43+chars/xyz",
+                "zzzzzzzzzzzz9",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_encoding_of_a_registered_value_is_replaced() {
+        let token = "t<1>&\"'\\%2F x";
+        let r = Redactor::new([token]);
+        for form in encoded_forms(token) {
+            assert_eq!(r.scrub(&format!("a{form}b")), "a[REDACTED]b", "{form}");
+        }
+        assert!(encoded_forms(token).contains(&"t%3C1%3E%26%22%27%5C%252F%20x".to_string()));
+        assert!(encoded_forms(token).contains(&"t&lt;1&gt;&amp;&quot;&#39;\\%2F x".to_string()));
+    }
+
+    #[test]
+    fn the_edge_redacts_evidence_with_values_learned_later_in_the_scenario() {
+        let secrets = Secrets::default();
+        let mut edge = RedactingEdge::new(secrets.clone());
+        let evidence = Event::EvidenceCaptured {
+            id: "s".into(),
+            item: EvidenceItem::Note {
+                text: "answer: late-token-value".into(),
+            },
+        };
+        assert!(
+            edge.admit(&evidence).is_empty(),
+            "evidence waits for its scenario"
+        );
+        secrets.register("late-token-value");
+        let finished = Event::ScenarioFinished(crate::event::ScenarioResult {
+            id: "s".into(),
+            outcome: crate::event::Outcome::Pass {
+                checked: vec!["late-token-value".into()],
+            },
+            started_at: String::new(),
+            duration_ms: 0,
+        });
+        let out = serde_json::to_string(&edge.admit(&finished)).unwrap();
+        assert!(
+            !out.contains("late-token-value") && out.contains("[REDACTED]"),
+            "{out}"
+        );
+        // A stream that ends early still lets held evidence through, redacted.
+        edge.admit(&evidence);
+        assert_eq!(edge.drain().len(), 1);
     }
 
     #[test]
