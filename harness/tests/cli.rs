@@ -265,3 +265,229 @@ fn the_exit_code_table_is_written_once() {
         );
     }
 }
+
+fn exit_of(args: &[&str]) -> (Option<i32>, String) {
+    let out = portalcheck().args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_usage_error_exits_64_and_help_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // An earlier run's summary: a usage error after --out was checked
+    // (the CA file) must not leave it there to be read as this run's.
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("summary.md"), "## portalcheck: passed (exit 0)\n").unwrap();
+    let out = out.to_str().unwrap();
+    let a_file = dir.path().join("a-file");
+    std::fs::write(&a_file, "x").unwrap();
+    let missing_ca = dir.path().join("missing-ca.toml");
+    std::fs::write(
+        &missing_ca,
+        "name = \"x\"\nportal_origin = \"https://portal.acme.test:1\"\nca_file = \"no-such-ca.pem\"\n[provider_state]\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["run", "--level", "maybe", "--out", out],
+        vec!["run", "--shard", "-1/2", "--out", out],
+        vec!["run", "--shard", "3/2", "--out", out],
+        vec!["run", "--shard", "x", "--out", out],
+        vec!["run", "--no-such-flag", "--out", out],
+        vec!["run", "-j", "0", "--out", out],
+        vec!["run", "--browsers", "0", "--out", out],
+        vec!["run", "--tag", "nonsense", "--out", out],
+        vec!["run", "--target", "/no/such/target.toml", "--out", out],
+        vec![
+            "run",
+            "--target",
+            missing_ca.to_str().unwrap(),
+            "--out",
+            out,
+        ],
+        vec!["run", "--baseline", "/no/such/baseline.toml", "--out", out],
+        vec!["run", "--filter", "x", "--out", a_file.to_str().unwrap()],
+        vec!["selftest", "-j", "0"],
+        vec!["bench", "--browsers", "0"],
+        vec!["no-such-command"],
+        vec![],
+    ] {
+        let (code, err) = exit_of(&args);
+        assert_eq!(code, Some(64), "{args:?}: {err}");
+        assert!(!err.trim().is_empty(), "{args:?}: no reason given");
+    }
+    assert!(
+        !std::path::Path::new(out).join("report.json").exists(),
+        "a usage error ran something"
+    );
+    assert!(
+        !std::path::Path::new(out).join("summary.md").exists(),
+        "an earlier run's summary survived"
+    );
+    for args in [vec!["--help"], vec!["run", "--help"], vec!["--version"]] {
+        let out = portalcheck().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// A TLS server for `portal.acme.test` (from its own CA, written to
+/// `dir/ca.pem`) that answers every request with `status`.
+fn answering_portal(dir: &Path, status: u16) -> (u16, std::thread::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ca = fixtures::tls::TestCa::new().unwrap();
+    std::fs::write(dir.join("ca.pem"), ca.cert_pem()).unwrap();
+    let config = ca
+        .issue(&["portal.acme.test"])
+        .unwrap()
+        .server_config()
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let acceptor = tokio_rustls::TlsAcceptor::from(config);
+            // Serves until the test process ends.
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    return;
+                };
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let mut buf = vec![0u8; 8192];
+                    let _ = tls.read(&mut buf).await;
+                    let answer = format!(
+                        "HTTP/1.1 {status} Nope\r\nLocation: /elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                    let _ = tls.write_all(answer.as_bytes()).await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+    });
+    (port, thread)
+}
+
+/// Runs `--target target` into `out` (with a stale report of an earlier,
+/// passing run in it) and checks the outputs say why the harness could not run.
+fn assert_could_not_start(target: &Path, out: &Path, cause: &str) {
+    std::fs::create_dir_all(out).unwrap();
+    std::fs::write(out.join("summary.md"), "## portalcheck: passed (exit 0)\n").unwrap();
+    std::fs::write(out.join("junit.xml.partial"), "stale").unwrap();
+    let started = Instant::now();
+    let run = portalcheck()
+        .arg("run")
+        .arg("--target")
+        .arg(target)
+        .args([
+            "--filter",
+            "handshake.drift-key-order",
+            "--filter",
+            "sdk.async-tag-ready",
+        ])
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{cause}: {err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{cause}: took {:?}",
+        started.elapsed()
+    );
+    for name in reports::OUTPUT_FILES {
+        assert!(out.join(name).is_file(), "{cause}: {name} missing: {err}");
+    }
+    assert!(
+        !out.join("junit.xml.partial").exists(),
+        "{cause}: stale partial file survived"
+    );
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    let first = summary.lines().next().unwrap();
+    assert!(
+        first.contains("incomplete")
+            && first.contains("the harness could not run")
+            && first.contains(cause),
+        "{cause}: first line of summary.md: {first}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["status"]["status"], "incomplete");
+    assert_eq!(
+        json["scenarios"].as_array().unwrap().len(),
+        2,
+        "the selection is listed, not run"
+    );
+}
+
+#[test]
+fn a_harness_that_cannot_start_still_writes_all_six_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let write_target = |name: &str, port: u16, extra: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"{name}\"\nportal_origin = \"https://portal.acme.test:{port}\"\n{extra}"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    // Nothing listens on the port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let target = write_target("unreachable.toml", closed_port, "[provider_state]\n");
+    assert_could_not_start(&target, &dir.path().join("out-unreachable"), "unreachable");
+
+    for (status, word) in [(500, "500"), (302, "302")] {
+        let sub = dir.path().join(format!("s{status}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        let (port, _server) = answering_portal(&sub, status);
+        let target = sub.join("target.toml");
+        std::fs::write(
+            &target,
+            format!("name = \"answers {status}\"\nportal_origin = \"https://portal.acme.test:{port}\"\nca_file = \"ca.pem\"\n[provider_state]\n"),
+        )
+        .unwrap();
+        assert_could_not_start(&target, &sub.join("out"), word);
+
+        // The same server with a CA that did not issue its certificate.
+        let wrong = sub.join("wrong-ca.toml");
+        std::fs::write(
+            sub.join("other-ca.pem"),
+            fixtures::tls::TestCa::new().unwrap().cert_pem(),
+        )
+        .unwrap();
+        std::fs::write(
+            &wrong,
+            format!("name = \"wrong ca\"\nportal_origin = \"https://portal.acme.test:{port}\"\nca_file = \"other-ca.pem\"\n[provider_state]\n"),
+        )
+        .unwrap();
+        if status == 500 {
+            assert_could_not_start(&wrong, &sub.join("out-wrong-ca"), "unreachable");
+            // A target file that parses but is not valid: its secret is not set.
+            let no_secret = sub.join("no-secret.toml");
+            std::fs::write(
+                &no_secret,
+                format!("name = \"no secret\"\nportal_origin = \"https://portal.acme.test:{port}\"\nca_file = \"ca.pem\"\n[provider_state]\ntoken_env = \"PORTALCHECK_TEST_UNSET_TOKEN\"\n"),
+            )
+            .unwrap();
+            assert_could_not_start(&no_secret, &sub.join("out-no-secret"), "UNSET");
+        }
+    }
+}

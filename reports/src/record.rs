@@ -272,6 +272,8 @@ impl RunRecord {
         } else if total.pass + total.fail + total.baselined + total.error == 0 {
             reasons.push("no scenario ran".to_string());
         }
+        // The run's own reason may already say it ("no scenario was selected").
+        reasons.dedup();
         let ids_in = |state: State| -> Vec<&str> {
             self.scenarios
                 .iter()
