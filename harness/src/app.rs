@@ -63,6 +63,19 @@ async fn dispatch_command(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", scenarios::requirements_doc::render());
             Ok(ExitCode::Passed)
         }
+        Command::Contract { schemas } => {
+            if let Some(dir) = schemas {
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("create {}", dir.display()))?;
+                for (name, text) in scenarios::contract::doc::schema_files() {
+                    let path = dir.join(name);
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("write {}", path.display()))?;
+                }
+            }
+            print!("{}", scenarios::contract::doc::render());
+            Ok(ExitCode::Passed)
+        }
         Command::Baseline { from, output } => {
             let record = reports::json::read_json_report(&from)
                 .map_err(|e| UsageError(format!("cannot read report {}: {}", from.display(), error_chain(&e))))?;

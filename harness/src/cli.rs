@@ -95,6 +95,13 @@ pub enum Command {
     Schema,
     /// Print REQUIREMENTS.md, generated from the catalogue.
     Requirements,
+    /// Print CONTRACT.md, the wire contract (paths, bodies, statuses,
+    /// headers, the SDK, provider states, limits), generated from the catalogue.
+    Contract {
+        /// Also write the contract's JSON Schemas into this directory.
+        #[arg(long, value_name = "DIR")]
+        schemas: Option<PathBuf>,
+    },
     /// Write a baseline file of expected failures from a report.json.
     Baseline {
         /// The report.json to take failures from.

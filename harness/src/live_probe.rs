@@ -204,7 +204,10 @@ impl<'a> LiveProbe<'a> {
             host: host.clone(),
             what,
         };
-        if reply.status != 200 {
+        if !scenarios::contract::wire::STATE_OK
+            .status
+            .admits(reply.status)
+        {
             self.trail.fault = Some(nonsense(format!(
                 "provider-state answers with status {}",
                 reply.status
@@ -215,10 +218,16 @@ impl<'a> LiveProbe<'a> {
                 cap(&reply.body, 500)
             )));
         }
-        let Ok(answer) = serde_json::from_str::<serde_json::Value>(&reply.body) else {
+        // An empty body (e.g. 204) is an empty answer (CONTRACT.md).
+        let parsed = match reply.body.trim() {
+            "" => Ok(serde_json::Value::Object(Default::default())),
+            body => serde_json::from_str::<serde_json::Value>(body),
+        };
+        let Ok(answer) = parsed else {
             self.trail.fault = Some(nonsense("provider-state answers that are not JSON".into()));
             return Err(ProbeError::Harness(format!(
-                "provider state `{state}` answered 200 with a body that is not JSON: {}",
+                "provider state `{state}` answered {} with a body that is not JSON: {}",
+                reply.status,
                 cap(&reply.body, 500)
             )));
         };
@@ -401,7 +410,11 @@ impl Probe for LiveProbe<'_> {
             params["phone"] = json!(v);
         }
         let answer = self.provider_state(STATE_USER_HAS_TICKET, params).await?;
-        let ticket_id = answer["ticketId"].as_str().map(str::to_string);
+        let ticket_id = match &answer[scenarios::contract::wire::FIELD_STATE_TICKET_ID] {
+            serde_json::Value::String(id) => Some(id.clone()),
+            serde_json::Value::Number(id) => Some(id.to_string()),
+            _ => None,
+        };
         self.remember_identity(&identity);
         self.emit(EvidenceItem::Note {
             text: format!(

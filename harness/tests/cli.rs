@@ -98,6 +98,26 @@ fn list_json_and_explain_come_from_the_catalogue() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("The same exact JSON string"));
 }
 
+#[test]
+fn contract_prints_contract_md_and_writes_the_shipped_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = portalcheck()
+        .args(["contract", "--schemas"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let shipped = std::fs::read_to_string(root.join("CONTRACT.md")).unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout) == shipped);
+    for (name, text) in scenarios::contract::doc::schema_files() {
+        let written = std::fs::read_to_string(dir.path().join(&name)).unwrap();
+        assert_eq!(written, text, "{name}");
+        let schema: serde_json::Value = serde_json::from_str(&written).unwrap();
+        assert!(schema["$schema"].as_str().unwrap().contains("2020-12"));
+    }
+}
+
 fn read_outcomes(report: &Path) -> Vec<(String, String)> {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();

@@ -3,6 +3,9 @@
 //! these; scenarios check them. Behavioural requirements live in
 //! `sections/`; this module holds only the facts they refer to.
 
+pub mod doc;
+pub mod wire;
+
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -85,7 +88,7 @@ impl AuthFailure {
         AuthFailure::Network,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             AuthFailure::InvalidSignature => "invalid_signature",
             AuthFailure::Expired => "expired",
@@ -94,6 +97,19 @@ impl AuthFailure {
             AuthFailure::OriginNotAllowed => "origin_not_allowed",
             AuthFailure::UnknownPublicKey => "unknown_public_key",
             AuthFailure::Network => "network",
+        }
+    }
+
+    /// What the reason means, for CONTRACT.md.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            AuthFailure::InvalidSignature => "the HMAC does not match the exact bytes of the user string under the tenant's current secret",
+            AuthFailure::Expired => "`expiresAt` is not in the future",
+            AuthFailure::InvalidPayload => "the user string is not a valid payload: not a JSON object, no identifier, `expiresAt` not an integer of unix seconds, or more than 24 h ahead",
+            AuthFailure::MalformedHmac => "`userHmac` is not a string of 64 hexadecimal digits",
+            AuthFailure::OriginNotAllowed => "the request's `Origin` is not exactly one of the tenant's allowed origins",
+            AuthFailure::UnknownPublicKey => "no tenant has this public key",
+            AuthFailure::Network => "(SDK only) the handshake could not be made: blocked by CSP, network error",
         }
     }
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::checks::*;
+use crate::contract::wire::EMBED_UNKNOWN;
 use crate::contract::EMBED_PATH;
 use crate::probe::{ApiCall, ApiReply, FrameView, Probe, Site, Tenant, UserSpec, WaitFor};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
@@ -164,8 +165,11 @@ async fn unknown_key_view(p: &mut dyn Probe) -> Outcome {
         .api(ApiCall::get(format!("{EMBED_PATH}?pk={key}")))
         .await?;
     c.expect(
-        reply.status == 404,
-        "unknown public key: the error view answers 404",
+        EMBED_UNKNOWN.status.admits(reply.status),
+        format!(
+            "unknown public key: the error view is refused ({})",
+            EMBED_UNKNOWN.status.render()
+        ),
         || describe(&reply),
     )?;
     let sources = expect_tight_ancestors(&mut c, &reply, "unknown-key error view")?;

@@ -2,6 +2,7 @@
 //! signed identity, within its tenant.
 
 use crate::checks::*;
+use crate::contract::wire::TICKET_NOT_YOURS;
 use crate::contract::{AuthFailure, RECOMMENDED_WINDOW_SECONDS};
 use crate::payload::Identity;
 use crate::probe::{ApiReply, Probe, SeededUser, SigningKey, Tenant, UserSpec};
@@ -21,7 +22,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         id: "TENANT-NO-FOREIGN-OBJECTS",
         section: Section::Tenancy,
         level: Must,
-        text: "A ticket of another identity, requested by its ID with one's own session, is refused (404) and none of its data is returned.",
+        text: "A ticket of another identity, requested by its ID with one's own session, is refused (any 4xx; 404 recommended, so that it cannot be told from a missing ticket) and none of its data is returned.",
         source: "Every API call inside the portal is scoped by the signed identity.",
         surfaces: &[HttpStatus],
     },
@@ -143,8 +144,11 @@ async fn replay_with_other_session(p: &mut dyn Probe) -> Outcome {
         )?;
         let replayed = p.api(tickets_request(&bob_token, Some(id))).await?;
         c.expect(
-            replayed.status == 404,
-            format!("A's ticket {id} with B's session: 404"),
+            TICKET_NOT_YOURS.status.admits(replayed.status),
+            format!(
+                "A's ticket {id} with B's session: refused ({})",
+                TICKET_NOT_YOURS.status.render()
+            ),
             || describe(&replayed),
         )?;
         c.expect(
@@ -203,8 +207,11 @@ async fn same_id_across_tenants(p: &mut dyn Probe) -> Outcome {
     for id in &ids {
         let reply = p.api(tickets_request(&secondary_token, Some(id))).await?;
         c.expect(
-            reply.status == 404 && !reply.body.contains(&primary.canary),
-            format!("primary tenant's ticket {id} from the secondary tenant: 404"),
+            TICKET_NOT_YOURS.status.admits(reply.status) && !reply.body.contains(&primary.canary),
+            format!(
+                "primary tenant's ticket {id} from the secondary tenant: refused ({})",
+                TICKET_NOT_YOURS.status.render()
+            ),
             || describe(&reply),
         )?;
     }
