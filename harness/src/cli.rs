@@ -240,6 +240,11 @@ pub struct ServeArgs {
     /// `portalcheck run --target FILE`.
     #[arg(long, value_name = "FILE")]
     pub write_target: Option<PathBuf>,
+    /// Serve a self-signed certificate (as `openssl req -x509` makes) instead
+    /// of one issued by a CA; the target file's `ca_file` is then that
+    /// certificate, whose key portalcheck pins.
+    #[arg(long)]
+    pub self_signed: bool,
     /// Also print the provider-state token (a secret).
     #[arg(long)]
     pub show_secrets: bool,

@@ -21,4 +21,5 @@ pub mod sites;
 pub mod spki;
 pub mod stop;
 pub mod target;
+pub mod trust;
 pub mod world;

@@ -1,7 +1,7 @@
 //! The harness's own HTTPS client for the portal's API and its
 //! provider-state endpoint: one request per connection, names under
-//! `.test` resolved to loopback, trust limited to the run's CA plus any
-//! CA the target file names. Every phase of an exchange has its deadline
+//! `.test` resolved to loopback, trust limited to the run's CA plus what
+//! the target file's `ca_file` gives ([`crate::trust`]). Every phase of an exchange has its deadline
 //! and bodies have a size limit ([`crate::limits`]); each failure says
 //! which [`Fault`] of the target it shows.
 
@@ -10,12 +10,13 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use thiserror::Error;
 use tokio_rustls::TlsConnector;
 
 use crate::limits;
 use crate::stop::{Fault, Phase};
+use crate::trust::{Trust, TrustError};
 
 #[derive(Debug, Error)]
 pub enum ClientError {
@@ -33,7 +34,7 @@ pub enum ClientError {
         #[source]
         source: std::io::Error,
     },
-    #[error("TLS handshake with {host} failed (is its certificate issued by the run's CA or the target's `ca_file`?)")]
+    #[error("TLS handshake with {host} failed (the target's `ca_file` must be the CA that issued the portal's certificate, or the portal's own self-signed certificate)")]
     Tls {
         host: String,
         #[source]
@@ -61,8 +62,8 @@ pub enum ClientError {
         phase: Phase,
         seconds: u64,
     },
-    #[error("bad CA certificate: {0}")]
-    Ca(String),
+    #[error("cannot trust the portal's certificates")]
+    Trust(#[source] TrustError),
 }
 
 /// A response, headers lowercased.
@@ -103,7 +104,7 @@ impl ClientError {
                     what: "answers that are not HTTP".into(),
                 })
             }
-            ClientError::Url { .. } | ClientError::Request(_) | ClientError::Ca(_) => None,
+            ClientError::Url { .. } | ClientError::Request(_) | ClientError::Trust(_) => None,
         }
     }
 }
@@ -127,9 +128,9 @@ async fn within<T>(
 }
 
 impl PortalClient {
-    /// `origin` like `https://portal.userhero.test:8443`; `ca_pems` the
-    /// certificates (PEM) to trust.
-    pub fn new(origin: &str, ca_pems: &[String]) -> Result<PortalClient, ClientError> {
+    /// `origin` like `https://portal.userhero.test:8443`; `trust` the
+    /// anchors and pinned keys its certificate is checked against.
+    pub fn new(origin: &str, trust: &Trust) -> Result<PortalClient, ClientError> {
         let url = url::Url::parse(origin).map_err(|e| ClientError::Url {
             url: origin.to_string(),
             reason: e.to_string(),
@@ -147,23 +148,7 @@ impl PortalClient {
                 url: origin.to_string(),
                 reason: "no port".into(),
             })?;
-        let mut roots = rustls::RootCertStore::empty();
-        for pem in ca_pems {
-            for cert in rustls_pemfile::certs(&mut pem.as_bytes()) {
-                let cert: CertificateDer<'static> =
-                    cert.map_err(|e| ClientError::Ca(e.to_string()))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| ClientError::Ca(e.to_string()))?;
-            }
-        }
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ClientError::Ca(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        let config = trust.client_config().map_err(ClientError::Trust)?;
         Ok(PortalClient {
             scheme_https: url.scheme() == "https",
             host,

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use fixtures::reference::{ReferenceConfig, ReferencePortal};
-use fixtures::tls::TestCa;
+use fixtures::tls::{IssuedCert, TestCa};
 use reports::ExitCode;
 
 use crate::cli::{ServeArgs, UsageError};
@@ -18,10 +18,20 @@ pub async fn serve_reference(args: ServeArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::Passed);
     }
     let defects = parse_defects(&args.defect).map_err(|e| UsageError(error_chain(&e)))?;
-    let ca = TestCa::new().context("making the CA")?;
-    let cert = ca
-        .issue(&[REFERENCE_HOST])
-        .context("issuing the portal's certificate")?;
+    // What the target file's `ca_file` holds: the CA, or the self-signed
+    // certificate itself.
+    let (cert, trusted_pem, trusted_name) = if args.self_signed {
+        let cert = IssuedCert::self_signed(&[REFERENCE_HOST])
+            .context("making the portal's self-signed certificate")?;
+        let pem = cert.cert_pem.clone();
+        (cert, pem, "reference-cert.pem")
+    } else {
+        let ca = TestCa::new().context("making the CA")?;
+        let cert = ca
+            .issue(&[REFERENCE_HOST])
+            .context("issuing the portal's certificate")?;
+        (cert, ca.cert_pem(), "reference-ca.pem")
+    };
     let token = args.show_secrets.then(crate::world::random_secret);
     let mut config = ReferenceConfig::new(cert.server_config().context("TLS configuration")?);
     config.host = REFERENCE_HOST.to_string();
@@ -60,8 +70,8 @@ pub async fn serve_reference(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        let ca_path = dir.join("reference-ca.pem");
-        std::fs::write(&ca_path, ca.cert_pem())
+        let ca_path = dir.join(trusted_name);
+        std::fs::write(&ca_path, trusted_pem)
             .with_context(|| format!("writing {}", ca_path.display()))?;
         let token_line = if token.is_some() {
             "token_env = \"PORTALCHECK_PROVIDER_TOKEN\"\n"
@@ -69,7 +79,7 @@ pub async fn serve_reference(args: ServeArgs) -> anyhow::Result<ExitCode> {
             ""
         };
         let text = format!(
-            "# Written by `portalcheck serve-reference`; test it with\n#   portalcheck run --target {}\nname = \"reference (standalone)\"\nversion = \"{}\"\nportal_origin = \"{origin}\"\nca_file = \"reference-ca.pem\"\n\n[provider_state]\n{token_line}\n[features]\nclock_offset = true\n",
+            "# Written by `portalcheck serve-reference`; test it with\n#   portalcheck run --target {}\nname = \"reference (standalone)\"\nversion = \"{}\"\nportal_origin = \"{origin}\"\nca_file = \"{trusted_name}\"\n\n[provider_state]\n{token_line}\n[features]\nclock_offset = true\n",
             path.display(),
             env!("CARGO_PKG_VERSION"),
         );

@@ -20,6 +20,7 @@ use thiserror::Error;
 use crate::portal_client::{ClientError, PortalClient};
 use crate::sites::{MockSites, SiteError, SitePorts, SITE_NAMES};
 use crate::target::{secret_from_env, TargetError, TargetFile};
+use crate::trust::{Trust, TrustError};
 
 /// The portal's host name when portalcheck runs the reference.
 pub const REFERENCE_HOST: &str = "portal.userhero.test";
@@ -48,6 +49,8 @@ pub enum WorldError {
     },
     #[error(transparent)]
     Client(#[from] ClientError),
+    #[error(transparent)]
+    Trust(#[from] TrustError),
 }
 
 /// A tenant's keys as the harness knows them. Secrets stay here and in the
@@ -154,7 +157,7 @@ impl World {
         let run_id = random_secret()[..10].to_string();
         let unrelated_secret = random_secret();
         let mut spki_pins = vec![cert.spki_sha256_base64()];
-        let mut ca_pems = vec![ca.cert_pem()];
+        let mut trust = Trust::with_root(ca.cert_der());
         match &options.target {
             None => {
                 let defects = parse_defects(&options.defects)?;
@@ -175,7 +178,7 @@ impl World {
                 .await
                 .map_err(WorldError::Reference)?;
                 let portal_origin = reference.origin().to_string();
-                let client = PortalClient::new(&portal_origin, &ca_pems)?;
+                let client = PortalClient::new(&portal_origin, &trust)?;
                 let mut defect_names: Vec<String> =
                     defects.iter().map(|d| d.name().to_string()).collect();
                 defect_names.sort();
@@ -227,7 +230,8 @@ impl World {
                             path: ca_path.clone(),
                             source,
                         })?;
-                    ca_pems.push(pem);
+                    trust.add_ca_file(&ca_path, &pem)?;
+                    spki_pins.extend(trust.pins());
                 }
                 let ports = SitePorts {
                     https: file.sites.https_port,
@@ -237,8 +241,9 @@ impl World {
                 let sites = MockSites::start(&cert, ports)
                     .await
                     .map_err(WorldError::Sites)?;
-                let client = PortalClient::new(&file.portal_origin, &ca_pems)?;
-                match crate::spki::leaf_spki_pin(&file.portal_origin, &ca_pems).await {
+                let client = PortalClient::new(&file.portal_origin, &trust)?;
+                match crate::spki::leaf_spki_pin(&file.portal_origin, &trust).await {
+                    Ok(pin) if spki_pins.contains(&pin) => {}
                     Ok(pin) => spki_pins.push(pin),
                     Err(e) if e.dead_target() => {
                         return Err(WorldError::Unreachable {
@@ -267,7 +272,7 @@ impl World {
                             message: format!("provider_state.url {url:?}: {e}"),
                         })?;
                         let origin = parsed.origin().ascii_serialization();
-                        let ps_client = PortalClient::new(&origin, &ca_pems)?;
+                        let ps_client = PortalClient::new(&origin, &trust)?;
                         let mut url_path = parsed.path().to_string();
                         if let Some(q) = parsed.query() {
                             url_path.push('?');

@@ -106,7 +106,11 @@ fn contract_prints_contract_md_and_writes_the_shipped_schemas() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let shipped = std::fs::read_to_string(root.join("CONTRACT.md")).unwrap();
     assert!(String::from_utf8_lossy(&out.stdout) == shipped);
@@ -116,6 +120,26 @@ fn contract_prints_contract_md_and_writes_the_shipped_schemas() {
         let schema: serde_json::Value = serde_json::from_str(&written).unwrap();
         assert!(schema["$schema"].as_str().unwrap().contains("2020-12"));
     }
+}
+
+/// `serve-reference --port 0 --write-target DIR/target.toml` with `extra`
+/// arguments, once its target file is written.
+fn serve_reference(dir: &Path, extra: &[&str]) -> (std::process::Child, std::path::PathBuf) {
+    let target = dir.join("target.toml");
+    let server = portalcheck()
+        .args(["serve-reference", "--port", "0"])
+        .args(extra)
+        .arg("--write-target")
+        .arg(&target)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(20), || target.is_file()),
+        "serve-reference wrote no target file"
+    );
+    (server, target)
 }
 
 fn read_outcomes(report: &Path) -> Vec<(String, String)> {
@@ -142,18 +166,7 @@ fn read_outcomes(report: &Path) -> Vec<(String, String)> {
 #[test]
 fn a_target_file_for_a_separately_started_reference_gives_the_same_results() {
     let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("target.toml");
-    let mut server = portalcheck()
-        .args(["serve-reference", "--port", "0", "--write-target"])
-        .arg(&target)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        wait_until(Duration::from_secs(20), || target.is_file()),
-        "serve-reference wrote no target file"
-    );
+    let (mut server, target) = serve_reference(dir.path(), &[]);
     let filter = [
         "--filter",
         "handshake.",
@@ -198,6 +211,73 @@ fn a_target_file_for_a_separately_started_reference_gives_the_same_results() {
     let b = read_outcomes(&in_process.join("report.json"));
     assert!(a.len() > 10);
     assert_eq!(a, b);
+}
+
+/// A portal serving a self-signed certificate (what `openssl req -x509`
+/// makes), given as the target's `ca_file`: its key is pinned for the
+/// harness's client and for Chromium, and the run passes.
+#[test]
+fn a_self_signed_portal_certificate_works_as_ca_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, target) = serve_reference(dir.path(), &["--self-signed"]);
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("ca_file = \"reference-cert.pem\""), "{text}");
+    let out = portalcheck()
+        .arg("run")
+        .arg("--target")
+        .arg(&target)
+        .args([
+            "--filter",
+            "handshake.drift-key-order",
+            "--filter",
+            "tenancy.replay",
+            "--filter",
+            "sdk.async-tag-ready",
+        ])
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outcomes = read_outcomes(&dir.path().join("out").join("report.json"));
+    assert!(outcomes.len() >= 3, "{outcomes:?}");
+}
+
+/// A `ca_file` holding a leaf issued by some CA is refused before anything
+/// runs, with what to give instead.
+#[test]
+fn a_ca_issued_leaf_as_ca_file_says_what_to_give_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = fixtures::tls::TestCa::new().unwrap();
+    let leaf = ca.issue(&["portal.acme.test"]).unwrap();
+    std::fs::write(dir.path().join("leaf.pem"), &leaf.cert_pem).unwrap();
+    let target = dir.path().join("target.toml");
+    std::fs::write(
+        &target,
+        "name = \"acme\"\nportal_origin = \"https://portal.acme.test:1\"\nca_file = \"leaf.pem\"\n[provider_state]\n",
+    )
+    .unwrap();
+    let out = portalcheck()
+        .arg("run")
+        .arg("--target")
+        .arg(&target)
+        .args(["--filter", "handshake.drift-key-order"])
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("neither a CA nor self-signed"), "{stderr}");
+    assert!(stderr.contains("openssl req -x509"), "{stderr}");
 }
 
 #[test]
