@@ -791,7 +791,9 @@ pub struct Limit {
     pub constant: &'static str,
 }
 
-/// The harness's limits, as the code defines them today.
+/// The harness's limits, as the code defines them today. The `harness::`
+/// values are written out here (this crate cannot see them); a harness test
+/// fails when they differ from `harness::limits`.
 pub fn limits() -> Vec<Limit> {
     vec![
         Limit {
@@ -830,14 +832,34 @@ pub fn limits() -> Vec<Limit> {
             constant: "scenarios::probe::HostPage::new",
         },
         Limit {
-            what: "one HTTP exchange with the portal",
-            value: "10 s".into(),
-            constant: "harness::portal_client::PortalClient (timeout)",
+            what: "TCP connect to the portal or its provider-state endpoint",
+            value: "3 s".into(),
+            constant: "harness::limits::CONNECT",
         },
         Limit {
-            what: "an answer body read from the portal",
-            value: "4 MiB".into(),
-            constant: "harness::portal_client::BODY_LIMIT",
+            what: "TLS handshake, once connected",
+            value: "3 s".into(),
+            constant: "harness::limits::TLS_HANDSHAKE",
+        },
+        Limit {
+            what: "from the request sent to the answer's status line and headers",
+            value: "5 s".into(),
+            constant: "harness::limits::FIRST_BYTE",
+        },
+        Limit {
+            what: "one whole HTTP exchange (connect, handshake, headers, body)",
+            value: "8 s".into(),
+            constant: "harness::limits::EXCHANGE",
+        },
+        Limit {
+            what: "an answer body (longer is an error of the run, never truncated into a verdict)",
+            value: "4194304 bytes".into(),
+            constant: "harness::limits::BODY_BYTES",
+        },
+        Limit {
+            what: "loading a host page in the browser",
+            value: "15 s".into(),
+            constant: "harness::limits::PAGE_LOAD",
         },
     ]
 }
