@@ -68,6 +68,16 @@ pub fn render() -> String {
             let _ = writeln!(out);
             let surfaces: Vec<&str> = r.surfaces.iter().map(|s| s.as_str()).collect();
             let _ = writeln!(out, "- Shows as: {}", surfaces.join(", "));
+            for settled in crate::contract::wire::SETTLED
+                .iter()
+                .filter(|x| x.requirement == r.id)
+            {
+                let _ = writeln!(
+                    out,
+                    "- Settled ([CONTRACT.md](CONTRACT.md#settled)): {} {} Why: {}.",
+                    settled.question, settled.decision, settled.why
+                );
+            }
             let checked_by: Vec<String> = scenarios_for(r.id)
                 .iter()
                 .map(|s| format!("`{}`", s.id))

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::wire::{
     kind_label, limits, Binding, Body, Field, Header, Kind, BODIES, ENDPOINTS, PAGE_ITEMS,
-    PROVIDER_STATES, SDK_EVENTS, SDK_METHODS,
+    PROVIDER_STATES, SDK_EVENTS, SDK_METHODS, SETTLED,
 };
 use crate::catalogue::CATALOGUE_REVISION;
 
@@ -302,6 +302,18 @@ pub fn render() -> String {
     }
 
     let _ = writeln!(out);
+    let _ = writeln!(out, "## Settled ambiguities {{#settled}}");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Where the documentation leaves a question open, this contract decides, and the requirement named states it:");
+    for item in SETTLED {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "- **{}** {} Why: {}. (`{}`)",
+            item.question, item.decision, item.why, item.requirement
+        );
+    }
+    let _ = writeln!(out);
     let _ = writeln!(out, "## The harness's limits {{#limits}}");
     let _ = writeln!(out);
     let _ = writeln!(out, "What portalcheck allows every implementation today, with the constant that defines each; a change there changes this table.");
@@ -388,6 +400,7 @@ mod tests {
         SDK_METHODS.iter().for_each(|m| note(m.source));
         SDK_EVENTS.iter().for_each(|e| note(e.source));
         PAGE_ITEMS.iter().for_each(|i| note(i.source));
+        SETTLED.iter().for_each(|i| cited.push(i.requirement));
         for id in cited {
             assert!(
                 crate::requirement(id).is_some(),

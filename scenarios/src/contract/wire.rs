@@ -782,6 +782,51 @@ pub static PAGE_ITEMS: &[Item] = &[
     Item { what: "ticket text", binding: Binding::Required, text: "tickets show inside the frame only, never in the host page's DOM; the frame shows each ticket's subject verbatim", source: Source::Requirement("TENANT-SCOPED-BY-IDENTITY") },
 ];
 
+/// A question the documentation leaves open, and how this contract and its
+/// requirements settle it.
+#[derive(Debug)]
+pub struct Settled {
+    pub question: &'static str,
+    /// What must happen, and what may.
+    pub decision: &'static str,
+    pub why: &'static str,
+    /// The requirement that states it.
+    pub requirement: &'static str,
+}
+
+pub static SETTLED: &[Settled] = &[
+    Settled {
+        question: "A re-sign from `auth_expiring` is refused: does the session stay until `expiresAt`, or end at once?",
+        decision: "`auth_failed` MUST fire with the refusal's reason, and no ticket may show after the original `expiresAt`. Keeping the tickets until then, or clearing them at once, are both conforming.",
+        why: "\"re-sign before the timer runs out\" only promises that a good re-sign extends the session; both choices meet \"does not extend it\", and neither leaks beyond the signed expiry",
+        requirement: "SESSION-RESIGN-REFUSED",
+    },
+    Settled {
+        question: "Which HTTP status does each handshake refusal use?",
+        decision: "Any 4xx; the cause is the `error` word (REQUIRED), never the status.",
+        why: "the documentation names causes, not statuses; six causes do not fit the statuses HTTP has for them, and clients (the SDK, portalcheck) need the cause",
+        requirement: "SDK-AUTH-FAILED-REASON",
+    },
+    Settled {
+        question: "Another identity's ticket by ID, an unknown public key's embed view, a dead session: which status?",
+        decision: "Any 4xx with no ticket data (404 recommended for a foreign ticket, so it cannot be told from a missing one).",
+        why: "only the refusal protects the customer",
+        requirement: "TENANT-NO-FOREIGN-OBJECTS",
+    },
+    Settled {
+        question: "May the handshake answer `Access-Control-Allow-Origin: *`?",
+        decision: "Yes, without credentials: the allowlisted origin must be able to read the answer (its own origin or `*`), and credentials are never granted.",
+        why: "the server refuses other origins on its own (`origin_not_allowed`); the API uses no cookies, so `*` grants nothing a foreign page could abuse",
+        requirement: "AUTH-CORS-NO-REFLECTION",
+    },
+    Settled {
+        question: "What does `auth_expiring` carry?",
+        decision: "`detail.expiresAt` (REQUIRED); `detail.secondsLeft` is optional and, when given, must be the lead.",
+        why: "the documentation's handler uses no detail at all; the deadline is the one fact a re-signing handler needs",
+        requirement: "SESSION-EXPIRING-EVENT",
+    },
+];
+
 /// A limit the harness applies to every implementation.
 #[derive(Debug)]
 pub struct Limit {
