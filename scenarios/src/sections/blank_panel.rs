@@ -50,13 +50,61 @@ fn portal_violation<'v>(
 
 /// A seeded user signed in on a page with `csp`.
 async fn open_with_csp(p: &mut dyn Probe, csp: String) -> Result<(PageView, String), Verdict> {
+    let (view, canary, _) = open_signed_with_csp(p, csp).await?;
+    Ok((view, canary))
+}
+
+/// Like [`open_with_csp`], also returning the signed user the page used.
+async fn open_signed_with_csp(
+    p: &mut dyn Probe,
+    csp: String,
+) -> Result<(PageView, String, Signed), Verdict> {
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
     let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
     let mut page = signed_page(Tenant::Primary, &signed);
     p.note(format!("host page policy: {csp}"));
     page.csp = Some(csp);
     page.deadline = Duration::from_secs(8);
-    Ok((p.open_page(page).await?, user.canary))
+    Ok((p.open_page(page).await?, user.canary, signed))
+}
+
+/// Premise of "nothing leaked": the portal does serve this user's ticket
+/// to a session made from the page's own signed user. Without it (an API
+/// that hangs or refuses everything) an empty host page proves nothing.
+async fn expect_ticket_served(
+    c: &mut Checks,
+    p: &mut dyn Probe,
+    signed: &Signed,
+    canary: &str,
+) -> Result<(), Verdict> {
+    let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &signed.user, &signed.hmac).await?;
+    let accepted = (reply.status == 200)
+        .then(|| {
+            reply
+                .json()?
+                .get("sessionToken")?
+                .as_str()
+                .map(str::to_string)
+        })
+        .flatten();
+    let Some(token) = accepted else {
+        return Err(Verdict::incomplete(format!(
+            "the premise does not hold: the page's signed user is not accepted by the handshake, so nothing could have leaked: {}",
+            describe(&reply)
+        )));
+    };
+    let tickets = p.api(tickets_request(&token, None)).await?;
+    if tickets.status != 200 || !tickets.body.contains(canary) {
+        return Err(Verdict::incomplete(format!(
+            "the premise does not hold: the portal does not serve the user's ticket, so nothing could have leaked: {}",
+            describe(&tickets)
+        )));
+    }
+    c.expect(
+        true,
+        "premise: the portal serves the page user's ticket to a session of the same signed user",
+        String::new,
+    )
 }
 
 async fn strict_policy_works(p: &mut dyn Probe) -> Outcome {
@@ -82,7 +130,7 @@ async fn strict_policy_works(p: &mut dyn Probe) -> Outcome {
 async fn frame_src_blocked(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let csp = strict_csp().replace("frame-src {portal}", "frame-src 'self'");
-    let (view, canary) = open_with_csp(p, csp).await?;
+    let (view, canary, signed) = open_signed_with_csp(p, csp).await?;
     c.expect(
         !view.host_text.contains(&canary),
         "no ticket data rendered in the host page",
@@ -108,6 +156,7 @@ async fn frame_src_blocked(p: &mut dyn Probe) -> Outcome {
             )))
         }
     }
+    expect_ticket_served(&mut c, p, &signed, &canary).await?;
     Ok(c.pass())
 }
 

@@ -69,13 +69,34 @@ async fn parent_refused(p: &mut dyn Probe, site: Site) -> Outcome {
     let mut c = Checks::new();
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
     let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
-    let mut page = signed_page(Tenant::Primary, &signed);
-    page.site = site;
     // Watch until the frame is refused or its document loaded; SDK events
     // alone end too early (the handshake may answer before the frame).
-    page.wait_for = vec![WaitFor::FrameSettled];
-    page.deadline = Duration::from_secs(6);
-    let view = p.open_page(page).await?;
+    let settled = |site: Site| {
+        let mut page = signed_page(Tenant::Primary, &signed);
+        page.site = site;
+        page.wait_for = vec![WaitFor::FrameSettled];
+        page.deadline = Duration::from_secs(6);
+        page
+    };
+    // Premise: the same frame loads in the allowlisted HTTPS parent, so a
+    // refusal below is the parent's doing, not any browser error page (a
+    // redirect loop, a dead embed endpoint).
+    let control = p.open_page(settled(Site::ShopA)).await?;
+    let portal = p.facts().portal_origin.clone();
+    match &control.frame {
+        FrameView::Loaded { url, .. } if url.starts_with(&portal) => c.expect(
+            true,
+            format!("premise: the same portal frame loads in the allowlisted HTTPS parent ({url})"),
+            String::new,
+        )?,
+        _ => {
+            return Err(Verdict::incomplete(format!(
+                "the premise does not hold: the same portal frame does not load in the allowlisted HTTPS parent either, so a refusal would prove nothing: {}",
+                summary(&control)
+            )))
+        }
+    }
+    let view = p.open_page(settled(site)).await?;
     expect_not_shown(&mut c, &view, &user.canary, "the user's")?;
     match &view.frame {
         FrameView::Refused { url } => c.expect(

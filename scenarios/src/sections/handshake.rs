@@ -675,6 +675,14 @@ async fn constant_time(p: &mut dyn Probe) -> Outcome {
             if reply.status == 200 {
                 return Err(Verdict::fail("a wrong HMAC is refused", describe(&reply)));
             }
+            // Premise: only refusals' timing is judged. A 5xx, a hang cut
+            // short or any non-refusal says nothing about the comparison.
+            if !(400..500).contains(&reply.status) || error_of(&reply).is_none() {
+                return Err(Verdict::incomplete(format!(
+                    "the premise does not hold: refusal timing is judged on refusals (a 4xx with an error), but a wrong HMAC was answered {}",
+                    describe(&reply)
+                )));
+            }
             if round >= 2 {
                 let ms = reply.elapsed.as_secs_f64() * 1000.0;
                 if is_near {
@@ -685,6 +693,14 @@ async fn constant_time(p: &mut dyn Probe) -> Outcome {
             }
         }
     }
+    c.expect(
+        true,
+        format!(
+            "every wrong HMAC was refused with a 4xx error ({} answers)",
+            2 * (SAMPLES + 2)
+        ),
+        String::new,
+    )?;
     p.note(format!(
         "refusal latency (ms), 0 digits right: {far:.1?}; 48 digits right: {near:.1?}"
     ));
