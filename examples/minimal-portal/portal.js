@@ -59,7 +59,6 @@
     var lead = Math.min(60, Math.max(1, ttl / 2));
     clearTimeout(s.expiringTimer);
     s.expiringTimer = setTimeout(function () {
-      // CONTRACT-GAP: G4 (detail fields)
       emit('auth_expiring', { expiresAt: answer.expiresAt, msLeft: Math.round(lead * 1000) });
     }, Math.max(0, (ttl - lead) * 1000));
   }

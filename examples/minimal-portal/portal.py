@@ -149,7 +149,6 @@ def handshake(store, body, origin):
         store.sessions[token] = {"tenant": request["publicKey"], "owner": owner_of(payload),
                                  "expiresAt": payload["expiresAt"]}
     store.remember("session-token", token)
-    # CONTRACT-GAP: G1 G2 (the field names the catalogue reads)
     return {"expiresAt": payload["expiresAt"], "sessionToken": token, "tokenType": "Bearer",
             "ttl": round(payload["expiresAt"] - now, 3)}
 
@@ -210,7 +209,7 @@ def embed_view(tenant, theme):
 # ------------------------------------------------------------------ provider states
 
 def provider_state(store, state, params):
-    """Apply one provider state; returns the answer's JSON."""
+    """Apply one provider state; returns (status, answer JSON or None for no body)."""
     if not isinstance(params, dict):
         raise ValueError("params must be an object")
     with store.lock:
@@ -222,7 +221,7 @@ def provider_state(store, state, params):
             store.tenants[key] = {"name": params.get("tenant", key), "secret": secret, "origins": origins}
             store.tickets = [t for t in store.tickets if t["tenant"] != key]
             secret_to_record = secret
-            answer = {"publicKey": key}
+            answer = (201, {"publicKey": key})
         elif state == "user has ticket":
             key, owner = params.get("publicKey"), owner_of(params)
             if key not in store.tenants or owner is None:
@@ -233,14 +232,14 @@ def provider_state(store, state, params):
             store.next_id += 1
             store.tickets.append(ticket)
             secret_to_record = None
-            answer = {"ticketId": str(ticket["id"])}
+            answer = (201, {"ticketId": ticket["id"]})
         elif state == "secret rotated":
             key, secret = params.get("publicKey"), params.get("newSecret")
             if key not in store.tenants or not isinstance(secret, str):
                 raise ValueError("a known publicKey and newSecret are required")
             store.tenants[key]["secret"] = secret  # the old one is refused from now on
             secret_to_record = secret
-            answer = {"publicKey": key}
+            answer = (204, None)
         else:
             raise ValueError("unsupported provider state: " + str(state))
     if secret_to_record:
@@ -363,10 +362,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(401, {"error": "provider_state_token"})
             try:
                 request = json.loads(body)
-                answer = provider_state(self.store, request.get("state"), request.get("params"))
+                status, answer = provider_state(self.store, request.get("state"), request.get("params"))
             except (ValueError, KeyError, AttributeError, TypeError) as e:
                 return self.send_json(400, {"error": "bad_provider_state", "message": str(e)})
-            return self.send_json(200, answer)  # CONTRACT-GAP: G7 (exactly 200)
+            if answer is None:
+                return self.send(status, b"", "text/plain")
+            return self.send_json(status, answer)
         self.send_json(404, {"error": "not_found"})
 
     def cors(self):
