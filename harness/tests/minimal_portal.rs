@@ -183,7 +183,6 @@ fn outcome() -> &'static RunOutcome {
 }
 
 #[test]
-#[ignore = "until CONTRACT-GAPS.md G3, G4 and G6 are settled: run with -- --ignored"]
 fn the_whole_catalogue_passes_against_the_minimal_portal() {
     let run = outcome();
     // The progress lines (stderr) say what each failure expected and saw.
