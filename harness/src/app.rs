@@ -49,7 +49,7 @@ async fn dispatch_command(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::Passed)
             }
             None => Err(UsageError(format!(
-                "no requirement or scenario has the ID `{id}` (see `portalcheck list` and `portalcheck list --requirements`)"
+                "no requirement, scenario or attack class has the ID `{id}` (see `portalcheck list`, `portalcheck list --requirements` and REQUIREMENTS.md#threat-model)"
             ))
             .into()),
         },

@@ -1,9 +1,11 @@
-//! `portalcheck list` and `portalcheck explain`: the catalogue rendered
-//! for people (a table) and machines (JSON), straight from the registry.
+//! `portalcheck list` and `portalcheck explain`: the catalogue and its
+//! threat model rendered for people (a table) and machines (JSON),
+//! straight from the registry.
 
 use std::fmt::Write;
 
 use scenarios::catalogue::{requirement, requirements, scenario, scenarios_for};
+use scenarios::threat_model::{attack_class, classes_for_scenario, AttackClass, Coverage};
 use serde_json::json;
 
 use crate::runner::Filter;
@@ -101,6 +103,9 @@ pub fn explain(id: &str) -> Option<String> {
         }
         return Some(out);
     }
+    if let Some(a) = attack_class(id) {
+        return Some(explain_attack_class(a));
+    }
     let s = scenario(id)?;
     let tags: Vec<&str> = s.tags.iter().map(|t| t.as_str()).collect();
     let _ = writeln!(out, "{} ({})", s.id, s.level.as_str());
@@ -116,5 +121,44 @@ pub fn explain(id: &str) -> Option<String> {
             let _ = writeln!(out, "  {} ({}): {}", r.id, r.level.as_str(), r.text);
         }
     }
+    let classes = classes_for_scenario(s.id);
+    if !classes.is_empty() {
+        let _ = writeln!(out, "\nAttack classes it tries:");
+        for a in classes {
+            let _ = writeln!(out, "  {:<44} {}", a.id, a.title);
+        }
+    }
     Some(out)
+}
+
+/// One attack class: where it sits, what it is, its sources and how the
+/// catalogue answers it.
+fn explain_attack_class(a: &AttackClass) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}", a.id, a.title);
+    let _ = writeln!(out, "Boundary: {}", a.boundary.title());
+    let _ = writeln!(out, "Crosses: {}", a.asset.as_str());
+    let _ = writeln!(out, "\n{}\n", a.attack);
+    let _ = writeln!(out, "Sources:");
+    for source in a.sources {
+        let _ = writeln!(out, "  {} <{}>", source.title, source.url);
+    }
+    match a.coverage {
+        Coverage::Scenarios(ids) => {
+            let _ = writeln!(out, "\nTried by:");
+            for id in ids {
+                let title = scenario(id)
+                    .map(|s| s.title)
+                    .unwrap_or("(unknown scenario)");
+                let _ = writeln!(out, "  {id:<44} {title}");
+            }
+        }
+        Coverage::Unobservable(reason) => {
+            let _ = writeln!(out, "\nNo black-box test can observe it: {reason}");
+        }
+        Coverage::Gap(reason) => {
+            let _ = writeln!(out, "\nNot yet tried (gap): {reason}");
+        }
+    }
+    out
 }

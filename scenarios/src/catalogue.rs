@@ -8,18 +8,21 @@ use crate::sections;
 
 /// Bumped whenever a requirement or scenario is added, removed or changed
 /// in meaning; reports carry it so results can be compared.
-pub const CATALOGUE_REVISION: &str = "2026-11-25.1";
+pub const CATALOGUE_REVISION: &str = "2026-12-03.1";
 
 /// Every requirement, in document order.
 pub fn requirements() -> Vec<&'static Requirement> {
     [
         sections::sdk::REQUIREMENTS,
         sections::handshake::REQUIREMENTS,
+        sections::handshake_variants::REQUIREMENTS,
         sections::blank_panel::REQUIREMENTS,
         sections::embedding::REQUIREMENTS,
         sections::tenancy::REQUIREMENTS,
+        sections::tenancy_variants::REQUIREMENTS,
         sections::theming::REQUIREMENTS,
         sections::session::REQUIREMENTS,
+        sections::session_tokens::REQUIREMENTS,
         sections::support::REQUIREMENTS,
     ]
     .into_iter()
@@ -32,11 +35,14 @@ pub fn scenarios() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(sections::sdk::scenarios());
     all.extend(sections::handshake::scenarios());
+    all.extend(sections::handshake_variants::scenarios());
     all.extend(sections::blank_panel::scenarios());
     all.extend(sections::embedding::scenarios());
     all.extend(sections::tenancy::scenarios());
+    all.extend(sections::tenancy_variants::scenarios());
     all.extend(sections::theming::scenarios());
     all.extend(sections::session::scenarios());
+    all.extend(sections::session_tokens::scenarios());
     all.extend(sections::support::scenarios());
     all
 }

@@ -270,6 +270,9 @@ impl FakeProbe {
         let Ok(Value::Object(payload)) = serde_json::from_str::<Value>(user) else {
             return (Err(AuthFailure::InvalidPayload), leaked);
         };
+        if crate::payload::repeats_a_member(user) {
+            return (Err(AuthFailure::InvalidPayload), leaked);
+        }
         let key = ["externalUserId", "email", "phone"]
             .iter()
             .find_map(|f| match payload.get(*f) {

@@ -16,6 +16,7 @@ pub mod requirement;
 pub mod requirements_doc;
 pub mod scenario;
 pub mod sections;
+pub mod threat_model;
 
 #[cfg(test)]
 mod fake;

@@ -178,6 +178,51 @@ fn exponent_form(n: i64) -> String {
     }
 }
 
+/// The member names of `json` read as one JSON object, in order, with
+/// repeats kept (a map type would silently keep only one of them);
+/// `None` when `json` is not exactly one JSON object.
+pub fn member_names(json: &str) -> Option<Vec<String>> {
+    use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    struct Names(Vec<String>);
+    struct NamesVisitor;
+
+    impl<'de> Visitor<'de> for NamesVisitor {
+        type Value = Names;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Names, A::Error> {
+            let mut names = Vec::new();
+            while let Some(name) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                names.push(name);
+            }
+            Ok(Names(names))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Names {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Names, D::Error> {
+            deserializer.deserialize_map(NamesVisitor)
+        }
+    }
+
+    serde_json::from_str::<Names>(json)
+        .ok()
+        .map(|names| names.0)
+}
+
+/// Whether `json` is one JSON object that names some member twice.
+pub fn repeats_a_member(json: &str) -> bool {
+    member_names(json).is_some_and(|names| {
+        let mut seen = std::collections::HashSet::new();
+        !names.iter().all(|n| seen.insert(n))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

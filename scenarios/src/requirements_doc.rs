@@ -1,6 +1,7 @@
-//! Renders `REQUIREMENTS.md` from the registry, and says where in it each
-//! requirement's heading is. The checked-in file is compared with this
-//! output by a test, so the two cannot drift.
+//! Renders `REQUIREMENTS.md` from the registry (the requirements, then the
+//! threat model), and says where in it each requirement's heading is. The
+//! checked-in file is compared with this output by a test, so the two
+//! cannot drift.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -90,7 +91,67 @@ pub fn render() -> String {
             let _ = writeln!(out, "- Checked by: {checked}");
         }
     }
+    render_threat_model(&mut out);
     out
+}
+
+/// The trust-boundary map and the attack classes, after the requirements.
+fn render_threat_model(out: &mut String) {
+    use crate::threat_model::{answered, classes_at, Boundary, Coverage, ATTACK_CLASSES};
+    let answered_count = ATTACK_CLASSES.iter().filter(|a| answered(a)).count();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Threat model {{#threat-model}}");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Every place where data passes from one party to another, what crosses it, and the attack classes an implementation can get wrong there, each with a public source. {} attack classes: {answered_count} tried by scenarios or shown unobservable from outside, {} open gaps. `portalcheck explain THREAT-ID` prints one; `portalcheck explain SCENARIO` lists the classes a scenario tries.",
+        ATTACK_CLASSES.len(),
+        ATTACK_CLASSES.len() - answered_count
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "| Boundary | What crosses it | Attack classes |");
+    let _ = writeln!(out, "|---|---|---|");
+    for b in Boundary::ALL {
+        let crossing: Vec<&str> = b.crossing().iter().map(|a| a.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "| [{}](#threat-{}) | {} | {} |",
+            b.title(),
+            b.slug(),
+            crossing.join(", "),
+            classes_at(b).len()
+        );
+    }
+    for b in Boundary::ALL {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "### {} {{#threat-{}}}", b.title(), b.slug());
+        for a in classes_at(b) {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "#### `{}`: {}", a.id, a.title);
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{}", a.attack);
+            let _ = writeln!(out);
+            let _ = writeln!(out, "- Crosses: {}", a.asset.as_str());
+            let sources: Vec<String> = a
+                .sources
+                .iter()
+                .map(|s| format!("[{}]({})", s.title, s.url))
+                .collect();
+            let _ = writeln!(out, "- Sources: {}", sources.join("; "));
+            match a.coverage {
+                Coverage::Scenarios(ids) => {
+                    let ids: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+                    let _ = writeln!(out, "- Tried by: {}", ids.join(", "));
+                }
+                Coverage::Unobservable(reason) => {
+                    let _ = writeln!(out, "- No black-box test: {reason}");
+                }
+                Coverage::Gap(reason) => {
+                    let _ = writeln!(out, "- Gap (not yet tried): {reason}");
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

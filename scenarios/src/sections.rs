@@ -5,8 +5,11 @@
 pub mod blank_panel;
 pub mod embedding;
 pub mod handshake;
+pub mod handshake_variants;
 pub mod sdk;
 pub mod session;
+pub mod session_tokens;
 pub mod support;
 pub mod tenancy;
+pub mod tenancy_variants;
 pub mod theming;

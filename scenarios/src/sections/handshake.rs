@@ -815,7 +815,7 @@ async fn origin_string_refused(p: &mut dyn Probe, origin: String, what: &str) ->
 }
 
 /// No `Access-Control-Allow-Credentials: true` for a foreign origin or `*`.
-fn expect_no_credentialed_cors(
+pub(crate) fn expect_no_credentialed_cors(
     c: &mut Checks,
     reply: &crate::probe::ApiReply,
     origin: &str,
@@ -980,7 +980,7 @@ fn drift_scenario(
     }
 }
 
-fn api_scenario(
+pub(crate) fn api_scenario(
     id: &'static str,
     title: &'static str,
     requirements: &'static [&'static str],

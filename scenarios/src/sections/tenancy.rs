@@ -61,7 +61,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
 ];
 
 /// A session token for a seeded user, from a handshake on its tenant's site.
-async fn session_for(
+pub(crate) async fn session_for(
     p: &mut dyn Probe,
     c: &mut Checks,
     user: &SeededUser,
@@ -73,6 +73,26 @@ async fn session_for(
         &reply,
         &format!("handshake as {}", user.identity.label()),
     )
+}
+
+/// The premise of a scenario about `user`'s tickets: a session of their
+/// own, whose list shows their ticket. Returns the session token.
+pub(crate) async fn own_session_listing(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    user: &SeededUser,
+) -> Result<String, Verdict> {
+    let token = session_for(p, c, user).await?;
+    let own = p.api(tickets_request(&token, None)).await?;
+    c.expect(
+        own.status == 200 && own.body.contains(&user.canary),
+        format!(
+            "premise: {}'s own session lists their ticket",
+            user.identity.label()
+        ),
+        || describe(&own),
+    )?;
+    Ok(token)
 }
 
 /// The list answer holds `own` and not `foreign`.
@@ -172,7 +192,7 @@ async fn other_users_ticket_not_shown(p: &mut dyn Probe) -> Outcome {
 }
 
 /// A user in the primary tenant and one with the same externalUserId in the secondary.
-async fn twins(p: &mut dyn Probe) -> Result<(SeededUser, SeededUser), Verdict> {
+pub(crate) async fn twins(p: &mut dyn Probe) -> Result<(SeededUser, SeededUser), Verdict> {
     let primary = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
     let secondary = p
         .seed_user(

@@ -1,0 +1,182 @@
+//! The session token as an attacker sees it: is it guessable from the
+//! tokens one can get oneself, and does the API accept near misses of a
+//! real one?
+
+use crate::checks::*;
+use crate::contract::RECOMMENDED_WINDOW_SECONDS;
+use crate::probe::{Probe, SigningKey, Tenant, UserSpec};
+use crate::requirement::{Level::*, Requirement, Section, Surface::*};
+use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
+use crate::sections::tenancy::own_session_listing;
+
+pub const REQUIREMENTS: &[Requirement] = &[Requirement {
+    id: "SESSION-TOKEN-UNGUESSABLE",
+    section: Section::Session,
+    level: Must,
+    text: "Session tokens are minted by the portal, unguessable and matched exactly: tokens of successive handshakes share no long common run (no counter or clock with a fixed rest), carry no identifier or public key in clear, and a truncated, extended or altered token is refused with a 4xx.",
+    source: "\"Session expired\" message",
+    surfaces: &[HttpStatus],
+}];
+
+/// The least number of characters by which two tokens of successive
+/// handshakes must differ once their common prefix and suffix are removed:
+/// 16 hex digits are 64 bits; a counter or a clock changes one or two.
+pub const MIN_DIFFERING_CHARS: usize = 16;
+
+/// How many characters differ between `a` and `b` once their common
+/// prefix and common suffix are set aside.
+pub fn differing_middle(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    a.len().max(b.len()) - suffix
+}
+
+async fn unguessable(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let identity = fresh_identity(p);
+    let mut tokens = Vec::new();
+    for extra in 0..3 {
+        // Three different signed strings: a portal may refuse a replayed one.
+        let signed = sign_identity(
+            p,
+            Tenant::Primary,
+            SigningKey::Current,
+            &identity,
+            RECOMMENDED_WINDOW_SECONDS + extra,
+        )?;
+        let reply = handshake(p, Tenant::Primary, &signed).await?;
+        tokens.push(expect_accepted(
+            &mut c,
+            &reply,
+            &format!("handshake {}", extra + 1),
+        )?);
+    }
+    p.note(format!("session tokens of three handshakes: {tokens:?}"));
+    let public_key = p.public_key(Tenant::Primary);
+    let id = identity.external_user_id.clone().unwrap_or_default();
+    for token in &tokens {
+        c.expect(
+            !token.contains(&id) && !token.contains(&public_key),
+            "no token carries the identifier or the public key in clear",
+            || format!("token {token:?} (identifier {id:?}, public key {public_key:?})"),
+        )?;
+    }
+    for (i, a) in tokens.iter().enumerate() {
+        for b in &tokens[i + 1..] {
+            let differ = differing_middle(a, b);
+            c.expect(
+                differ >= MIN_DIFFERING_CHARS,
+                format!("tokens of successive handshakes differ in at least {MIN_DIFFERING_CHARS} characters beyond a common prefix and suffix"),
+                || format!("{a:?} and {b:?} differ in {differ} character(s): a counter or a clock"),
+            )?;
+        }
+    }
+    Ok(c.pass())
+}
+
+/// Near misses of a real token: each must be refused.
+fn near_misses(token: &str) -> Vec<(&'static str, String)> {
+    let chars: Vec<char> = token.chars().collect();
+    let cut = |n: usize| chars[..n.min(chars.len())].iter().collect::<String>();
+    let mut altered = chars.clone();
+    if let Some(last) = altered.last_mut() {
+        *last = if *last == 'a' { 'b' } else { 'a' };
+    }
+    vec![
+        (
+            "the token without its last character",
+            cut(chars.len().saturating_sub(1)),
+        ),
+        ("the first half of the token", cut(chars.len() / 2)),
+        ("the first 8 characters of the token", cut(8)),
+        ("the token with a character appended", format!("{token}0")),
+        (
+            "the token with its last character changed",
+            altered.into_iter().collect(),
+        ),
+    ]
+}
+
+async fn exact_match(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let token = own_session_listing(p, &mut c, &user).await?;
+    if token.chars().count() < 10 {
+        return Err(Verdict::fail(
+            "a session token long enough to be unguessable",
+            format!("token {token:?}"),
+        ));
+    }
+    for (what, presented) in near_misses(&token) {
+        if presented == token {
+            continue;
+        }
+        let reply = p.api(tickets_request(&presented, None)).await?;
+        c.expect(
+            (400..500).contains(&reply.status) && !reply.body.contains(&user.canary),
+            format!("{what}: refused with a 4xx, no ticket"),
+            || describe(&reply),
+        )?;
+    }
+    Ok(c.pass())
+}
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "session.token-unguessable",
+            title: "Session tokens are not a counter, a clock or an identifier",
+            section: Section::Session,
+            requirements: &["SESSION-TOKEN-UNGUESSABLE"],
+            level: Must,
+            tags: &[Tag::Api, Tag::Session],
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Makes three handshakes for one identity: the tokens must not contain the externalUserId or the public key, and any two must differ in at least 16 characters once their common prefix and suffix are removed.",
+            how_to_fix: "Mint session tokens from a CSPRNG (at least 128 bits), or sign them; never derive them from a counter, the clock or the identity.",
+            run: run!(p => unguessable(p)),
+        },
+        Scenario {
+            id: "session.token-exact-match",
+            title: "Near misses of a real session token are refused",
+            section: Section::Session,
+            requirements: &["SESSION-TOKEN-UNGUESSABLE"],
+            level: Must,
+            tags: &[Tag::Api, Tag::Session],
+            needs: &[Need::Users],
+            budget: API_BUDGET,
+            description: "Takes a seeded user's real session token (which lists their ticket) and presents it without its last character, halved, cut to 8 characters, with a character appended and with its last character changed: each must be a 4xx refusal that shows no ticket.",
+            how_to_fix: "Look sessions up by the whole token with an exact, constant-time comparison; never by prefix (`LIKE 'x%'`, `strncmp`).",
+            run: run!(p => exact_match(p)),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_and_clocks_differ_little_random_tokens_a_lot() {
+        assert_eq!(differing_middle("sess-000041", "sess-000042"), 1);
+        assert_eq!(
+            differing_middle("0000000069b1c2d300000007", "0000000069b1c2d400000008"),
+            9
+        );
+        assert!(
+            differing_middle(
+                "8f14e45fceea167a5a36dedd4bea2543",
+                "c9f0f895fb98ab9159f51fd0297e236d"
+            ) >= MIN_DIFFERING_CHARS
+        );
+        assert_eq!(differing_middle("abc", "abc"), 0);
+        assert_eq!(differing_middle("abc", "abcd"), 1);
+    }
+}
