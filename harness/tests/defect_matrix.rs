@@ -4,7 +4,7 @@
 //! may, and none may error). It prints each row as it finishes and the
 //! table at the end.
 //!
-//! About 30 minutes on 2 cores; CI runs it (`scripts/test`). To skip it
+//! About 45 minutes on 2 cores (75 rows); CI runs it (`scripts/test`). To skip it
 //! locally: `scripts/test --exclude-matrix`; to watch it alone:
 //! `cargo test -p harness --test defect_matrix -- --nocapture`.
 

@@ -254,7 +254,6 @@ fn the_whole_catalogue_passes_against_the_minimal_portal() {
 }
 
 #[test]
-#[ignore = "until redaction by value (issue 11, engineer run-outputs) is on main: base64url session tokens still show"]
 fn no_secret_or_session_token_shows_in_any_output() {
     let run = outcome();
     assert!(

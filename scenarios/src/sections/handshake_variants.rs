@@ -47,7 +47,7 @@ fn open_object(identity: &Identity, expires_at: i64) -> String {
 /// Signs each string exactly and expects `invalid_payload` for every one,
 /// then the unambiguous `control` accepted (the premise: this identity and
 /// expiry are fine on their own).
-async fn refuse_all_as_invalid(
+async fn refuse_all(
     p: &mut dyn Probe,
     cases: Vec<(&'static str, String)>,
     control: String,
@@ -64,7 +64,9 @@ async fn refuse_all_as_invalid(
             format!("{what}: no server error"),
             || describe(&reply),
         )?;
-        expect_refused(&mut c, &reply, AuthFailure::InvalidPayload, what)?;
+        // Refusing is the security property; `invalid_payload` is the fitting
+        // reason, but a portal that refuses for another one is not unsafe.
+        expect_any_refusal(&mut c, &reply, what)?;
     }
     Ok(c.pass())
 }
@@ -103,7 +105,7 @@ async fn duplicate_keys(p: &mut dyn Probe) -> Outcome {
             "the harness built no repeated member for {what}"
         )));
     }
-    refuse_all_as_invalid(p, cases, identity.compact(exp)).await
+    refuse_all(p, cases, identity.compact(exp)).await
 }
 
 async fn lenient_json(p: &mut dyn Probe) -> Outcome {
@@ -137,7 +139,7 @@ async fn lenient_json(p: &mut dyn Probe) -> Outcome {
             format!("{{\"externalUserId\":\"{id}\u{1}\",\"expiresAt\":{exp}}}"),
         ),
     ];
-    refuse_all_as_invalid(p, cases, valid).await
+    refuse_all(p, cases, valid).await
 }
 
 // ------------------------------------------------------------------ unsigned fields
@@ -346,7 +348,7 @@ pub fn scenarios() -> Vec<Scenario> {
             "handshake.payload-duplicate-keys",
             "A signed payload with a repeated member name is refused",
             &["AUTH-PAYLOAD-UNAMBIGUOUS"],
-            "Signs exactly and sends payloads naming externalUserId, email or expiresAt twice with different values (once spelled with a \\u escape): each must be `invalid_payload`, whichever value a parser would keep; the same payload without repeats is accepted.",
+            "Signs exactly and sends payloads naming externalUserId, email or expiresAt twice with different values (once spelled with a \\u escape): each must be refused (`invalid_payload` is the fitting reason), whichever value a parser would keep; the same payload without repeats is accepted.",
             "Parse the user string with a parser that reports duplicate member names (or check for them) and refuse them with `invalid_payload`.",
             run!(p => duplicate_keys(p)),
         ),
@@ -354,7 +356,7 @@ pub fn scenarios() -> Vec<Scenario> {
             "handshake.payload-lenient-json",
             "Lenient JSON forms of a signed payload are refused",
             &["AUTH-PAYLOAD-UNAMBIGUOUS", "AUTH-PAYLOAD-SHAPE"],
-            "Signs exactly and sends a valid payload followed by a second object, a comma and an object, garbage or a comment; with a comment or trailing comma inside; single-quoted; with a lone \\ud800 or a raw control character in the identifier: each must be `invalid_payload`, never a 5xx; the plain payload is accepted.",
+            "Signs exactly and sends a valid payload followed by a second object, a comma and an object, garbage or a comment; with a comment or trailing comma inside; single-quoted; with a lone \\ud800 or a raw control character in the identifier: each must be refused (`invalid_payload` is the fitting reason), never a 5xx; the plain payload is accepted.",
             "Parse the whole user string as one strict JSON value (no streaming decoder, no JSON5), and refuse anything else with `invalid_payload`.",
             run!(p => lenient_json(p)),
         ),

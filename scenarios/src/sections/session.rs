@@ -417,6 +417,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 "SESSION-RESIGN-CONTINUES",
                 "SESSION-LIFETIME",
                 "SESSION-EXPIRING-EVENT",
+                "SESSION-EXPIRED-MESSAGE",
             ],
             level: Must,
             tags: BROWSER,

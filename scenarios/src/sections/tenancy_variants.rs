@@ -194,7 +194,7 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "tenancy.identity-exact-match",
             title: "Identifiers that only a normalising store confuses are other users",
             section: Section::Tenancy,
-            requirements: &["TENANT-IDENTITY-EXACT", "TENANT-SCOPED-BY-IDENTITY"],
+            requirements: &["TENANT-IDENTITY-EXACT", "TENANT-SCOPED-BY-IDENTITY", "TENANT-NO-FOREIGN-OBJECTS"],
             level: Must,
             tags: &[Tag::Api, Tag::Tenant, Tag::Generated],
             needs: &[Need::Users],
