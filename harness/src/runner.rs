@@ -94,19 +94,6 @@ pub struct RunFigures {
     pub wall: Duration,
 }
 
-pub fn scenario_meta(s: &Scenario) -> ScenarioMeta {
-    ScenarioMeta {
-        id: s.id.to_string(),
-        title: s.title.to_string(),
-        section: s.section.slug().to_string(),
-        requirements: s.requirements.iter().map(|r| r.to_string()).collect(),
-        level: s.level.as_str().to_ascii_lowercase(),
-        tags: s.tags.iter().map(|t| t.as_str().to_string()).collect(),
-        description: s.description.to_string(),
-        how_to_fix: s.how_to_fix.to_string(),
-    }
-}
-
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -136,7 +123,7 @@ pub fn run_meta(
         started_at: now_rfc3339(),
         seed: options.seed,
         selection: options.selection.clone(),
-        scenarios: selected.iter().map(scenario_meta).collect(),
+        scenarios: selected.iter().map(ScenarioMeta::from_catalogue).collect(),
     }
 }
 
