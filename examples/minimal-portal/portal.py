@@ -93,12 +93,38 @@ def owner_of(fields):
 
 # ------------------------------------------------------------------ the handshake
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def strict_object(pairs):
+    """A JSON object whose member names are all distinct (I-JSON, RFC 7493)."""
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        raise ValueError("a member name is repeated")
+    return dict(pairs)
+
+
+def refuse_constant(name):
+    raise ValueError(name + " is not JSON")
+
+
+def user_text(value):
+    """Every string in a decoded payload, names included, joined for one scan."""
+    if isinstance(value, dict):
+        return "".join(k + user_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return "".join(user_text(v) for v in value)
+    return value if isinstance(value, str) else ""
+
+
 def verify_payload(user, now):
     """The signed user string as a payload, or Refused(invalid_payload / expired)."""
     try:
-        payload = json.loads(user)
+        payload = json.loads(user, object_pairs_hook=strict_object, parse_constant=refuse_constant)
     except (ValueError, RecursionError):
-        raise Refused("invalid_payload", "the user string is not JSON")
+        raise Refused("invalid_payload", "the user string is not strict JSON")
+    if LONE_SURROGATE.search(user_text(payload)):
+        raise Refused("invalid_payload", "the user string holds a lone surrogate escape")
     if not isinstance(payload, dict):
         raise Refused("invalid_payload", "the user string is not a JSON object")
     for key in IDENTIFIERS:

@@ -105,7 +105,7 @@ impl AuthFailure {
         match self {
             AuthFailure::InvalidSignature => "the HMAC does not match the exact bytes of the user string under the tenant's current secret",
             AuthFailure::Expired => "`expiresAt` is not in the future",
-            AuthFailure::InvalidPayload => "the user string is not a valid payload: not a JSON object, no identifier, `expiresAt` not an integer of unix seconds, or more than 24 h ahead",
+            AuthFailure::InvalidPayload => "the user string is not a valid payload: not exactly one strict JSON object (RFC 8259 and I-JSON: a repeated member name, anything after the object, comments, trailing commas, single quotes, raw control characters or a lone surrogate escape are refused, requirement `AUTH-PAYLOAD-UNAMBIGUOUS`), no identifier, `expiresAt` not an integer of unix seconds, or more than 24 h ahead",
             AuthFailure::MalformedHmac => "`userHmac` is not a string of 64 hexadecimal digits",
             AuthFailure::OriginNotAllowed => "the request's `Origin` is not exactly one of the tenant's allowed origins",
             AuthFailure::UnknownPublicKey => "no tenant has this public key",
