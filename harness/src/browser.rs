@@ -21,8 +21,8 @@ use std::future::Future;
 use fantoccini::error::{CmdError, ErrorStatus};
 use thiserror::Error;
 
-use crate::limits;
-use crate::stop::Fault;
+use crate::run::limits;
+use crate::run::stop::Fault;
 
 /// Errors while starting or driving the browser.
 #[derive(Debug, Error)]

@@ -1,6 +1,12 @@
 //! The `portalcheck` command line: the flags and subcommands, each
 //! documented where it is declared so that `--help` is the manual, parsed
 //! into their types (a value clap refuses is a usage error, exit 64).
+//! Below it: the dispatcher (`app`), `list`/`explain` (`catalogue_view`)
+//! and the terminal progress (`progress`).
+
+pub mod app;
+pub mod catalogue_view;
+pub mod progress;
 
 use std::path::PathBuf;
 
@@ -8,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use reports::ExitCode;
 use scenarios::{Level, Tag};
 
-use crate::runner::Filter;
+use crate::run::runner::Filter;
 
 /// A mistake in the command line or in a file it names (exit 64).
 #[derive(Debug, thiserror::Error)]

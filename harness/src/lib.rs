@@ -1,25 +1,15 @@
-//! The portalcheck engine: the world a run happens in (per-run CA, mocked
-//! hosts, the target portal), the real browser, the probe scenarios act
-//! through, the runner and its event stream, and the CLI on top.
+//! The portalcheck engine, in four parts:
+//!
+//! - `cli`: the command line (`cli.rs` parses it), the dispatcher, the
+//!   catalogue views and the terminal progress;
+//! - `run`: one run from request to record (`run::session`), the runner,
+//!   the event stream, why a run stops, the limits, `selftest` and `bench`;
+//! - `world`: the world a run happens in (per-run CA, mocked hosts and
+//!   host pages, the target portal and its target file, the client that
+//!   talks to it, the probe scenarios act through);
+//! - `browser`: the real browser.
 
-pub mod app;
-pub mod bench;
 pub mod browser;
-pub mod catalogue_view;
 pub mod cli;
-pub mod events;
-pub mod host_page;
-pub mod limits;
-pub mod live_probe;
-pub mod portal_client;
-pub mod progress;
-pub mod run_session;
-pub mod runner;
-pub mod selftest;
-pub mod serve;
-pub mod sites;
-pub mod spki;
-pub mod stop;
-pub mod target;
-pub mod trust;
+pub mod run;
 pub mod world;

@@ -22,7 +22,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(reports::ExitCode::Incomplete.code() as u8);
         }
     };
-    let code = runtime.block_on(harness::app::main(cli));
+    let code = runtime.block_on(harness::cli::app::main(cli));
     harness::browser::process::kill_all_children();
     std::process::ExitCode::from(code as u8)
 }

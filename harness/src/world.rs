@@ -2,6 +2,20 @@
 //! (the bundled reference started in-process, or any implementation a
 //! target file describes), the client that talks to it and the facts
 //! scenarios may know. Built once per run and shared by every scenario.
+//!
+//! Below it: the mocked hosts (`sites`) and host pages (`host_page`), the
+//! target file (`target`), what TLS trusts (`trust`, `spki`), the HTTPS
+//! client (`portal_client`), the live probe (`live_probe`) and
+//! `serve-reference` (`serve`).
+
+pub mod host_page;
+pub mod live_probe;
+pub mod portal_client;
+pub mod serve;
+pub mod sites;
+pub mod spki;
+pub mod target;
+pub mod trust;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,10 +31,10 @@ use scenarios::contract::{PROVIDER_STATE_PATH, SCRIPT_PATH};
 use scenarios::probe::TargetFacts;
 use thiserror::Error;
 
-use crate::portal_client::{ClientError, PortalClient};
-use crate::sites::{MockSites, SiteError, SitePorts, SITE_NAMES};
-use crate::target::{secret_from_env, TargetError, TargetFile};
-use crate::trust::{Trust, TrustError};
+use crate::world::portal_client::{ClientError, PortalClient};
+use crate::world::sites::{MockSites, SiteError, SitePorts, SITE_NAMES};
+use crate::world::target::{secret_from_env, TargetError, TargetFile};
+use crate::world::trust::{Trust, TrustError};
 
 /// The portal's host name when portalcheck runs the reference.
 pub const REFERENCE_HOST: &str = "portal.userhero.test";
@@ -242,7 +256,7 @@ impl World {
                     .await
                     .map_err(WorldError::Sites)?;
                 let client = PortalClient::new(&file.portal_origin, &trust)?;
-                match crate::spki::leaf_spki_pin(&file.portal_origin, &trust).await {
+                match crate::world::spki::leaf_spki_pin(&file.portal_origin, &trust).await {
                     Ok(pin) if spki_pins.contains(&pin) => {}
                     Ok(pin) => spki_pins.push(pin),
                     Err(e) if e.dead_target() => {
@@ -360,7 +374,7 @@ impl World {
                         portal_origin: file.portal_origin.clone(),
                         reference: false,
                         defects: Vec::new(),
-                        file: Some(crate::target::display_path(path)),
+                        file: Some(crate::world::target::display_path(path)),
                     },
                     portal_origin: file.portal_origin.clone(),
                     unrelated_secret,

@@ -3,18 +3,21 @@
 
 use std::time::Duration;
 
-use harness::limits::*;
+use harness::run::limits::*;
 
 #[test]
 fn the_contract_quotes_the_harness_limits() {
     let secs = |d: Duration| format!("{} s", d.as_secs());
     let ours = [
-        ("harness::limits::CONNECT", secs(CONNECT)),
-        ("harness::limits::TLS_HANDSHAKE", secs(TLS_HANDSHAKE)),
-        ("harness::limits::FIRST_BYTE", secs(FIRST_BYTE)),
-        ("harness::limits::EXCHANGE", secs(EXCHANGE)),
-        ("harness::limits::BODY_BYTES", format!("{BODY_BYTES} bytes")),
-        ("harness::limits::PAGE_LOAD", secs(PAGE_LOAD)),
+        ("harness::run::limits::CONNECT", secs(CONNECT)),
+        ("harness::run::limits::TLS_HANDSHAKE", secs(TLS_HANDSHAKE)),
+        ("harness::run::limits::FIRST_BYTE", secs(FIRST_BYTE)),
+        ("harness::run::limits::EXCHANGE", secs(EXCHANGE)),
+        (
+            "harness::run::limits::BODY_BYTES",
+            format!("{BODY_BYTES} bytes"),
+        ),
+        ("harness::run::limits::PAGE_LOAD", secs(PAGE_LOAD)),
     ];
     let quoted = scenarios::contract::wire::limits();
     for (constant, value) in ours {

@@ -9,8 +9,8 @@
 //! `cargo test -p harness --test defect_matrix -- --nocapture`.
 
 use fixtures::defects::Defect;
-use harness::runner::Filter;
-use harness::selftest::{run_matrix, MatrixRow};
+use harness::run::runner::Filter;
+use harness::run::selftest::{run_matrix, MatrixRow};
 
 /// Scenarios at once, and browser sessions: measured on 2 cores, these keep
 /// the matrix CPU-bound without turning waits into time-outs.
@@ -51,5 +51,5 @@ async fn every_defect_is_caught_by_its_scenarios_and_nothing_else_fails() {
     );
     assert!(rows[0].defect == "clean" && rows[0].caught_by.is_empty());
 
-    eprint!("{}", harness::selftest::render_matrix(&rows));
+    eprint!("{}", harness::run::selftest::render_matrix(&rows));
 }

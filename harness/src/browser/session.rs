@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::devtools::Devtools;
 use super::process::{ChromiumProcess, LaunchOptions};
 use super::{BrowserBinaries, BrowserError, Within};
-use crate::limits;
+use crate::run::limits;
 
 /// `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools Protocol
 /// command through ChromeDriver.

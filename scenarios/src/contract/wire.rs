@@ -838,7 +838,7 @@ pub struct Limit {
 
 /// The harness's limits, as the code defines them today. The `harness::`
 /// values are written out here (this crate cannot see them); a harness test
-/// fails when they differ from `harness::limits`.
+/// fails when they differ from `harness::run::limits`.
 pub fn limits() -> Vec<Limit> {
     vec![
         Limit {
@@ -879,32 +879,32 @@ pub fn limits() -> Vec<Limit> {
         Limit {
             what: "TCP connect to the portal or its provider-state endpoint",
             value: "3 s".into(),
-            constant: "harness::limits::CONNECT",
+            constant: "harness::run::limits::CONNECT",
         },
         Limit {
             what: "TLS handshake, once connected",
             value: "3 s".into(),
-            constant: "harness::limits::TLS_HANDSHAKE",
+            constant: "harness::run::limits::TLS_HANDSHAKE",
         },
         Limit {
             what: "from the request sent to the answer's status line and headers",
             value: "5 s".into(),
-            constant: "harness::limits::FIRST_BYTE",
+            constant: "harness::run::limits::FIRST_BYTE",
         },
         Limit {
             what: "one whole HTTP exchange (connect, handshake, headers, body)",
             value: "8 s".into(),
-            constant: "harness::limits::EXCHANGE",
+            constant: "harness::run::limits::EXCHANGE",
         },
         Limit {
             what: "an answer body (longer is an error of the run, never truncated into a verdict)",
             value: "4194304 bytes".into(),
-            constant: "harness::limits::BODY_BYTES",
+            constant: "harness::run::limits::BODY_BYTES",
         },
         Limit {
             what: "loading a host page in the browser",
             value: "15 s".into(),
-            constant: "harness::limits::PAGE_LOAD",
+            constant: "harness::run::limits::PAGE_LOAD",
         },
     ]
 }

@@ -8,7 +8,7 @@ use scenarios::catalogue::{requirement, requirements, scenario, scenarios_for};
 use scenarios::threat_model::{attack_class, classes_for_scenario, AttackClass, Coverage};
 use serde_json::json;
 
-use crate::runner::Filter;
+use crate::run::runner::Filter;
 
 /// The catalogue as a table or JSON.
 pub fn list(filter: &Filter, as_json: bool, requirements_view: bool) -> String {

@@ -21,10 +21,10 @@ use serde_json::json;
 
 use crate::browser::session::BrowserSession;
 use crate::browser::watch::{watch, WatchPlan};
-use crate::events::EventSink;
-use crate::host_page::{render, PageContext};
-use crate::sites::{TokenResponder, TOKEN_PATH};
-use crate::stop::Fault;
+use crate::run::events::EventSink;
+use crate::run::stop::Fault;
+use crate::world::host_page::{render, PageContext};
+use crate::world::sites::{TokenResponder, TOKEN_PATH};
 use crate::world::{error_chain, random_secret, TenantKeys, TenantSource, World};
 
 /// The most of a body kept as evidence.

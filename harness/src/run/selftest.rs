@@ -13,8 +13,8 @@ use reports::ExitCode;
 use serde::Serialize;
 
 use crate::cli::{SelftestArgs, UsageError};
-use crate::run_session::{execute, RunRequest};
-use crate::runner::{Filter, RunOptions};
+use crate::run::runner::{Filter, RunOptions};
+use crate::run::session::{execute, RunRequest};
 use crate::world::{error_chain, WorldOptions};
 
 /// One row of the matrix.
@@ -231,7 +231,7 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
             );
         }
         for detail in &row.details {
-            eprintln!("       {}", crate::live_probe::cap(detail, 400));
+            eprintln!("       {}", crate::world::live_probe::cap(detail, 400));
         }
     })
     .await?;

@@ -21,9 +21,9 @@ use scenarios::{Level, Need, Scenario, Tag, Verdict};
 use crate::browser::pool::BrowserPool;
 use crate::browser::process::LaunchOptions;
 use crate::browser::session::BrowserSession;
-use crate::events::EventSink;
-use crate::live_probe::LiveProbe;
-use crate::stop::{ActiveRun, Breaker, Fault, Stop};
+use crate::run::events::EventSink;
+use crate::run::stop::{ActiveRun, Breaker, Fault, Stop};
+use crate::world::live_probe::LiveProbe;
 use crate::world::World;
 
 /// Which scenarios to run.
@@ -186,7 +186,7 @@ pub async fn run(
     ordered.sort_by_key(|s| std::cmp::Reverse((s.has_tag(Tag::Session), s.budget)));
     let durations = Arc::new(std::sync::Mutex::new(Vec::new()));
     let breaker = Arc::new(std::sync::Mutex::new(Breaker::new(
-        crate::limits::BREAKER_THRESHOLD,
+        crate::run::limits::BREAKER_THRESHOLD,
     )));
 
     futures_util::stream::iter(ordered)

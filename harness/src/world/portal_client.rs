@@ -1,8 +1,8 @@
 //! The harness's own HTTPS client for the portal's API and its
 //! provider-state endpoint: one request per connection, names under
 //! `.test` resolved to loopback, trust limited to the run's CA plus what
-//! the target file's `ca_file` gives ([`crate::trust`]). Every phase of an exchange has its deadline
-//! and bodies have a size limit ([`crate::limits`]); each failure says
+//! the target file's `ca_file` gives ([`crate::world::trust`]). Every phase of an exchange has its deadline
+//! and bodies have a size limit ([`crate::run::limits`]); each failure says
 //! which [`Fault`] of the target it shows.
 
 use std::sync::Arc;
@@ -14,9 +14,9 @@ use rustls::pki_types::ServerName;
 use thiserror::Error;
 use tokio_rustls::TlsConnector;
 
-use crate::limits;
-use crate::stop::{Fault, Phase};
-use crate::trust::{Trust, TrustError};
+use crate::run::limits;
+use crate::run::stop::{Fault, Phase};
+use crate::world::trust::{Trust, TrustError};
 
 #[derive(Debug, Error)]
 pub enum ClientError {

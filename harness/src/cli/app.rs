@@ -1,6 +1,6 @@
 //! The dispatcher: which subcommand does what. `anyhow` stops here (and in
 //! the subcommands' own modules): below them every error is typed. The run
-//! itself lives in `run_session`.
+//! itself lives in `run::session`.
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use reports::record::RunRecord;
 use reports::ExitCode;
 
 use crate::cli::{Cli, Command, ListFormat, ReportCommand, UsageError};
-use crate::run_session::print_written;
+use crate::run::session::print_written;
 use crate::world::error_chain;
 
 /// Run the command; returns the process exit code.
@@ -37,13 +37,13 @@ fn chain(e: &anyhow::Error) -> String {
 
 async fn dispatch_command(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run(args) => crate::run_session::run_command(args).await,
+        Command::Run(args) => crate::run::session::run_command(args).await,
         Command::List(args) => {
             let filter = args.select.filter();
-            print!("{}", crate::catalogue_view::list(&filter, args.format == ListFormat::Json, args.requirements));
+            print!("{}", crate::cli::catalogue_view::list(&filter, args.format == ListFormat::Json, args.requirements));
             Ok(ExitCode::Passed)
         }
-        Command::Explain { id } => match crate::catalogue_view::explain(&id) {
+        Command::Explain { id } => match crate::cli::catalogue_view::explain(&id) {
             Some(text) => {
                 print!("{text}");
                 Ok(ExitCode::Passed)
@@ -53,8 +53,8 @@ async fn dispatch_command(cli: Cli) -> anyhow::Result<ExitCode> {
             ))
             .into()),
         },
-        Command::ServeReference(args) => crate::serve::serve_reference(args).await,
-        Command::Selftest(args) => crate::selftest::selftest(args).await,
+        Command::ServeReference(args) => crate::world::serve::serve_reference(args).await,
+        Command::Selftest(args) => crate::run::selftest::selftest(args).await,
         Command::Schema => {
             print!("{}", reports::json::REPORT_SCHEMA);
             Ok(ExitCode::Passed)
@@ -99,7 +99,7 @@ async fn dispatch_command(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", reports::merge::compare(&records));
             Ok(ExitCode::Passed)
         }
-        Command::Bench(args) => crate::bench::bench(args).await,
+        Command::Bench(args) => crate::run::bench::bench(args).await,
     }
 }
 

@@ -10,9 +10,9 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::limits;
-use crate::portal_client::ClientError;
-use crate::trust::{Trust, TrustError};
+use crate::run::limits;
+use crate::world::portal_client::ClientError;
+use crate::world::trust::{Trust, TrustError};
 
 /// Why the portal's leaf could not be pinned.
 #[derive(Debug, Error)]
@@ -54,7 +54,7 @@ pub async fn leaf_spki_pin(origin: &str, trust: &Trust) -> Result<String, PinErr
     let port = url.port_or_known_default().ok_or_else(bad_origin)?;
     let config = trust.client_config().map_err(PinError::Tls)?;
     let name = ServerName::try_from(host.clone()).map_err(|_| bad_origin())?;
-    let tcp = crate::portal_client::connect(&host, port)
+    let tcp = crate::world::portal_client::connect(&host, port)
         .await
         .map_err(PinError::Connect)?;
     let handshake = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp);

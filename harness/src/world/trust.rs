@@ -14,7 +14,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use thiserror::Error;
 
-use crate::spki::{cert_parts, pin_of};
+use crate::world::spki::{cert_parts, pin_of};
 
 /// Why a `ca_file` cannot be trusted.
 #[derive(Debug, Error)]

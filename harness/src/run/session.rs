@@ -12,11 +12,11 @@ use reports::event::{Event, RunEnd, TargetMeta};
 use reports::record::RunRecord;
 use reports::{ExitCode, ReportError, Reporter, RunOutputs, RunStatus};
 
+use crate::cli::progress::Progress;
 use crate::cli::{RunArgs, UsageError};
-use crate::events::{dispatch, EventSink};
-use crate::progress::Progress;
-use crate::runner::{now_rfc3339, run_meta, Filter, RunFigures, RunOptions};
-use crate::target::TargetError;
+use crate::run::events::{dispatch, EventSink};
+use crate::run::runner::{now_rfc3339, run_meta, Filter, RunFigures, RunOptions};
+use crate::world::target::TargetError;
 use crate::world::{error_chain, parse_defects, World, WorldError, WorldOptions, REFERENCE_HOST};
 
 /// On Ctrl-C or SIGTERM: a run in progress stops (the rest of its
@@ -33,7 +33,7 @@ pub fn install_interrupt_handler() {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
             }
-            if !stopping && crate::stop::interrupt_active_runs() {
+            if !stopping && crate::run::stop::interrupt_active_runs() {
                 stopping = true;
                 eprintln!("\nportalcheck: interrupted; stopping the run and writing its reports (interrupt again to exit at once)");
                 continue;
@@ -104,7 +104,7 @@ fn unstarted_target(options: &WorldOptions) -> TargetMeta {
             portal_origin: String::new(),
             reference: false,
             defects: Vec::new(),
-            file: Some(crate::target::display_path(path)),
+            file: Some(crate::world::target::display_path(path)),
         },
         None => TargetMeta {
             name: "reference".into(),
@@ -132,7 +132,7 @@ pub async fn execute(request: RunRequest) -> Result<RunDone, SessionError> {
     let dispatcher = tokio::spawn(dispatch(rx, outputs));
     let figures = match World::start(&request.world).await {
         Ok(world) => {
-            crate::runner::run(
+            crate::run::runner::run(
                 world.shared(),
                 selected,
                 &request.options,

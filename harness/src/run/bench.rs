@@ -6,8 +6,8 @@
 use reports::ExitCode;
 
 use crate::cli::BenchArgs;
-use crate::run_session::{execute, RunDone, RunRequest};
-use crate::runner::RunOptions;
+use crate::run::runner::RunOptions;
+use crate::run::session::{execute, RunDone, RunRequest};
 use crate::world::{error_chain, WorldOptions};
 
 fn percentile(sorted: &[u128], p: f64) -> u128 {

@@ -66,13 +66,13 @@ impl std::fmt::Display for Fault {
             Fault::Oversized { host } => write!(
                 f,
                 "{host} answers bodies over the limit of {} bytes",
-                crate::limits::BODY_BYTES
+                crate::run::limits::BODY_BYTES
             ),
             Fault::Nonsense { host, what } => write!(f, "{host} gives {what}"),
             Fault::PageHung { command } => write!(
                 f,
                 "the page hangs: the browser did not finish `{command}` within {} s (a script that never yields?)",
-                crate::limits::WEBDRIVER_COMMAND.as_secs()
+                crate::run::limits::WEBDRIVER_COMMAND.as_secs()
             ),
             Fault::Dialogs => f.write_str("the page keeps opening dialogs (alert, confirm or prompt)"),
             Fault::TopNavigated { to } => write!(
