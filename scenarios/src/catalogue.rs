@@ -10,41 +10,56 @@ use crate::sections;
 /// in meaning; reports carry it so results can be compared.
 pub const CATALOGUE_REVISION: &str = "2026-12-03.1";
 
+/// One file of `sections/`: the documentation section it belongs to, its
+/// module path under `sections` (what the invariant test holds the section
+/// to), its requirements and its scenarios.
+struct SectionFile {
+    section: Section,
+    /// Read only by `requirements_sit_in_their_section_file`.
+    #[cfg_attr(not(test), allow(dead_code))]
+    module: &'static str,
+    requirements: &'static [Requirement],
+    scenarios: fn() -> Vec<Scenario>,
+}
+
+macro_rules! section_file {
+    ($section:ident, $($module:ident)::+) => {
+        SectionFile {
+            section: Section::$section,
+            module: stringify!($($module)::+),
+            requirements: sections::$($module)::+::REQUIREMENTS,
+            scenarios: sections::$($module)::+::scenarios,
+        }
+    };
+}
+
+/// Every file of `sections/`, in document order.
+const FILES: &[SectionFile] = &[
+    section_file!(Sdk, sdk),
+    section_file!(Handshake, handshake::different_string),
+    section_file!(Handshake, handshake::secret),
+    section_file!(Handshake, handshake::clock),
+    section_file!(Handshake, handshake),
+    section_file!(Handshake, handshake::origin),
+    section_file!(Handshake, handshake_variants),
+    section_file!(BlankPanel, blank_panel),
+    section_file!(Embedding, embedding),
+    section_file!(Tenancy, tenancy),
+    section_file!(Tenancy, tenancy_variants),
+    section_file!(Theming, theming),
+    section_file!(Session, session),
+    section_file!(Session, session_tokens),
+    section_file!(Support, support),
+];
+
 /// Every requirement, in document order.
 pub fn requirements() -> Vec<&'static Requirement> {
-    [
-        sections::sdk::REQUIREMENTS,
-        sections::handshake::REQUIREMENTS,
-        sections::handshake_variants::REQUIREMENTS,
-        sections::blank_panel::REQUIREMENTS,
-        sections::embedding::REQUIREMENTS,
-        sections::tenancy::REQUIREMENTS,
-        sections::tenancy_variants::REQUIREMENTS,
-        sections::theming::REQUIREMENTS,
-        sections::session::REQUIREMENTS,
-        sections::session_tokens::REQUIREMENTS,
-        sections::support::REQUIREMENTS,
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    FILES.iter().flat_map(|f| f.requirements).collect()
 }
 
 /// Every scenario, in document order.
 pub fn scenarios() -> Vec<Scenario> {
-    let mut all = Vec::new();
-    all.extend(sections::sdk::scenarios());
-    all.extend(sections::handshake::scenarios());
-    all.extend(sections::handshake_variants::scenarios());
-    all.extend(sections::blank_panel::scenarios());
-    all.extend(sections::embedding::scenarios());
-    all.extend(sections::tenancy::scenarios());
-    all.extend(sections::tenancy_variants::scenarios());
-    all.extend(sections::theming::scenarios());
-    all.extend(sections::session::scenarios());
-    all.extend(sections::session_tokens::scenarios());
-    all.extend(sections::support::scenarios());
-    all
+    FILES.iter().flat_map(|f| (f.scenarios)()).collect()
 }
 
 pub fn requirement(id: &str) -> Option<&'static Requirement> {
@@ -63,11 +78,12 @@ pub fn scenarios_for(requirement_id: &str) -> Vec<Scenario> {
         .collect()
 }
 
-/// The requirements of one section.
+/// The requirements of one section, from its files.
 pub fn section_requirements(section: Section) -> Vec<&'static Requirement> {
-    requirements()
-        .into_iter()
-        .filter(|r| r.section == section)
+    FILES
+        .iter()
+        .filter(|f| f.section == section)
+        .flat_map(|f| f.requirements)
         .collect()
 }
 
@@ -95,11 +111,46 @@ mod tests {
         }
     }
 
+    /// The section a file's module path names: its first segment, with
+    /// `_` read as `-`, starts with the section's slug (`handshake::clock`
+    /// and `handshake_variants` are handshake files).
+    fn named_section(module: &str) -> Option<Section> {
+        let first = module.split("::").next()?.trim().replace('_', "-");
+        Section::ALL
+            .into_iter()
+            .filter(|s| first.starts_with(s.slug()))
+            .max_by_key(|s| s.slug().len())
+    }
+
     #[test]
     fn requirements_sit_in_their_section_file() {
-        for section in Section::ALL {
-            for r in section_requirements(section) {
-                assert_eq!(r.section, section);
+        for file in FILES {
+            assert_eq!(
+                named_section(file.module),
+                Some(file.section),
+                "sections::{} is not the file of {:?}",
+                file.module,
+                file.section
+            );
+            for r in file.requirements {
+                assert_eq!(
+                    r.section, file.section,
+                    "{} sits in sections::{}, the file of another section",
+                    r.id, file.module
+                );
+            }
+            for s in (file.scenarios)() {
+                assert_eq!(
+                    s.section, file.section,
+                    "{} sits in sections::{}, the file of another section",
+                    s.id, file.module
+                );
+                assert!(
+                    s.id.starts_with(&format!("{}.", file.section.slug())),
+                    "{} sits in sections::{} but is not named after its section",
+                    s.id,
+                    file.module
+                );
             }
         }
     }

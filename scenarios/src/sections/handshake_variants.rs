@@ -12,8 +12,9 @@ use crate::contract::{AuthFailure, RECOMMENDED_WINDOW_SECONDS};
 use crate::payload::{json_string, Identity};
 use crate::probe::{Probe, SigningKey, Site, Tenant, UserSpec};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
-use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
-use crate::sections::handshake::{api_scenario, expect_no_credentialed_cors};
+use crate::scenario::{Checks, Need, Scenario, Verdict};
+use crate::sections::handshake::origin::expect_no_credentialed_cors;
+use crate::sections::handshake::{API_AUTH, API_ORIGIN};
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -340,77 +341,98 @@ async fn origin_truncated(p: &mut dyn Probe) -> Outcome {
 
 // ------------------------------------------------------------------ catalogue
 
-const API_ORIGIN: &[Tag] = &[Tag::Api, Tag::Auth, Tag::Origin];
-
 pub fn scenarios() -> Vec<Scenario> {
     vec![
-        api_scenario(
-            "handshake.payload-duplicate-keys",
-            "A signed payload with a repeated member name is refused",
-            &["AUTH-PAYLOAD-UNAMBIGUOUS"],
-            "Signs exactly and sends payloads naming externalUserId, email or expiresAt twice with different values (once spelled with a \\u escape): each must be refused (`invalid_payload` is the fitting reason), whichever value a parser would keep; the same payload without repeats is accepted.",
-            "Parse the user string with a parser that reports duplicate member names (or check for them) and refuse them with `invalid_payload`.",
-            run!(p => duplicate_keys(p)),
-        ),
-        api_scenario(
-            "handshake.payload-lenient-json",
-            "Lenient JSON forms of a signed payload are refused",
-            &["AUTH-PAYLOAD-UNAMBIGUOUS", "AUTH-PAYLOAD-SHAPE"],
-            "Signs exactly and sends a valid payload followed by a second object, a comma and an object, garbage or a comment; with a comment or trailing comma inside; single-quoted; with a lone \\ud800 or a raw control character in the identifier: each must be refused (`invalid_payload` is the fitting reason), never a 5xx; the plain payload is accepted.",
-            "Parse the whole user string as one strict JSON value (no streaming decoder, no JSON5), and refuse anything else with `invalid_payload`.",
-            run!(p => lenient_json(p)),
-        ),
         Scenario {
+            id: "handshake.payload-duplicate-keys",
+            title: "A signed payload with a repeated member name is refused",
+            section: Section::Handshake,
+            requirements: &["AUTH-PAYLOAD-UNAMBIGUOUS"],
+            level: Must,
+            tags: API_AUTH,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Signs exactly and sends payloads naming externalUserId, email or expiresAt twice with different values (once spelled with a \\u escape): each must be refused (`invalid_payload` is the fitting reason), whichever value a parser would keep; the same payload without repeats is accepted.",
+            how_to_fix: "Parse the user string with a parser that reports duplicate member names (or check for them) and refuse them with `invalid_payload`.",
+            run: run!(p => duplicate_keys(p)),
+        },
+        Scenario {
+            id: "handshake.payload-lenient-json",
+            title: "Lenient JSON forms of a signed payload are refused",
+            section: Section::Handshake,
+            requirements: &["AUTH-PAYLOAD-UNAMBIGUOUS", "AUTH-PAYLOAD-SHAPE"],
+            level: Must,
+            tags: API_AUTH,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Signs exactly and sends a valid payload followed by a second object, a comma and an object, garbage or a comment; with a comment or trailing comma inside; single-quoted; with a lone \\ud800 or a raw control character in the identifier: each must be refused (`invalid_payload` is the fitting reason), never a 5xx; the plain payload is accepted.",
+            how_to_fix: "Parse the whole user string as one strict JSON value (no streaming decoder, no JSON5), and refuse anything else with `invalid_payload`.",
+            run: run!(p => lenient_json(p)),
+        },
+        Scenario {
+            id: "handshake.unsigned-fields-ignored",
+            title: "Fields outside the signed string change nothing",
+            section: Section::Handshake,
+            requirements: &["AUTH-IDENTITY-SIGNED-ONLY", "TENANT-SCOPED-BY-IDENTITY"],
+            level: Must,
+            tags: API_AUTH,
             needs: &[Need::Users],
-            ..api_scenario(
-                "handshake.unsigned-fields-ignored",
-                "Fields outside the signed string change nothing",
-                &["AUTH-IDENTITY-SIGNED-ONLY", "TENANT-SCOPED-BY-IDENTITY"],
-                "Signs an attacker's own payload and adds, outside it in the handshake body, a seeded victim's externalUserId and email, an expiresAt a year ahead and a chosen sessionToken: accepted, but the token is the portal's, the session's expiresAt is the signed one, and the list shows none of the victim's tickets (which the victim's own session does show).",
-                "Read identity and expiry from the verified user string only, and always mint the session token on the server.",
-                run!(p => unsigned_fields_ignored(p)),
-            )
-        },
-        api_scenario(
-            "handshake.hmac-padded-valid",
-            "The right HMAC with padding or extra digits is `malformed_hmac`",
-            &["AUTH-HMAC-SHAPE"],
-            "Sends the correct HMAC with a leading or trailing space, tab or newline, a 0x prefix, two more digits, garbage after it, or twice: each must be a 400 `malformed_hmac` (a lenient decoder would accept them); the exact HMAC is accepted.",
-            "Check that userHmac is exactly 64 hex digits before decoding it; never trim, strip prefixes or decode a prefix.",
-            run!(p => hmac_padded_valid(p)),
-        ),
-        Scenario {
-            tags: API_ORIGIN,
-            ..api_scenario(
-                "handshake.origin-null",
-                "`Origin: null` is not allowlisted",
-                &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
-                "Sends a valid handshake with `Origin: null` (what a sandboxed frame or a data: document sends) and `NULL`: each must be `origin_not_allowed` without a credentialed CORS grant; the allowlisted origin is accepted.",
-                "Treat `null` like any other origin not in the allowlist; never as \"no browser\".",
-                run!(p => origin_null(p)),
-            )
+            budget: API_BUDGET,
+            description: "Signs an attacker's own payload and adds, outside it in the handshake body, a seeded victim's externalUserId and email, an expiresAt a year ahead and a chosen sessionToken: accepted, but the token is the portal's, the session's expiresAt is the signed one, and the list shows none of the victim's tickets (which the victim's own session does show).",
+            how_to_fix: "Read identity and expiry from the verified user string only, and always mint the session token on the server.",
+            run: run!(p => unsigned_fields_ignored(p)),
         },
         Scenario {
-            tags: API_ORIGIN,
-            ..api_scenario(
-                "handshake.origin-regex-dot",
-                "An origin that only an unescaped regex dot matches is refused",
-                &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
-                "Sends a valid handshake from the allowlisted origin with each dot of its host replaced by `x`, `-` or `0` (`https://shop-axtest:P`): each must be `origin_not_allowed`.",
-                "Compare parsed origins for equality; if patterns are used, escape them and anchor them.",
-                run!(p => origin_regex_dot(p)),
-            )
+            id: "handshake.hmac-padded-valid",
+            title: "The right HMAC with padding or extra digits is `malformed_hmac`",
+            section: Section::Handshake,
+            requirements: &["AUTH-HMAC-SHAPE"],
+            level: Must,
+            tags: API_AUTH,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Sends the correct HMAC with a leading or trailing space, tab or newline, a 0x prefix, two more digits, garbage after it, or twice: each must be a 400 `malformed_hmac` (a lenient decoder would accept them); the exact HMAC is accepted.",
+            how_to_fix: "Check that userHmac is exactly 64 hex digits before decoding it; never trim, strip prefixes or decode a prefix.",
+            run: run!(p => hmac_padded_valid(p)),
         },
         Scenario {
+            id: "handshake.origin-null",
+            title: "`Origin: null` is not allowlisted",
+            section: Section::Handshake,
+            requirements: &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
+            level: Must,
             tags: API_ORIGIN,
-            ..api_scenario(
-                "handshake.origin-truncated-host",
-                "An origin that is a substring of the allowlist is refused",
-                &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
-                "Sends a valid handshake from the allowlisted origin cut short (host cut by one letter on the default port, port cut by one digit): each must be `origin_not_allowed` (a substring test over the allowlist would accept them).",
-                "Match the whole origin against each allowlist entry for equality, never with a substring test.",
-                run!(p => origin_truncated(p)),
-            )
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Sends a valid handshake with `Origin: null` (what a sandboxed frame or a data: document sends) and `NULL`: each must be `origin_not_allowed` without a credentialed CORS grant; the allowlisted origin is accepted.",
+            how_to_fix: "Treat `null` like any other origin not in the allowlist; never as \"no browser\".",
+            run: run!(p => origin_null(p)),
+        },
+        Scenario {
+            id: "handshake.origin-regex-dot",
+            title: "An origin that only an unescaped regex dot matches is refused",
+            section: Section::Handshake,
+            requirements: &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
+            level: Must,
+            tags: API_ORIGIN,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Sends a valid handshake from the allowlisted origin with each dot of its host replaced by `x`, `-` or `0` (`https://shop-axtest:P`): each must be `origin_not_allowed`.",
+            how_to_fix: "Compare parsed origins for equality; if patterns are used, escape them and anchor them.",
+            run: run!(p => origin_regex_dot(p)),
+        },
+        Scenario {
+            id: "handshake.origin-truncated-host",
+            title: "An origin that is a substring of the allowlist is refused",
+            section: Section::Handshake,
+            requirements: &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
+            level: Must,
+            tags: API_ORIGIN,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Sends a valid handshake from the allowlisted origin cut short (host cut by one letter on the default port, port cut by one digit): each must be `origin_not_allowed` (a substring test over the allowlist would accept them).",
+            how_to_fix: "Match the whole origin against each allowlist entry for equality, never with a substring test.",
+            run: run!(p => origin_truncated(p)),
         },
     ]
 }
