@@ -709,6 +709,12 @@ impl FakeProbe {
                 WaitFor::FrameText(t) => frame_text.contains(t.as_str()).then_some(300),
                 WaitFor::FrameSettled => Some(250),
                 WaitFor::Elapsed(d) => Some(d.as_millis() as u64),
+                // The fake fetches nothing after `ready`: quiet from then on.
+                WaitFor::NetworkIdle(quiet) => view
+                    .events
+                    .iter()
+                    .find(|e| e.name == crate::contract::EVENT_READY)
+                    .map(|e| e.at_ms.max(250) + quiet.as_millis() as u64),
             }
         };
         let deadline = page.deadline.as_millis() as u64;

@@ -230,6 +230,14 @@ pub enum WaitFor {
     FrameSettled,
     /// Just let this much time pass (expiry windows).
     Elapsed(Duration),
+    /// The page has done all it will do: the SDK's `ready` fired (the
+    /// portal document loaded and showed the session), and since then the browser has had no request
+    /// in flight in any of its documents (host page and portal frame, as
+    /// seen over DevTools) for this long. A fetch issued before that quiet
+    /// spell ends restarts it, so a late fetch is still seen. A harness that
+    /// cannot watch the network never reports this condition: the view then
+    /// did not reach it, and the scenario cannot conclude.
+    NetworkIdle(Duration),
 }
 
 /// A host page the customer's site serves for one scenario.

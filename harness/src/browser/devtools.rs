@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -28,10 +28,27 @@ pub struct DevtoolsRecord {
     pub text: String,
 }
 
-#[derive(Default)]
 struct Shared {
     records: Vec<DevtoolsRecord>,
     next: u64,
+    /// Requests sent and not yet finished or failed, by request ID (unique
+    /// across the browser's sessions: a frame's navigation request may
+    /// start in its parent's session and finish in its own).
+    /// The value: the session that sent it and its URL.
+    in_flight: HashMap<String, (String, String)>,
+    /// When a request last started, finished or failed.
+    last_network: Instant,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared {
+            records: Vec::new(),
+            next: 0,
+            in_flight: HashMap::new(),
+            last_network: Instant::now(),
+        }
+    }
 }
 
 /// The listener; stops when dropped.
@@ -104,6 +121,35 @@ impl Devtools {
             .collect()
     }
 
+    /// How long the browser has had no request in flight in any document
+    /// DevTools is attached to; `None` while one is.
+    pub fn network_idle_for(&self) -> Option<Duration> {
+        let shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared
+            .in_flight
+            .is_empty()
+            .then(|| shared.last_network.elapsed())
+    }
+
+    /// Stop counting the requests in flight now: called before a new page
+    /// opens, so requests an earlier page left hanging (a mock host that
+    /// never answers, a navigation that cancelled nothing) do not keep the
+    /// new page from going quiet. Anything the new page sends is counted.
+    pub fn forget_in_flight(&self) {
+        let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared.in_flight.clear();
+        shared.last_network = Instant::now();
+    }
+
+    /// The URLs of the requests in flight now (for evidence when a page
+    /// never goes quiet).
+    pub fn in_flight(&self) -> Vec<String> {
+        let shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        let mut urls: Vec<String> = shared.in_flight.values().map(|(_, u)| u.clone()).collect();
+        urls.sort();
+        urls
+    }
+
     /// Forget records before `mark` (keeps memory flat over a long run).
     pub fn forget_before(&self, mark: u64) {
         self.shared
@@ -133,6 +179,19 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
         let method = msg["method"].as_str().unwrap_or_default();
         let params = &msg["params"];
         let session = msg["sessionId"].as_str().unwrap_or_default().to_string();
+        let network = |id: &str, started: Option<&str>| {
+            let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+            match started {
+                Some(url) => {
+                    s.in_flight
+                        .insert(id.to_string(), (session.clone(), url.to_string()));
+                }
+                None => {
+                    s.in_flight.remove(id);
+                }
+            }
+            s.last_network = Instant::now();
+        };
         let record = |target_url: String, kind: &'static str, level: String, text: String| {
             let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
             let seq = s.next;
@@ -173,6 +232,10 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
             "Target.detachedFromTarget" => {
                 if let Some(child) = params["sessionId"].as_str() {
                     sessions.remove(child);
+                    // A document gone (a frame removed, a page navigated
+                    // away) finishes none of its requests: forget them.
+                    let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                    s.in_flight.retain(|_, (from, _)| from != child);
                 }
             }
             "Target.targetInfoChanged" => {
@@ -251,10 +314,12 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
                     params["request"]["url"].as_str(),
                 ) {
                     requests.insert((session.clone(), id.to_string()), url.to_string());
+                    network(id, Some(url));
                 }
             }
             "Network.loadingFailed" => {
                 let id = params["requestId"].as_str().unwrap_or_default().to_string();
+                network(&id, None);
                 let url = requests.remove(&(session.clone(), id)).unwrap_or_default();
                 let reason = params["blockedReason"]
                     .as_str()
@@ -273,6 +338,7 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
             }
             "Network.loadingFinished" => {
                 if let Some(id) = params["requestId"].as_str() {
+                    network(id, None);
                     requests.remove(&(session.clone(), id.to_string()));
                 }
             }

@@ -79,7 +79,10 @@ pub async fn watch(
     plan: &WatchPlan<'_>,
 ) -> Result<PageView, BrowserError> {
     let client = &session.client;
-    let mark = session.devtools.as_ref().map(|d| d.mark());
+    let mark = session.devtools.as_ref().map(|d| {
+        d.forget_in_flight();
+        d.mark()
+    });
     let opened = Instant::now();
     client.goto(plan.url).within("goto host page").await?;
     let landed = client.current_url().within("current_url").await?;
@@ -102,7 +105,15 @@ pub async fn watch(
         .wait_for
         .iter()
         .any(|w| matches!(w, WaitFor::FrameText(_) | WaitFor::FrameSettled));
+    let needs_quiet = plan
+        .wait_for
+        .iter()
+        .any(|w| matches!(w, WaitFor::NetworkIdle(_)));
     let mut reached;
+    // When `ready` was first seen (the portal document loaded and showed
+    // the session): the quiet spell of `NetworkIdle` counts from then at
+    // the earliest.
+    let mut ready_since: Option<Instant> = None;
     loop {
         let state = read_recorder(session, plan).await?;
         let frame_now = if needs_frame_text {
@@ -110,15 +121,24 @@ pub async fn watch(
         } else {
             None
         };
+        if ready_since.is_none() && has_event(&state, scenarios::contract::EVENT_READY) {
+            ready_since = Some(Instant::now());
+        }
+        let idle = session
+            .devtools
+            .as_ref()
+            .and_then(|d| d.network_idle_for())
+            .zip(ready_since)
+            .map(|(idle, since)| idle.min(since.elapsed()));
         reached = plan
             .wait_for
             .iter()
-            .find(|w| holds(w, &state, frame_now.as_ref(), opened.elapsed()))
+            .find(|w| holds(w, &state, frame_now.as_ref(), opened.elapsed(), idle))
             .cloned();
         if reached.is_some() || opened.elapsed() >= plan.deadline {
             break;
         }
-        let cap = if needs_frame_text {
+        let cap = if needs_frame_text || (needs_quiet && ready_since.is_some()) {
             FRAME_POLL
         } else {
             LONG_POLL
@@ -153,6 +173,16 @@ pub async fn watch(
         .map(|u| u.to_string())
         .unwrap_or_else(|_| plan.url.to_string());
     let mut console = console_messages(&state);
+    if let (true, None, Some(devtools)) = (needs_quiet, &reached, session.devtools.as_ref()) {
+        console.push(ConsoleMessage {
+            source: ConsoleSource::HostPage,
+            level: "info".into(),
+            text: format!(
+                "harness: requests in flight at the deadline: {:?}",
+                devtools.in_flight()
+            ),
+        });
+    }
     if let (Some(devtools), Some(mark)) = (session.devtools.as_ref(), mark) {
         console.extend(devtools_messages(&devtools.since(mark), plan.portal_origin));
         devtools.forget_before(mark);
@@ -215,16 +245,28 @@ async fn read_recorder(
     Ok(value)
 }
 
-fn holds(wait: &WaitFor, state: &Value, frame: Option<&FrameNow>, elapsed: Duration) -> bool {
+fn has_event(state: &Value, name: &str) -> bool {
+    state["events"]
+        .as_array()
+        .is_some_and(|events| events.iter().any(|e| e["name"].as_str() == Some(name)))
+}
+
+/// Whether `wait` holds. `idle`: how long DevTools has seen no request in
+/// flight since `ready` was delivered (`None` before that, while a request
+/// is in flight, or without DevTools).
+fn holds(
+    wait: &WaitFor,
+    state: &Value,
+    frame: Option<&FrameNow>,
+    elapsed: Duration,
+    idle: Option<Duration>,
+) -> bool {
     match wait {
-        WaitFor::Event(name) => state["events"].as_array().is_some_and(|events| {
-            events
-                .iter()
-                .any(|e| e["name"].as_str() == Some(name.as_str()))
-        }),
+        WaitFor::Event(name) => has_event(state, name),
         WaitFor::FrameText(text) => frame.is_some_and(|f| f.text.contains(text.as_str())),
         WaitFor::FrameSettled => frame.is_some_and(|f| f.settled),
         WaitFor::Elapsed(d) => elapsed >= *d,
+        WaitFor::NetworkIdle(quiet) => idle.is_some_and(|idle| idle >= *quiet),
     }
 }
 

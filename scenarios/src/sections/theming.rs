@@ -46,14 +46,16 @@ pub const REQUIREMENTS: &[Requirement] = &[
 ];
 
 /// A seeded user signed in on a page with `theme`, reading `read`. With
-/// `settle`, the page is watched that long (for fetches to happen) and must
-/// have become ready meanwhile.
+/// `settle`, the page is watched until it has done all it will do (ready,
+/// then the network quiet for `QUIET`: see [`WaitFor::NetworkIdle`]), so
+/// every fetch the theme caused has reached the canary host; a page that
+/// never goes quiet before its deadline leaves the scenario incomplete.
 async fn themed_page(
     p: &mut dyn Probe,
     c: &mut Checks,
     theme: Vec<(String, String)>,
     read: Vec<String>,
-    settle: Option<Duration>,
+    settle: bool,
 ) -> Result<PageView, Verdict> {
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
     let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
@@ -61,11 +63,18 @@ async fn themed_page(
     p.note(format!("theme: {theme:?}"));
     page.theme = theme;
     page.read_styles = read;
-    if let Some(settle) = settle {
-        page.wait_for = vec![WaitFor::Elapsed(settle)];
+    let barrier = WaitFor::NetworkIdle(QUIET);
+    if settle {
+        page.wait_for = vec![barrier.clone()];
     }
     let view = p.open_page(page).await?;
     expect_ready(c, &view, Some(&user.canary))?;
+    if settle && view.reached.as_ref() != Some(&barrier) {
+        return Err(Verdict::incomplete(format!(
+            "the page did not go quiet (no request in flight for {QUIET:?}) within {} ms: a fetch may still come",
+            view.watched_ms
+        )));
+    }
     Ok(view)
 }
 
@@ -157,7 +166,7 @@ async fn brace_breakout(p: &mut dyn Probe) -> Outcome {
         (CONTROL.0.into(), CONTROL.1.into()),
     ];
     let read = vec![name.to_string(), "--uh-text-color".into(), CONTROL.0.into()];
-    let view = themed_page(p, &mut c, theme, read, None).await?;
+    let view = themed_page(p, &mut c, theme, read, false).await?;
     expect_dropped(&mut c, &view, name, &value)?;
     let text_color = style(&view, "--uh-text-color")?;
     c.expect(
@@ -169,7 +178,10 @@ async fn brace_breakout(p: &mut dyn Probe) -> Outcome {
     Ok(c.pass())
 }
 
-const SETTLE: Duration = Duration::from_secs(3);
+/// How long the network must stay quiet after `ready` before a negative
+/// observation (nothing fetched) concludes. Not a window the fetch must
+/// fall in: any request restarts it.
+const QUIET: Duration = Duration::from_millis(1000);
 const CONTROL: (&str, &str) = ("--uh-radius", "6px");
 
 /// One forbidden value on `name`, `{canary}` standing for a canary URL.
@@ -182,7 +194,7 @@ async fn forbidden(p: &mut dyn Probe, name: &str, template: &str) -> Outcome {
         (CONTROL.0.into(), CONTROL.1.into()),
     ];
     let read = vec![name.to_string(), CONTROL.0.into()];
-    let view = themed_page(p, &mut c, theme, read, Some(SETTLE)).await?;
+    let view = themed_page(p, &mut c, theme, read, true).await?;
     expect_dropped(&mut c, &view, name, &value)?;
     expect_no_fetch(p, &mut c, &label).await?;
     expect_applied(&mut c, &view, CONTROL.0, CONTROL.1)?;
@@ -198,7 +210,7 @@ async fn allowed_applies(p: &mut dyn Probe) -> Outcome {
         ("--uh-text-color".into(), "rgb(10, 20, 30)".into()),
     ];
     let read = theme.iter().map(|(n, _)| n.clone()).collect();
-    let view = themed_page(p, &mut c, theme.clone(), read, None).await?;
+    let view = themed_page(p, &mut c, theme.clone(), read, false).await?;
     for (name, value) in &theme {
         expect_applied(&mut c, &view, name, value)?;
     }
@@ -220,7 +232,7 @@ async fn unknown_dropped(p: &mut dyn Probe) -> Outcome {
         "--brand-color".into(),
         "--uh-text-color".into(),
     ];
-    let view = themed_page(p, &mut c, theme, read, None).await?;
+    let view = themed_page(p, &mut c, theme, read, false).await?;
     for name in ["--uh-evil", "--uh-brand-colour", "--brand-color"] {
         let actual = style(&view, name)?;
         c.expect(
@@ -243,7 +255,7 @@ async fn drop_is_silent(p: &mut dyn Probe) -> Outcome {
         ),
         ("--uh-brand-color".into(), "#123456".into()),
     ];
-    let view = themed_page(p, &mut c, theme, vec!["--uh-brand-color".into()], None).await?;
+    let view = themed_page(p, &mut c, theme, vec!["--uh-brand-color".into()], false).await?;
     c.expect(
         view.event(crate::contract::EVENT_AUTH_FAILED).is_none(),
         "no auth_failed for a dropped value",
@@ -337,7 +349,7 @@ async fn generated_forbidden(p: &mut dyn Probe) -> Outcome {
         }
         theme.push((CONTROL.0.into(), CONTROL.1.into()));
         let read = theme.iter().map(|(n, _)| n.clone()).collect();
-        let view = themed_page(p, &mut c, theme.clone(), read, Some(SETTLE)).await?;
+        let view = themed_page(p, &mut c, theme.clone(), read, true).await?;
         for (name, value) in &theme[..theme.len() - 1] {
             expect_dropped(&mut c, &view, name, value)?;
         }
