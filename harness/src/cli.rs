@@ -269,6 +269,11 @@ pub struct SelftestArgs {
     /// Browser sessions shared by every row of the matrix.
     #[arg(long, default_value_t = 3, value_parser = at_least_one)]
     pub browsers: usize,
+    /// Matrix rows run at once, each against its own reference instance
+    /// (all on the shared browser sessions); rows print as they finish,
+    /// the final table keeps clean first, then the defects in order.
+    #[arg(long, default_value_t = 1, value_parser = at_least_one)]
+    pub rows: usize,
     /// Write the matrix as JSON here too.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -16,6 +16,8 @@ use harness::run::selftest::{run_matrix, MatrixRow};
 /// the matrix CPU-bound without turning waits into time-outs.
 const JOBS: usize = 8;
 const BROWSERS: usize = 3;
+/// Matrix rows at once (each its own reference instance).
+const ROWS: usize = 1;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_defect_is_caught_by_its_scenarios_and_nothing_else_fails() {
@@ -26,6 +28,7 @@ async fn every_defect_is_caught_by_its_scenarios_and_nothing_else_fails() {
         &everything,
         JOBS,
         BROWSERS,
+        ROWS,
         |row: &MatrixRow| {
             eprintln!(
                 "{} {} caught by {:?} ({:.0?} so far)",

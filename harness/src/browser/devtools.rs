@@ -314,7 +314,13 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
                     params["request"]["url"].as_str(),
                 ) {
                     requests.insert((session.clone(), id.to_string()), url.to_string());
-                    network(id, Some(url));
+                    // A frame's document request starts in its parent's
+                    // session and may finish in the frame's own before
+                    // DevTools attached there: it never reports its end.
+                    // The document's own loads are counted once it runs.
+                    if params["type"].as_str() != Some("Document") {
+                        network(id, Some(url));
+                    }
                 }
             }
             "Network.loadingFailed" => {

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use futures_util::StreamExt;
+
 use fixtures::defects::Defect;
 use reports::event::Outcome;
 use reports::record::RunRecord;
@@ -126,12 +128,16 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
     }
 }
 
-/// Run the matrix for the given defects (the clean reference first).
+/// Run the matrix for the given defects: the clean reference and one row
+/// per defect, `rows_in_flight` rows at once (each against its own
+/// reference instance, all on one browser pool), `progress` called as each
+/// row finishes; the rows come back clean first, then in `defects` order.
 pub async fn run_matrix(
     defects: &[Defect],
     filter: &Filter,
     jobs: usize,
     browsers: usize,
+    rows_in_flight: usize,
     progress: impl Fn(&MatrixRow),
 ) -> anyhow::Result<Vec<MatrixRow>> {
     let ca = std::sync::Arc::new(fixtures::tls::TestCa::new()?);
@@ -150,10 +156,13 @@ pub async fn run_matrix(
     } else {
         None
     };
-    let mut rows = Vec::new();
     let mut runs: Vec<Option<Defect>> = vec![None];
     runs.extend(defects.iter().copied().map(Some));
-    for defect in runs {
+    // Each row gets its own world (reference, mocked hosts, canary), so a
+    // row's verdict depends on nothing but its defect; rows share only the
+    // CA and the browser pool, whose sessions are lent to one scenario at
+    // a time and cleared between loans.
+    let run_row = |index: usize, defect: Option<Defect>| {
         let request = RunRequest {
             world: WorldOptions {
                 target: None,
@@ -174,14 +183,26 @@ pub async fn run_matrix(
             out_dir: None,
             pool: pool.clone(),
         };
-        let record = execute(request)
-            .await
-            .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?
-            .record;
-        let row = judge(defect, &record);
+        async move {
+            let record = execute(request)
+                .await
+                .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?
+                .record;
+            anyhow::Ok((index, judge(defect, &record)))
+        }
+    };
+    let mut finished = futures_util::stream::iter(runs.into_iter().enumerate())
+        .map(|(index, defect)| run_row(index, defect))
+        .buffer_unordered(rows_in_flight.max(1));
+    let mut slots: Vec<Option<MatrixRow>> = vec![None; defects.len() + 1];
+    while let Some(done) = finished.next().await {
+        let (index, row) = done?;
         progress(&row);
-        rows.push(row);
+        slots[index] = Some(row);
     }
+    drop(finished);
+    // Clean first, then the defects in the order given, however they finished.
+    let rows: Vec<MatrixRow> = slots.into_iter().flatten().collect();
     if let Some(pool) = pool.and_then(|p| std::sync::Arc::try_unwrap(p).ok()) {
         pool.close().await;
     }
@@ -202,38 +223,45 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
         "selftest: the catalogue against the clean reference and {} defects",
         defects.len()
     );
-    let rows = run_matrix(&defects, &filter, args.jobs, args.browsers, |row| {
-        eprintln!(
-            "{} {:<32} caught by {:>2}{}{}{}",
-            if row.ok() { "ok  " } else { "FAIL" },
-            row.defect,
-            row.caught_by.len(),
-            if row.missed.is_empty() {
-                String::new()
-            } else {
-                format!("; missed {}", row.missed.join(" "))
-            },
-            if row.unexpected.is_empty() {
-                String::new()
-            } else {
-                format!("; unexpected {}", row.unexpected.join(" "))
-            },
-            if row.errors.is_empty() {
-                String::new()
-            } else {
-                format!("; errors {}", row.errors.join(" "))
-            },
-        );
-        if !row.collateral.is_empty() {
+    let rows = run_matrix(
+        &defects,
+        &filter,
+        args.jobs,
+        args.browsers,
+        args.rows,
+        |row| {
             eprintln!(
-                "       ({} browser scenarios could not show a page: expected for this defect)",
-                row.collateral.len()
+                "{} {:<32} caught by {:>2}{}{}{}",
+                if row.ok() { "ok  " } else { "FAIL" },
+                row.defect,
+                row.caught_by.len(),
+                if row.missed.is_empty() {
+                    String::new()
+                } else {
+                    format!("; missed {}", row.missed.join(" "))
+                },
+                if row.unexpected.is_empty() {
+                    String::new()
+                } else {
+                    format!("; unexpected {}", row.unexpected.join(" "))
+                },
+                if row.errors.is_empty() {
+                    String::new()
+                } else {
+                    format!("; errors {}", row.errors.join(" "))
+                },
             );
-        }
-        for detail in &row.details {
-            eprintln!("       {}", crate::world::live_probe::cap(detail, 400));
-        }
-    })
+            if !row.collateral.is_empty() {
+                eprintln!(
+                    "       ({} browser scenarios could not show a page: expected for this defect)",
+                    row.collateral.len()
+                );
+            }
+            for detail in &row.details {
+                eprintln!("       {}", crate::world::live_probe::cap(detail, 400));
+            }
+        },
+    )
     .await?;
     print!("{}", render_matrix(&rows));
     if let Some(path) = &args.json {

@@ -70,8 +70,14 @@ async fn themed_page(
     let view = p.open_page(page).await?;
     expect_ready(c, &view, Some(&user.canary))?;
     if settle && view.reached.as_ref() != Some(&barrier) {
+        let seen: Vec<&str> = view
+            .console
+            .iter()
+            .filter(|m| m.text.starts_with("harness:"))
+            .map(|m| m.text.as_str())
+            .collect();
         return Err(Verdict::incomplete(format!(
-            "the page did not go quiet (no request in flight for {QUIET:?}) within {} ms: a fetch may still come",
+            "the page did not go quiet (no request in flight for {QUIET:?}) within {} ms: a fetch may still come {seen:?}",
             view.watched_ms
         )));
     }
