@@ -7,10 +7,14 @@
 //! - `watch`: opening a generated host page and observing it.
 //! - `pool`: sessions lent to scenarios, replaced when lost.
 //! - `devtools`: console, log and network records from every frame.
+//! - `engine`: Chromium, Firefox and WebKit: binaries, trust, what each observes.
+//! - `proxy`: the names proxy that maps `*.test` to loopback for every engine.
 
 pub mod devtools;
+pub mod engine;
 pub mod pool;
 pub mod process;
+pub mod proxy;
 pub mod session;
 pub mod watch;
 
@@ -143,7 +147,7 @@ impl BrowserBinaries {
     }
 }
 
-fn find_binary(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+pub(crate) fn find_binary(env: &str, candidates: &[&str]) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(env) {
         let path = PathBuf::from(path);
         return path.is_file().then_some(path);

@@ -205,13 +205,71 @@ pub struct RunArgs {
     /// Seed for generated inputs (printed in every report; the same seed replays them).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Use this WebDriver endpoint instead of starting Chromium (the browser must run on
-    /// this machine: the mocked hosts listen on loopback).
+    /// The browser engine(s) browser scenarios run on (repeatable; `all` is the three).
+    /// With more than one, each engine's reports go to `OUT/ENGINE/`. A missing engine
+    /// gives its browser scenarios "skipped" with the install command.
+    #[arg(long = "browser", value_enum, value_name = "ENGINE", default_values_t = [BrowserArg::Chromium])]
+    pub browser: Vec<BrowserArg>,
+    /// Use this WebDriver endpoint instead of starting the browser: a driver or a
+    /// Selenium Grid for the `--browser` engine. A browser on another machine reaches
+    /// the mocked hosts through the harness's names proxy: give `--proxy-bind` (and
+    /// `--proxy-advertise` with this machine's address as the browser sees it).
     #[arg(long, value_name = "URL")]
     pub webdriver: Option<String>,
+    /// Where the names proxy listens (e.g. `0.0.0.0:8118` for a remote browser). It maps
+    /// `*.test` to this machine's loopback and refuses every other name. Firefox and
+    /// WebKit always use it (on a free loopback port by default); Chromium only when
+    /// this is given.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub proxy_bind: Option<String>,
+    /// The proxy address browsers are told (`HOST:PORT` as a remote browser reaches
+    /// this machine); default: the address the proxy listens on.
+    #[arg(long, value_name = "HOST:PORT", requires = "proxy_bind")]
+    pub proxy_advertise: Option<String>,
     /// A baseline file of expected failures (see `portalcheck baseline`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+}
+
+/// `--browser`: one engine, or all three.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BrowserArg {
+    /// Debian's Chromium through ChromeDriver and DevTools.
+    Chromium,
+    /// Firefox ESR through geckodriver.
+    Firefox,
+    /// WebKitGTK's MiniBrowser through WebKitWebDriver.
+    Webkit,
+    /// Chromium, Firefox and WebKit, one run each.
+    All,
+}
+
+impl std::fmt::Display for BrowserArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BrowserArg::Chromium => "chromium",
+            BrowserArg::Firefox => "firefox",
+            BrowserArg::Webkit => "webkit",
+            BrowserArg::All => "all",
+        })
+    }
+}
+
+/// The engines `--browser` names, each once, in a stable order.
+pub fn engines(args: &[BrowserArg]) -> Vec<crate::browser::engine::Engine> {
+    use crate::browser::engine::Engine;
+    let mut out: Vec<Engine> = args
+        .iter()
+        .flat_map(|a| match a {
+            BrowserArg::Chromium => vec![Engine::Chromium],
+            BrowserArg::Firefox => vec![Engine::Firefox],
+            BrowserArg::Webkit => vec![Engine::Webkit],
+            BrowserArg::All => Engine::ALL.to_vec(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -110,6 +110,8 @@ pub struct World {
     pub sites: MockSites,
     /// SPKI pins for Chromium: the run's key, plus the target's leaf.
     pub spki_pins: Vec<String>,
+    /// PEM of every CA the browser must trust (the run's, the target's).
+    pub ca_pems: Vec<String>,
     pub facts: TargetFacts,
     pub target: TargetMeta,
     /// A secret no tenant has (`SigningKey::Unrelated`).
@@ -172,6 +174,7 @@ impl World {
         let unrelated_secret = random_secret();
         let mut spki_pins = vec![cert.spki_sha256_base64()];
         let mut trust = Trust::with_root(ca.cert_der());
+        let mut ca_pems = vec![ca.cert_pem()];
         match &options.target {
             None => {
                 let defects = parse_defects(&options.defects)?;
@@ -228,6 +231,7 @@ impl World {
                     counter: AtomicU64::new(0),
                     _reference: Some(reference),
                     _ca: ca,
+                    ca_pems: ca_pems.clone(),
                 };
                 world.check_reachable().await?;
                 Ok(world)
@@ -245,6 +249,7 @@ impl World {
                             source,
                         })?;
                     trust.add_ca_file(&ca_path, &pem)?;
+                    ca_pems.push(pem.clone());
                     spki_pins.extend(trust.pins());
                 }
                 let ports = SitePorts {
@@ -382,6 +387,7 @@ impl World {
                     counter: AtomicU64::new(0),
                     _reference: None,
                     _ca: ca,
+                    ca_pems: ca_pems.clone(),
                 };
                 world.check_reachable().await?;
                 Ok(world)

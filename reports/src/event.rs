@@ -14,6 +14,15 @@ pub struct RunMeta {
     /// e.g. `Chromium 156.0.8078.73`; `None` when no browser was started.
     pub browser: Option<String>,
     pub driver: Option<String>,
+    /// The engine browser scenarios ran on (`chromium`, `firefox`,
+    /// `webkit`); `None` when no browser was involved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// How that browser trusted the run's certificates (exactly the run's
+    /// keys or CA, or any certificate where the engine offers nothing
+    /// narrower).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_trust: Option<String>,
     /// RFC 3339.
     pub started_at: String,
     /// The seed of generated scenarios; the same seed replays the same inputs.
@@ -186,6 +195,9 @@ pub struct RunEnd {
     pub incomplete: Option<String>,
 }
 
+// One `RunStarted` per run: its size does not matter, boxing it would
+// only make every producer and consumer noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {

@@ -209,7 +209,13 @@ fn header(d: &mut Doc, record: &RunRecord) {
     }
     row("Catalogue revision", &meta.catalogue_revision);
     row("portalcheck", &meta.portalcheck_version);
+    if let Some(engine) = &meta.engine {
+        row("Engine", engine);
+    }
     row("Browser", meta.browser.as_deref().unwrap_or("none"));
+    if let Some(trust) = &meta.browser_trust {
+        row("Certificate trust", trust);
+    }
     if let Some(driver) = &meta.driver {
         row("Driver", driver);
     }

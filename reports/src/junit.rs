@@ -72,6 +72,12 @@ fn run_properties(record: &RunRecord) -> Vec<Property> {
     if let Some(browser) = &meta.browser {
         props.push(Property::new("browser", x(browser)));
     }
+    if let Some(engine) = &meta.engine {
+        props.push(Property::new("engine", x(engine)));
+    }
+    if let Some(trust) = &meta.browser_trust {
+        props.push(Property::new("browser.trust", x(trust)));
+    }
     props
 }
 

@@ -83,6 +83,15 @@ pub fn render_markdown(record: &RunRecord) -> String {
         meta.seed,
         escape_md(&summary_line(record)),
     ));
+    if let Some(engine) = &meta.engine {
+        out.push(String::new());
+        out.push(format!(
+            "Engine **{}** ({}) \u{b7} certificate trust: {}",
+            escape_md(engine),
+            escape_md(meta.browser.as_deref().unwrap_or("version unknown")),
+            escape_md(meta.browser_trust.as_deref().unwrap_or("unknown")),
+        ));
+    }
     out.push(String::new());
     out.push("| Level | Pass | Fail | Baselined | Error | Skipped | Not run |".to_string());
     out.push("|---|---:|---:|---:|---:|---:|---:|".to_string());

@@ -478,6 +478,8 @@ fn unknown_meta() -> RunMeta {
         },
         browser: None,
         driver: None,
+        engine: None,
+        browser_trust: None,
         started_at: String::new(),
         seed: 0,
         selection: Selection::default(),

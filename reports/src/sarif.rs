@@ -144,6 +144,9 @@ pub fn render_sarif(record: &RunRecord) -> String {
                 "portalOrigin": meta.target.portal_origin,
                 "seed": meta.seed,
                 "status": record.status.name(),
+                "engine": meta.engine,
+                "browser": meta.browser,
+                "browserTrust": meta.browser_trust,
             },
         }],
     });

@@ -8,7 +8,9 @@ use std::sync::Mutex;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::engine::{Engine, MissingEngine, TrustMode};
 use super::process::LaunchOptions;
+use super::proxy::NamesProxy;
 use super::session::BrowserSession;
 use super::BrowserBinaries;
 use crate::world::error_chain;
@@ -19,8 +21,31 @@ pub struct BrowserPool {
     live: AtomicUsize,
     options: LaunchOptions,
     webdriver: Option<String>,
+    pub engine: Engine,
+    pub trust: TrustMode,
     pub version: String,
     pub driver_version: String,
+    /// The names proxy (Firefox, WebKit): lives as long as the pool.
+    _proxy: Option<NamesProxy>,
+}
+
+/// Why a pool has no browsers.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PoolError {
+    #[error(transparent)]
+    Missing(MissingEngine),
+    #[error("{0}")]
+    Start(String),
+}
+
+/// Where the pool starts its names proxy and what it tells browsers.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyBind {
+    /// Listen address (`127.0.0.1:0` when `None`).
+    pub bind: Option<String>,
+    /// `host:port` browsers are told (for a browser on another machine);
+    /// the listening address when `None`.
+    pub advertise: Option<String>,
 }
 
 /// A session on loan; give it back with [`BrowserPool::give_back`].
@@ -33,17 +58,45 @@ impl BrowserPool {
     /// Start `count` sessions one after another (start-up on 2 cores is
     /// CPU-bound: in parallel it is slower).
     pub async fn start(
-        options: LaunchOptions,
+        mut options: LaunchOptions,
         count: usize,
         webdriver: Option<String>,
-    ) -> Result<BrowserPool, String> {
+        engine: Engine,
+        proxy_bind: &ProxyBind,
+    ) -> Result<BrowserPool, PoolError> {
+        if webdriver.is_none() {
+            engine.locate().map_err(PoolError::Missing)?;
+        }
+        let proxy = if engine == Engine::Chromium && proxy_bind.bind.is_none() {
+            None
+        } else {
+            let bind = proxy_bind.bind.as_deref().unwrap_or("127.0.0.1:0");
+            let proxy = NamesProxy::start(bind)
+                .await
+                .map_err(|e| PoolError::Start(error_chain(&e)))?;
+            options.proxy = Some(
+                proxy_bind
+                    .advertise
+                    .clone()
+                    .unwrap_or_else(|| proxy.endpoint()),
+            );
+            Some(proxy)
+        };
         let mut sessions = Vec::new();
         for _ in 0..count.max(1) {
-            sessions.push(start_one(&options, webdriver.as_deref()).await?);
+            sessions.push(
+                start_one(engine, &options, webdriver.as_deref())
+                    .await
+                    .map_err(PoolError::Start)?,
+            );
         }
         let version = sessions[0].version.clone();
         let driver_version = sessions[0].driver_version.clone();
+        let trust = sessions[0].trust;
         Ok(BrowserPool {
+            engine,
+            trust,
+            _proxy: proxy,
             slots: std::sync::Arc::new(Semaphore::new(sessions.len())),
             live: AtomicUsize::new(sessions.len()),
             sessions: Mutex::new(sessions),
@@ -69,12 +122,12 @@ impl BrowserPool {
     pub async fn give_back(&self, loan: Loan, healthy: bool) {
         let Loan { session, permit } = loan;
         let session = match session {
-            Some(s) if healthy => Some(s),
+            Some(s) if healthy && s.reusable() => Some(s),
             other => {
                 if let Some(dead) = other {
                     dead.close().await;
                 }
-                start_one(&self.options, self.webdriver.as_deref())
+                start_one(self.engine, &self.options, self.webdriver.as_deref())
                     .await
                     .ok()
             }
@@ -116,10 +169,14 @@ impl BrowserPool {
 }
 
 async fn start_one(
+    engine: Engine,
     options: &LaunchOptions,
     webdriver: Option<&str>,
 ) -> Result<BrowserSession, String> {
     match webdriver {
+        _ if engine != Engine::Chromium => {
+            BrowserSession::start_engine(engine, options, webdriver).await
+        }
         Some(url) => BrowserSession::connect_remote(url, options).await,
         None => {
             let bins = BrowserBinaries::locate().map_err(|e| error_chain(&e))?;

@@ -121,6 +121,11 @@ pub struct LaunchOptions {
     /// Host names mapped to 127.0.0.1 (`MAP *.test 127.0.0.1`).
     pub resolver_rules: String,
     pub window: (u32, u32),
+    /// PEM of the run's CA(s), for engines that import a CA (Firefox).
+    pub ca_pems: Vec<String>,
+    /// `host:port` of the names proxy, for engines without resolver rules
+    /// (set by the pool when it starts the proxy).
+    pub proxy: Option<String>,
 }
 
 impl LaunchOptions {
@@ -131,6 +136,8 @@ impl LaunchOptions {
             spki_pins,
             resolver_rules: "MAP *.test 127.0.0.1".into(),
             window: (1280, 900),
+            ca_pems: Vec::new(),
+            proxy: None,
         }
     }
 }
@@ -307,4 +314,157 @@ async fn wait_for_port(
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// A WebDriver server that launches its own browser (geckodriver, which
+/// starts Firefox; WebKitWebDriver, which starts MiniBrowser), with the
+/// profile folder the harness prepared and, for WebKit without a display,
+/// a private Xvfb.
+pub struct DriverProcess {
+    pub driver_url: String,
+    pub profile: tempfile::TempDir,
+    /// `:N` of the private X server, if one was started.
+    pub display: Option<String>,
+    driver: ChildGuard,
+    xvfb: Option<ChildGuard>,
+}
+
+impl DriverProcess {
+    /// Start `driver` on a free loopback port (WebKit: under a private Xvfb
+    /// when there is no `DISPLAY`), waiting until it answers.
+    pub async fn start(
+        engine: super::engine::Engine,
+        driver: &Path,
+        proxy: Option<&str>,
+    ) -> Result<DriverProcess, BrowserError> {
+        let profile = tempfile::Builder::new()
+            .prefix(&format!("portalcheck-{}-", engine.name()))
+            .tempdir()
+            .map_err(BrowserError::Profile)?;
+        PROFILES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(profile.path().to_path_buf());
+        let mut xvfb = None;
+        let mut display = None;
+        if engine == super::engine::Engine::Webkit && std::env::var_os("DISPLAY").is_none() {
+            let (guard, name) = start_xvfb().await?;
+            xvfb = Some(guard);
+            display = Some(name);
+        }
+        let port = free_port().map_err(|source| BrowserError::Spawn {
+            what: "webdriver",
+            source,
+        })?;
+        let mut command = Command::new(driver);
+        command.env("TMPDIR", profile.path());
+        if let Some(d) = &display {
+            command.env("DISPLAY", d);
+        }
+        let what = match engine {
+            super::engine::Engine::Firefox => {
+                command
+                    .arg(format!("--port={port}"))
+                    .arg("--host=127.0.0.1")
+                    .arg(format!("--profile-root={}", profile.path().display()));
+                "geckodriver"
+            }
+            _ => {
+                command
+                    .arg(format!("--port={port}"))
+                    .arg("--host=127.0.0.1");
+                // WebKitGTK speaks TLS to an `sslProxy` from the capability;
+                // GLib's environment proxy settings use CONNECT. The
+                // driver's own link to the browser stays direct.
+                if let Some(proxy) = proxy {
+                    let url = format!("http://{proxy}");
+                    command
+                        .env("http_proxy", &url)
+                        .env("https_proxy", &url)
+                        .env("no_proxy", "127.0.0.1,localhost,::1");
+                }
+                "WebKitWebDriver"
+            }
+        };
+        let mut guard = ChildGuard::spawn(what, command)?;
+        wait_for_port(port, &mut guard, what).await?;
+        Ok(DriverProcess {
+            driver_url: format!("http://127.0.0.1:{port}"),
+            profile,
+            display,
+            driver: guard,
+            xvfb,
+        })
+    }
+
+    /// Whether the driver (or its X server) died.
+    pub fn died(&mut self) -> Option<String> {
+        self.driver
+            .exited()
+            .or_else(|| self.xvfb.as_mut().and_then(ChildGuard::exited))
+    }
+}
+
+impl Drop for DriverProcess {
+    fn drop(&mut self) {
+        kill_group(self.driver.pgid);
+        if let Some(x) = &self.xvfb {
+            kill_group(x.pgid);
+        }
+        let path = self.profile.path().to_path_buf();
+        PROFILES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|p| *p != path);
+        remove_profile(&path);
+    }
+}
+
+/// A private Xvfb on the first free display from :90, ready when its
+/// socket appears.
+async fn start_xvfb() -> Result<(ChildGuard, String), BrowserError> {
+    let xvfb = super::find_binary("PORTALCHECK_XVFB", &["/usr/bin/Xvfb", "Xvfb"]).ok_or(
+        BrowserError::Unexpected {
+            what: "start Xvfb",
+            detail: "WebKit needs a display and there is none: install Debian's xvfb (`apt-get install -y xvfb`) or set DISPLAY".into(),
+        },
+    )?;
+    for n in 90..140u32 {
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+        if socket.exists() || lock.exists() {
+            continue;
+        }
+        let mut command = Command::new(&xvfb);
+        command.args([
+            format!(":{n}"),
+            "-screen".into(),
+            "0".into(),
+            "1280x900x24".into(),
+            "-nolisten".into(),
+            "tcp".into(),
+        ]);
+        let mut guard = ChildGuard::spawn("Xvfb", command)?;
+        let started = Instant::now();
+        loop {
+            if socket.exists() {
+                return Ok((guard, format!(":{n}")));
+            }
+            if guard.exited().is_some() {
+                break; // taken meanwhile: try the next display
+            }
+            if started.elapsed() > START_DEADLINE {
+                return Err(BrowserError::NotReady {
+                    what: "Xvfb",
+                    seconds: START_DEADLINE.as_secs(),
+                    detail: String::new(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    Err(BrowserError::Unexpected {
+        what: "start Xvfb",
+        detail: "no free X display between :90 and :139".into(),
+    })
 }

@@ -9,7 +9,8 @@ use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
 use super::devtools::Devtools;
-use super::process::{ChromiumProcess, LaunchOptions};
+use super::engine::{Engine, TrustMode, MINIBROWSER};
+use super::process::{ChromiumProcess, DriverProcess, LaunchOptions};
 use super::{BrowserBinaries, BrowserError, Within};
 use crate::run::limits;
 
@@ -43,6 +44,9 @@ impl WebDriverCompatibleCommand for CdpExecute {
 
 /// A browser the harness drives: its processes and its WebDriver client.
 pub struct BrowserSession {
+    pub engine: Engine,
+    /// How this browser trusts the run's certificates.
+    pub trust: TrustMode,
     pub client: Client,
     pub version: String,
     pub driver_version: String,
@@ -51,6 +55,8 @@ pub struct BrowserSession {
     pub devtools: Option<Devtools>,
     /// `None` when the session is on a WebDriver endpoint the harness did not start.
     process: Option<ChromiumProcess>,
+    /// Firefox's or WebKit's driver, which started the browser.
+    driver: Option<DriverProcess>,
 }
 
 impl BrowserSession {
@@ -94,6 +100,9 @@ impl BrowserSession {
             .unwrap_or_else(|| "ChromeDriver (version unknown)".into());
         let devtools = Some(Devtools::attach(process.devtools_port).await?);
         Ok(BrowserSession {
+            engine: Engine::Chromium,
+            trust: TrustMode::SpkiPin,
+            driver: None,
             client,
             version,
             driver_version,
@@ -116,9 +125,14 @@ impl BrowserSession {
             "--disable-dev-shm-usage".to_string(),
             "--disable-background-networking".to_string(),
             "--disable-quic".to_string(),
-            format!("--host-resolver-rules={}", options.resolver_rules),
             format!("--window-size={},{}", options.window.0, options.window.1),
         ];
+        // A browser on another machine reaches the mocked hosts through the
+        // names proxy; one on this machine may map the names itself.
+        match &options.proxy {
+            Some(proxy) => args.push(format!("--proxy-server=http://{proxy}")),
+            None => args.push(format!("--host-resolver-rules={}", options.resolver_rules)),
+        }
         if !options.spki_pins.is_empty() {
             args.push(format!(
                 "--ignore-certificate-errors-spki-list={}",
@@ -137,12 +151,146 @@ impl BrowserSession {
             .map(|v| format!("Chrome {v}"))
             .unwrap_or_else(|| "remote browser".into());
         Ok(BrowserSession {
+            engine: Engine::Chromium,
+            trust: TrustMode::SpkiPin,
+            driver: None,
             client,
             version,
             driver_version: format!("WebDriver at {url}"),
             devtools: None,
             process: None,
         })
+    }
+
+    /// Start Firefox or WebKit through its own driver (started here, or
+    /// the endpoint `remote` started apart from the harness), reaching the
+    /// mocked hosts through the names proxy `options.proxy`.
+    pub async fn start_engine(
+        engine: Engine,
+        options: &LaunchOptions,
+        remote: Option<&str>,
+    ) -> Result<BrowserSession, BrowserError> {
+        let proxy = options.proxy.clone().ok_or(BrowserError::Unexpected {
+            what: "start browser",
+            detail: format!("{engine} needs the names proxy and none was started"),
+        })?;
+        let (driver, url) = match remote {
+            Some(url) => (None, url.to_string()),
+            None => {
+                let (_, driver_bin) = engine.locate().map_err(|e| BrowserError::Unexpected {
+                    what: "start browser",
+                    detail: e.to_string(),
+                })?;
+                let process = DriverProcess::start(engine, &driver_bin, Some(&proxy)).await?;
+                let url = process.driver_url.clone();
+                (Some(process), url)
+            }
+        };
+        let proxy_caps = json!({
+            "proxyType": "manual",
+            "httpProxy": proxy,
+            "sslProxy": proxy,
+        });
+        let mut caps = serde_json::Map::new();
+        if engine == Engine::Firefox {
+            // WebKit takes the proxy from its environment (see DriverProcess).
+            caps.insert("proxy".into(), proxy_caps);
+        }
+        caps.insert(
+            "timeouts".into(),
+            json!({
+                "pageLoad": limits::PAGE_LOAD.as_millis() as u64,
+                "script": limits::SCRIPT.as_millis() as u64,
+                "implicit": 0,
+            }),
+        );
+        let mut trust = TrustMode::AcceptInsecure;
+        match engine {
+            Engine::Firefox => {
+                let mut args = vec!["-headless".to_string()];
+                if let Some(process) = &driver {
+                    if let Some(dir) =
+                        firefox_profile_with_ca(process.profile.path(), &options.ca_pems)
+                    {
+                        args.push("-profile".into());
+                        args.push(dir);
+                        trust = TrustMode::ProfileCa;
+                    }
+                }
+                let browser_bin = engine.locate().ok().map(|(b, _)| b);
+                let mut firefox = serde_json::Map::new();
+                firefox.insert("args".into(), json!(args));
+                firefox.insert("prefs".into(), firefox_prefs());
+                if let (Some(bin), true) = (browser_bin, remote.is_none()) {
+                    firefox.insert("binary".into(), json!(bin));
+                }
+                caps.insert("browserName".into(), json!("firefox"));
+                caps.insert("moz:firefoxOptions".into(), Value::Object(firefox));
+                caps.insert(
+                    "acceptInsecureCerts".into(),
+                    json!(trust == TrustMode::AcceptInsecure),
+                );
+            }
+            Engine::Webkit => {
+                caps.insert("acceptInsecureCerts".into(), json!(true));
+                caps.insert(
+                    "webkitgtk:browserOptions".into(),
+                    json!({"binary": MINIBROWSER, "args": ["--automation"]}),
+                );
+            }
+            Engine::Chromium => unreachable!("Chromium is started by BrowserSession::start"),
+        }
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = open_session_within(
+            ClientBuilder::new(connector),
+            caps,
+            &url,
+            limits::WEBDRIVER_LAUNCH,
+        )
+        .await?;
+        let cap = |k: &str| {
+            client
+                .capabilities()
+                .and_then(|c| c.get(k))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let version = format!(
+            "{} {}",
+            cap("browserName").unwrap_or_else(|| engine.name().into()),
+            cap("browserVersion").unwrap_or_else(|| "(version unknown)".into())
+        );
+        let driver_version = match (engine, remote) {
+            (_, Some(url)) => format!("WebDriver at {url}"),
+            (Engine::Firefox, None) => client
+                .capabilities()
+                .and_then(|c| c.get("moz:geckodriverVersion"))
+                .and_then(|v| v.as_str())
+                .map(|v| format!("geckodriver {v}"))
+                .unwrap_or_else(|| "geckodriver".into()),
+            _ => "WebKitWebDriver".into(),
+        };
+        let _ = client
+            .set_window_size(options.window.0, options.window.1)
+            .within("set window size")
+            .await;
+        Ok(BrowserSession {
+            engine,
+            trust,
+            client,
+            version,
+            driver_version,
+            devtools: None,
+            process: None,
+            driver,
+        })
+    }
+
+    /// Whether the session may serve another scenario after [`reset`]:
+    /// only Chromium clears every origin's state in place (CDP); the other
+    /// engines get a fresh browser and profile per scenario.
+    pub fn reusable(&self) -> bool {
+        self.engine == Engine::Chromium
     }
 
     /// Run one CDP command.
@@ -163,6 +311,10 @@ impl BrowserSession {
             .goto("about:blank")
             .within("goto about:blank")
             .await?;
+        if self.engine != Engine::Chromium {
+            // A fresh browser per scenario (see `reusable`): nothing to clear.
+            return Ok(());
+        }
         self.cdp("Network.clearBrowserCookies", json!({})).await?;
         self.cdp("Network.clearBrowserCache", json!({})).await?;
         for origin in origins {
@@ -177,31 +329,111 @@ impl BrowserSession {
 
     /// Whether Chromium or ChromeDriver died.
     pub fn died(&mut self) -> Option<String> {
-        self.process.as_mut().and_then(ChromiumProcess::died)
+        self.process
+            .as_mut()
+            .and_then(ChromiumProcess::died)
+            .or_else(|| self.driver.as_mut().and_then(DriverProcess::died))
     }
 
     /// End the session (best effort) and the processes.
     pub async fn close(self) {
         let _ = tokio::time::timeout(Duration::from_secs(3), self.client.close()).await;
         drop(self.process);
+        drop(self.driver);
     }
+}
+
+/// Preferences that keep Firefox quiet on a network with nothing outside.
+fn firefox_prefs() -> Value {
+    json!({
+        "app.update.enabled": false,
+        "browser.shell.checkDefaultBrowser": false,
+        "browser.startup.homepage_override.mstone": "ignore",
+        "browser.safebrowsing.malware.enabled": false,
+        "browser.safebrowsing.phishing.enabled": false,
+        "browser.safebrowsing.downloads.enabled": false,
+        "datareporting.policy.dataSubmissionEnabled": false,
+        "network.captive-portal-service.enabled": false,
+        "network.connectivity-service.enabled": false,
+        "network.proxy.no_proxies_on": "",
+        "network.http.http3.enable": false,
+        "toolkit.telemetry.enabled": false,
+        "extensions.update.enabled": false,
+        "services.settings.server": "http://127.0.0.1:9/"
+    })
+}
+
+/// A Firefox profile under `root` whose NSS store trusts exactly the run's
+/// CA (`certutil` from Debian's libnss3-tools); `None` when certutil is
+/// missing or fails, and the caller falls back to `acceptInsecureCerts`.
+fn firefox_profile_with_ca(root: &std::path::Path, ca_pems: &[String]) -> Option<String> {
+    if ca_pems.is_empty() {
+        return None;
+    }
+    let certutil = super::find_binary("PORTALCHECK_CERTUTIL", &["/usr/bin/certutil", "certutil"])?;
+    let dir = root.join("firefox-profile");
+    std::fs::create_dir_all(&dir).ok()?;
+    let db = format!("sql:{}", dir.display());
+    let ok = std::process::Command::new(&certutil)
+        .args(["-N", "-d", &db, "--empty-password"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    if !ok {
+        return None;
+    }
+    for (i, pem) in ca_pems.iter().enumerate() {
+        let file = dir.join(format!("ca-{i}.pem"));
+        std::fs::write(&file, pem).ok()?;
+        let ok = std::process::Command::new(&certutil)
+            .args([
+                "-A",
+                "-n",
+                &format!("portalcheck-run-ca-{i}"),
+                "-t",
+                "CP,,",
+                "-i",
+            ])
+            .arg(&file)
+            .args(["-d", &db])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?
+            .success();
+        if !ok {
+            return None;
+        }
+    }
+    Some(dir.display().to_string())
 }
 
 /// A new WebDriver session within [`limits::WEBDRIVER_SESSION`].
 async fn open_session(
-    mut builder: ClientBuilder<hyper_util::client::legacy::connect::HttpConnector>,
+    builder: ClientBuilder<hyper_util::client::legacy::connect::HttpConnector>,
     caps: serde_json::Map<String, Value>,
     url: &str,
 ) -> Result<Client, BrowserError> {
+    open_session_within(builder, caps, url, limits::WEBDRIVER_SESSION).await
+}
+
+async fn open_session_within(
+    mut builder: ClientBuilder<hyper_util::client::legacy::connect::HttpConnector>,
+    caps: serde_json::Map<String, Value>,
+    url: &str,
+    deadline: Duration,
+) -> Result<Client, BrowserError> {
     builder.capabilities(caps);
-    match tokio::time::timeout(limits::WEBDRIVER_SESSION, builder.connect(url)).await {
+    match tokio::time::timeout(deadline, builder.connect(url)).await {
         Ok(result) => result.map_err(|source| BrowserError::Session {
             url: url.to_string(),
             source,
         }),
         Err(_) => Err(BrowserError::NotReady {
             what: "a WebDriver session",
-            seconds: limits::WEBDRIVER_SESSION.as_secs(),
+            seconds: deadline.as_secs(),
             detail: format!(" at {url}"),
         }),
     }

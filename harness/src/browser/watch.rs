@@ -86,13 +86,13 @@ pub async fn watch(
     let opened = Instant::now();
     client.goto(plan.url).within("goto host page").await?;
     let landed = client.current_url().within("current_url").await?;
-    if landed.scheme() != "chrome-error" && !on_host_page(plan, landed.as_str()) {
+    if !is_error_page(landed.as_str()) && !on_host_page(plan, landed.as_str()) {
         return Err(BrowserError::NavigatedAway {
             from: plan.url.to_string(),
             to: landed.to_string(),
         });
     }
-    if landed.scheme() == "chrome-error" {
+    if is_error_page(landed.as_str()) {
         return Err(BrowserError::Unexpected {
             what: "goto host page",
             detail: format!(
@@ -198,6 +198,14 @@ pub async fn watch(
         watched_ms: opened.elapsed().as_millis() as u64,
         portal_frames: state["frames"].as_u64().unwrap_or(0) as usize,
     })
+}
+
+/// Whether `url` is a browser's own error page: Chromium's
+/// `chrome-error://`, Firefox's `about:neterror` / `about:certerror`.
+pub fn is_error_page(url: &str) -> bool {
+    url.starts_with("chrome-error:")
+        || url.starts_with("about:neterror")
+        || url.starts_with("about:certerror")
 }
 
 /// Whether `url` is the plan's host page (any fragment).
@@ -367,7 +375,7 @@ return {url: location.href, ready: document.readyState, text: document.body ? do
 async fn frame_state(session: &BrowserSession, portal_origin: &str) -> Option<FrameNow> {
     let value = in_frame(session, FRAME_NOW, vec![]).await.ok()??;
     let url = value["url"].as_str().unwrap_or_default();
-    let settled = url.starts_with("chrome-error:")
+    let settled = is_error_page(url)
         || (url.starts_with(portal_origin) && value["ready"].as_str() == Some("complete"));
     Some(FrameNow {
         text: value["text"].as_str().unwrap_or_default().to_string(),
@@ -392,7 +400,7 @@ async fn read_frame(
         return Ok(FrameView::Absent);
     };
     let url = value["url"].as_str().unwrap_or_default().to_string();
-    if url.starts_with("chrome-error:") {
+    if is_error_page(&url) {
         return Ok(FrameView::Refused { url });
     }
     if url.is_empty() || url == "about:blank" {

@@ -36,6 +36,8 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
             seed: 1,
             selection: filter.describe(),
             webdriver: None,
+            engine: crate::browser::engine::Engine::Chromium,
+            proxy: Default::default(),
         },
         filter,
         baseline: None,

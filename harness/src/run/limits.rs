@@ -34,6 +34,9 @@ pub const SCRIPT: Duration = Duration::from_secs(10);
 pub const WEBDRIVER_COMMAND: Duration = Duration::from_secs(20);
 /// Opening a WebDriver session on a started browser.
 pub const WEBDRIVER_SESSION: Duration = Duration::from_secs(20);
+/// Opening a session that also launches the browser (geckodriver starts
+/// Firefox, WebKitWebDriver starts MiniBrowser: 10-30 s on a loaded machine).
+pub const WEBDRIVER_LAUNCH: Duration = Duration::from_secs(90);
 /// Connecting the DevTools websocket.
 pub const DEVTOOLS_CONNECT: Duration = Duration::from_secs(5);
 

@@ -18,7 +18,8 @@ use reports::event::{
 };
 use scenarios::{Level, Need, Scenario, Tag, Verdict};
 
-use crate::browser::pool::BrowserPool;
+use crate::browser::engine::Engine;
+use crate::browser::pool::{BrowserPool, PoolError, ProxyBind};
 use crate::browser::process::LaunchOptions;
 use crate::browser::session::BrowserSession;
 use crate::run::events::EventSink;
@@ -80,8 +81,12 @@ pub struct RunOptions {
     pub browsers: usize,
     pub seed: u64,
     pub selection: Selection,
-    /// Use an existing WebDriver endpoint instead of starting Chromium.
+    /// Use an existing WebDriver endpoint instead of starting the browser.
     pub webdriver: Option<String>,
+    /// The engine browser scenarios run on.
+    pub engine: Engine,
+    /// Where the names proxy listens (Firefox, WebKit, remote browsers).
+    pub proxy: ProxyBind,
 }
 
 /// What the run produced besides events.
@@ -102,7 +107,9 @@ pub fn now_rfc3339() -> String {
 
 /// The browser launch options for a world: its pins, names to loopback.
 pub fn launch_options(world: &World) -> LaunchOptions {
-    LaunchOptions::pinned(world.spki_pins.clone())
+    let mut options = LaunchOptions::pinned(world.spki_pins.clone());
+    options.ca_pems = world.ca_pems.clone();
+    options
 }
 
 /// What `RunStarted` says of a run: also sent for a run whose harness could
@@ -113,8 +120,15 @@ pub fn run_meta(
     selected: &[Scenario],
     browser: Option<String>,
     driver: Option<String>,
+    browser_trust: Option<String>,
 ) -> RunMeta {
+    let engine = selected
+        .iter()
+        .any(|s| s.needs.contains(&Need::Browser))
+        .then(|| options.engine.name().to_string());
     RunMeta {
+        engine,
+        browser_trust,
         portalcheck_version: env!("CARGO_PKG_VERSION").to_string(),
         catalogue_revision: scenarios::CATALOGUE_REVISION.to_string(),
         target,
@@ -155,6 +169,8 @@ pub async fn run(
                 launch_options(&world),
                 options.browsers.clamp(1, n),
                 options.webdriver.clone(),
+                options.engine,
+                &options.proxy,
             )
             .await
             {
@@ -179,6 +195,7 @@ pub async fn run(
         &selected,
         figures.browser.clone(),
         figures.driver.clone(),
+        pool.as_ref().map(|p| p.trust.describe().to_string()),
     )));
 
     // Long waits first, so they overlap with everything else.
@@ -249,10 +266,16 @@ pub async fn run(
                         }
                     }
                     (true, None) => (
-                        Outcome::Error {
-                            reason: match &browser_error {
-                                Some(e) => format!("the browser could not start: {e}"),
-                                None => "every browser session was lost earlier in the run".into(),
+                        match &browser_error {
+                            // A missing engine skips its scenarios, never a pass.
+                            Some(PoolError::Missing(m)) => Outcome::Skipped {
+                                reason: m.to_string(),
+                            },
+                            Some(e) => Outcome::Error {
+                                reason: format!("the browser could not start: {e}"),
+                            },
+                            None => Outcome::Error {
+                                reason: "every browser session was lost earlier in the run".into(),
                             },
                         },
                         None,
@@ -288,8 +311,12 @@ pub async fn run(
     } else if let Some(cause) = stop.cause() {
         Some(format!("the run stopped early: {cause}"))
     } else {
-        browser_error
-            .map(|e| format!("the browser could not start, browser scenarios were not run: {e}"))
+        browser_error.and_then(|e| match e {
+            PoolError::Missing(_) => None,
+            e => Some(format!(
+                "the browser could not start, browser scenarios were not run: {e}"
+            )),
+        })
     };
     drop(pool);
     if let Some(pool) = own_pool.and_then(|p| Arc::try_unwrap(p).ok()) {

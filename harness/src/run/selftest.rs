@@ -149,9 +149,15 @@ pub async fn run_matrix(
         let options =
             crate::browser::process::LaunchOptions::pinned(vec![ca.leaf_spki_sha256_base64()]);
         Some(std::sync::Arc::new(
-            crate::browser::pool::BrowserPool::start(options, browsers, None)
-                .await
-                .map_err(|e| anyhow::anyhow!("the browser could not start: {e}"))?,
+            crate::browser::pool::BrowserPool::start(
+                options,
+                browsers,
+                None,
+                crate::browser::engine::Engine::Chromium,
+                &Default::default(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("the browser could not start: {e}"))?,
         ))
     } else {
         None
@@ -177,6 +183,8 @@ pub async fn run_matrix(
                 seed: 1,
                 selection: filter.describe(),
                 webdriver: None,
+                engine: crate::browser::engine::Engine::Chromium,
+                proxy: Default::default(),
             },
             baseline: None,
             progress: false,

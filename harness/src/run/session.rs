@@ -152,6 +152,7 @@ pub async fn execute(request: RunRequest) -> Result<RunDone, SessionError> {
                 &selected,
                 None,
                 None,
+                None,
             );
             sink.send(Event::RunStarted(meta));
             sink.send(Event::RunFinished(RunEnd {
@@ -180,7 +181,6 @@ pub async fn execute(request: RunRequest) -> Result<RunDone, SessionError> {
 
 /// `portalcheck run`.
 pub async fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let filter = args.select.filter();
     // Usage errors first, before anything is touched.
     parse_defects(&args.defect).map_err(|e| UsageError(error_chain(&e)))?;
     if let Some(target) = &args.target {
@@ -196,9 +196,52 @@ pub async fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         })?),
         None => None,
     };
-    reports::prepare_out_dir(&args.out)
-        .map_err(|e| UsageError(format!("--out {}: {}", args.out.display(), error_chain(&e))))?;
+    let engines = crate::cli::engines(&args.browser);
     let seed = args.seed.unwrap_or_else(rand::random);
+    let mut worst = ExitCode::Passed;
+    for &engine in &engines {
+        // One engine writes to OUT; several write to OUT/ENGINE each.
+        let out = if engines.len() > 1 {
+            args.out.join(engine.name())
+        } else {
+            args.out.clone()
+        };
+        if engines.len() > 1 {
+            eprintln!("portalcheck: engine {engine}");
+        }
+        let code = run_engine(&args, engine, &out, seed, baseline.clone()).await?;
+        worst = worse(worst, code);
+    }
+    Ok(worst)
+}
+
+/// The more telling of two exit codes: a MUST failure, then an incomplete
+/// run, then SHOULD findings.
+fn worse(a: ExitCode, b: ExitCode) -> ExitCode {
+    let rank = |c: ExitCode| match c {
+        ExitCode::MustFailed => 3,
+        ExitCode::Incomplete => 2,
+        ExitCode::ShouldFailed => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+/// One engine's run of `portalcheck run`, its reports in `out`.
+async fn run_engine(
+    args: &RunArgs,
+    engine: crate::browser::engine::Engine,
+    out: &std::path::Path,
+    seed: u64,
+    baseline: Option<reports::baseline::Baseline>,
+) -> anyhow::Result<ExitCode> {
+    let filter = args.select.filter();
+    reports::prepare_out_dir(out)
+        .map_err(|e| UsageError(format!("--out {}: {}", out.display(), error_chain(&e))))?;
     let request = RunRequest {
         world: WorldOptions {
             target: args.target.clone(),
@@ -211,11 +254,16 @@ pub async fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
             seed,
             selection: filter.describe(),
             webdriver: args.webdriver.clone(),
+            engine,
+            proxy: crate::browser::pool::ProxyBind {
+                bind: args.proxy_bind.clone(),
+                advertise: args.proxy_advertise.clone(),
+            },
         },
         filter,
         baseline,
         progress: true,
-        out_dir: Some(args.out.clone()),
+        out_dir: Some(out.to_path_buf()),
         pool: None,
     };
     let done = match execute(request).await {

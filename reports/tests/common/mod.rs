@@ -115,6 +115,8 @@ pub fn run_meta(scenarios: Vec<ScenarioMeta>) -> RunMeta {
         },
         browser: Some("Chromium 156.0.8078.73".into()),
         driver: Some("chromedriver 156.0.8078.73".into()),
+        engine: Some("chromium".into()),
+        browser_trust: Some("exactly the run's keys (SPKI pin list)".into()),
         started_at: "2026-11-25T10:00:00Z".into(),
         seed: 42,
         selection: Selection::default(),
