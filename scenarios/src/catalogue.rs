@@ -8,7 +8,7 @@ use crate::sections;
 
 /// Bumped whenever a requirement or scenario is added, removed or changed
 /// in meaning; reports carry it so results can be compared.
-pub const CATALOGUE_REVISION: &str = "2026-12-03.1";
+pub const CATALOGUE_REVISION: &str = "2026-12-03.3";
 
 /// One file of `sections/`: the documentation section it belongs to, its
 /// module path under `sections` (what the invariant test holds the section
@@ -36,6 +36,7 @@ macro_rules! section_file {
 /// Every file of `sections/`, in document order.
 const FILES: &[SectionFile] = &[
     section_file!(Sdk, sdk),
+    section_file!(Sdk, sdk_exposure),
     section_file!(Handshake, handshake::different_string),
     section_file!(Handshake, handshake::secret),
     section_file!(Handshake, handshake::clock),
@@ -46,6 +47,7 @@ const FILES: &[SectionFile] = &[
     section_file!(Embedding, embedding),
     section_file!(Tenancy, tenancy),
     section_file!(Tenancy, tenancy_variants),
+    section_file!(Tenancy, tenancy_user_switch),
     section_file!(Theming, theming),
     section_file!(Session, session),
     section_file!(Session, session_tokens),

@@ -46,6 +46,12 @@ pub enum Fault {
     PageSilent,
     /// Users, rotation and pages are unsupported by the target.
     Unsupported,
+    /// The frame puts the session token in its own URL.
+    TokenInFrameUrl,
+    /// The frame keeps the session token in `localStorage`.
+    TokenInStorage,
+    /// A second `setUser` appends the new user's tickets to the old ones.
+    SwitchKeepsTickets,
 }
 
 /// The choices the contract leaves to an implementation. The catalogue must
@@ -551,6 +557,54 @@ impl FakeProbe {
             .collect()
     }
 
+    /// The requests and storage a browser shows once the frame has a
+    /// session: the handshake from the host page, the ticket list from the
+    /// frame with the token as a bearer credential.
+    fn observe_session(&self, view: &mut PageView, site_origin: &str, token: &str) {
+        let embed = if self.has(Fault::TokenInFrameUrl) {
+            format!("{PORTAL}{EMBED_PATH}?session={token}")
+        } else {
+            format!("{PORTAL}{EMBED_PATH}")
+        };
+        if let Some(requests) = view.requests.as_mut() {
+            requests.push(ObservedRequest {
+                from_origin: site_origin.to_string(),
+                method: "POST".into(),
+                url: format!("{PORTAL}{HANDSHAKE_PATH}"),
+                referer: Some(format!("{site_origin}/")),
+                bearer: None,
+            });
+            requests.push(ObservedRequest {
+                from_origin: PORTAL.into(),
+                method: "GET".into(),
+                url: format!("{PORTAL}{TICKETS_PATH}"),
+                referer: Some(embed),
+                bearer: Some(token.to_string()),
+            });
+        }
+        let local = if self.has(Fault::TokenInStorage) {
+            vec![("userhero.session".to_string(), token.to_string())]
+        } else {
+            Vec::new()
+        };
+        view.storage = vec![
+            StorageView {
+                owner: StorageOwner::HostPage,
+                origin: site_origin.to_string(),
+                local: Some(Vec::new()),
+                session: Some(Vec::new()),
+                cookies: Some(String::new()),
+            },
+            StorageView {
+                owner: StorageOwner::PortalFrame,
+                origin: PORTAL.into(),
+                local: Some(local),
+                session: Some(Vec::new()),
+                cookies: Some(String::new()),
+            },
+        ];
+    }
+
     /// Computes what a browser would show of `page`, on simulated time.
     fn simulate(&mut self, page: HostPage) -> PageView {
         let site_origin = self.origin(page.site);
@@ -565,6 +619,8 @@ impl FakeProbe {
             reached: None,
             watched_ms: page.deadline.as_millis() as u64,
             portal_frames: 0,
+            requests: Some(Vec::new()),
+            storage: Vec::new(),
         };
         if self.has(Fault::PageSilent) {
             view.url = String::new();
@@ -626,6 +682,24 @@ impl FakeProbe {
                     Err(reason) => fail(&mut view, reason.as_str(), 80),
                     Ok(accepted) if framable && !frame_blocked => {
                         frame_text = self.ticket_text(&accepted.token);
+                        self.observe_session(&mut view, &site_origin, &accepted.token);
+                        if let OnReady::SetUser { user, hmac } = &page.on_ready {
+                            if let Ok(next) = self
+                                .handshake(
+                                    &public_key,
+                                    Some(&site_origin),
+                                    user,
+                                    &Value::String(hmac.clone()),
+                                )
+                                .0
+                            {
+                                frame_text = if self.has(Fault::SwitchKeepsTickets) {
+                                    format!("{frame_text}\n{}", self.ticket_text(&next.token))
+                                } else {
+                                    self.ticket_text(&next.token)
+                                };
+                            }
+                        }
                         if !self.has(Fault::NoReadyEvent) {
                             view.events.push(SdkEvent {
                                 name: "ready".into(),
@@ -1014,6 +1088,12 @@ mod tests {
             &[Fault::AcceptExpired],
         );
         assert_fails("session.expired-message", &[Fault::NoExpiredMessage]);
+        assert_fails(
+            "sdk.signed-in-page-leaks-nothing",
+            &[Fault::TokenInFrameUrl],
+        );
+        assert_fails("sdk.signed-in-page-leaks-nothing", &[Fault::TokenInStorage]);
+        assert_fails("tenancy.user-switch-clears", &[Fault::SwitchKeepsTickets]);
         assert_fails(
             "handshake.generated-layouts-accepted",
             &[Fault::Reserialize],

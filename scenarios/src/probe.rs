@@ -263,6 +263,20 @@ pub struct HostPage {
     pub deadline: Duration,
     /// CSS custom properties to read from the portal document's root.
     pub read_styles: Vec<String>,
+    /// What the page does once `ready` fired: a second user signing in in
+    /// the same frame (a shared computer).
+    pub on_ready: OnReady,
+}
+
+/// What the page does when `ready` fires.
+#[derive(Debug, Clone, Serialize)]
+pub enum OnReady {
+    Nothing,
+    /// Call `setUser` with exactly these strings (once).
+    SetUser {
+        user: String,
+        hmac: String,
+    },
 }
 
 impl HostPage {
@@ -284,6 +298,7 @@ impl HostPage {
             ],
             deadline: Duration::from_secs(10),
             read_styles: Vec::new(),
+            on_ready: OnReady::Nothing,
         }
     }
 }
@@ -355,6 +370,47 @@ pub struct PageView {
     pub watched_ms: u64,
     /// How many iframes in the container load from the portal origin.
     pub portal_frames: usize,
+    /// Every request the browser made for this page, from every frame;
+    /// `None` when the harness could not watch the network (then nothing
+    /// may be concluded from the absence of a request).
+    pub requests: Option<Vec<ObservedRequest>>,
+    /// Script-readable storage of the host page and of the portal frame at
+    /// the end of watching.
+    pub storage: Vec<StorageView>,
+}
+
+/// One request the browser sent, as DevTools saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObservedRequest {
+    /// Origin of the document that made it.
+    pub from_origin: String,
+    pub method: String,
+    pub url: String,
+    /// The `Referer` header it carried.
+    pub referer: Option<String>,
+    /// The credential of its `Authorization` header, if any (a session token).
+    pub bearer: Option<String>,
+}
+
+/// Which window's storage was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum StorageOwner {
+    HostPage,
+    PortalFrame,
+}
+
+/// The script-readable storage of one window.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageView {
+    pub owner: StorageOwner,
+    /// The window's origin.
+    pub origin: String,
+    /// `localStorage` entries; `None` when reading it threw.
+    pub local: Option<Vec<(String, String)>>,
+    /// `sessionStorage` entries; `None` when reading it threw.
+    pub session: Option<Vec<(String, String)>>,
+    /// `document.cookie`; `None` when reading it threw.
+    pub cookies: Option<String>,
 }
 
 impl PageView {

@@ -760,7 +760,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "The session token or signed string in the frame URL",
         attack: "Credentials in the iframe's URL end up in history, logs and the Referer of every request the frame makes.",
         sources: &[RFC6750, wstg!("Testing for Exposed Session Variables", "06-Session_Management_Testing/04-Testing_for_Exposed_Session_Variables"), cwe!("598", "Use of GET Request Method With Sensitive Query Strings")],
-        coverage: Gap("the frame URL is recorded, but no check yet looks in it for the HMAC, the user string or the session token"),
+        coverage: Scenarios(&["sdk.signed-in-page-leaks-nothing"]),
     },
     AttackClass {
         id: "THREAT-REFERER-LEAK",
@@ -769,7 +769,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "Credentials leaked through the Referer",
         attack: "Third-party requests from the frame carry a Referer with the token or HMAC.",
         sources: &[REFERRER_POLICY, HTTPLEAKS],
-        coverage: Gap("the canary host records request headers, but no check yet searches them for credentials"),
+        coverage: Scenarios(&["sdk.signed-in-page-leaks-nothing"]),
     },
     // --------------------------------------------- frame → ticket API
     AttackClass {
@@ -1108,7 +1108,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "A `setUser` for another user keeps the previous user's data",
         attack: "On a shared computer the page signs in a second user in the same frame; the first user's tickets or token stay in memory or on screen.",
         sources: &[wstg!("Testing for Logout Functionality", "06-Session_Management_Testing/06-Testing_for_Logout_Functionality")],
-        coverage: Gap("the page can call setUser again only from auth_expiring; a host page that switches users on demand is needed"),
+        coverage: Scenarios(&["tenancy.user-switch-clears"]),
     },
     AttackClass {
         id: "THREAT-TOKEN-PERSISTED-IN-STORAGE",
@@ -1117,7 +1117,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "The session token kept in web storage",
         attack: "A token in localStorage outlives the page and the session, readable by any script of that origin.",
         sources: &[wstg!("Testing Browser Storage", "11-Client-side_Testing/12-Testing_Browser_Storage")],
-        coverage: Gap("the probe does not read the frame's or the host's web storage"),
+        coverage: Scenarios(&["sdk.signed-in-page-leaks-nothing"]),
     },
     // --------------------------------------------- portal internals
     AttackClass {

@@ -26,6 +26,18 @@ pub struct DevtoolsRecord {
     pub kind: &'static str,
     pub level: String,
     pub text: String,
+    /// For `request` records: what the request carried.
+    pub request: Option<RequestSeen>,
+}
+
+/// A request the browser is about to send (`Network.requestWillBeSent`).
+#[derive(Debug, Clone)]
+pub struct RequestSeen {
+    pub method: String,
+    pub url: String,
+    pub referer: Option<String>,
+    /// The credential of the `Authorization` header, without its scheme.
+    pub bearer: Option<String>,
 }
 
 struct Shared {
@@ -192,7 +204,11 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
             }
             s.last_network = Instant::now();
         };
-        let record = |target_url: String, kind: &'static str, level: String, text: String| {
+        let record_with = |target_url: String,
+                           kind: &'static str,
+                           level: String,
+                           text: String,
+                           request: Option<RequestSeen>| {
             let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
             let seq = s.next;
             s.next += 1;
@@ -202,7 +218,11 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
                 kind,
                 level,
                 text,
+                request,
             });
+        };
+        let record = |target_url: String, kind: &'static str, level: String, text: String| {
+            record_with(target_url, kind, level, text, None)
         };
         match method {
             "Target.attachedToTarget" => {
@@ -321,6 +341,34 @@ async fn listen(ws: Ws, shared: Arc<Mutex<Shared>>) {
                     if params["type"].as_str() != Some("Document") {
                         network(id, Some(url));
                     }
+                    let header = |name: &str| {
+                        params["request"]["headers"].as_object().and_then(|h| {
+                            h.iter()
+                                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                                .and_then(|(_, v)| v.as_str())
+                                .map(str::to_string)
+                        })
+                    };
+                    let seen = RequestSeen {
+                        method: params["request"]["method"]
+                            .as_str()
+                            .unwrap_or("GET")
+                            .to_string(),
+                        url: url.to_string(),
+                        referer: header("referer"),
+                        bearer: header("authorization").map(|v| {
+                            v.split_once(' ')
+                                .map(|(_, c)| c.trim().to_string())
+                                .unwrap_or(v)
+                        }),
+                    };
+                    record_with(
+                        sessions.get(&session).cloned().unwrap_or_default(),
+                        "request",
+                        "info".into(),
+                        url.to_string(),
+                        Some(seen),
+                    );
                 }
             }
             "Network.loadingFailed" => {

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use scenarios::probe::{
-    ConsoleMessage, ConsoleSource, CspViolation, FrameView, PageView, SdkEvent, WaitFor,
+    ConsoleMessage, ConsoleSource, CspViolation, FrameView, ObservedRequest, PageView, SdkEvent,
+    StorageOwner, StorageView, WaitFor,
 };
 use serde_json::{json, Value};
 
@@ -172,6 +173,15 @@ pub async fn watch(
         .await
         .map(|u| u.to_string())
         .unwrap_or_else(|_| plan.url.to_string());
+    let mut storage = Vec::new();
+    if let Some(host) = read_storage(session, StorageOwner::HostPage).await {
+        storage.push(host);
+    }
+    if matches!(frame, FrameView::Loaded { .. }) {
+        if let Some(framed) = read_storage(session, StorageOwner::PortalFrame).await {
+            storage.push(framed);
+        }
+    }
     let mut console = console_messages(&state);
     if let (true, None, Some(devtools)) = (needs_quiet, &reached, session.devtools.as_ref()) {
         console.push(ConsoleMessage {
@@ -183,8 +193,11 @@ pub async fn watch(
             ),
         });
     }
+    let mut requests = None;
     if let (Some(devtools), Some(mark)) = (session.devtools.as_ref(), mark) {
-        console.extend(devtools_messages(&devtools.since(mark), plan.portal_origin));
+        let records = devtools.since(mark);
+        console.extend(devtools_messages(&records, plan.portal_origin));
+        requests = Some(observed_requests(&records));
         devtools.forget_before(mark);
     }
     Ok(PageView {
@@ -197,6 +210,8 @@ pub async fn watch(
         reached,
         watched_ms: opened.elapsed().as_millis() as u64,
         portal_frames: state["frames"].as_u64().unwrap_or(0) as usize,
+        requests,
+        storage,
     })
 }
 
@@ -206,6 +221,77 @@ pub fn is_error_page(url: &str) -> bool {
     url.starts_with("chrome-error:")
         || url.starts_with("about:neterror")
         || url.starts_with("about:certerror")
+}
+
+/// Reads a window's script-readable storage; each area is `null` when
+/// reading it throws (an opaque origin, storage disabled).
+const READ_STORAGE: &str = r#"
+function dump(name) {
+  try { var s = window[name], out = [];
+        for (var i = 0; i < s.length; i++) { var k = s.key(i); out.push([k, String(s.getItem(k))]); }
+        return out; } catch (e) { return null; }
+}
+var cookies = null;
+try { cookies = String(document.cookie); } catch (e) { cookies = null; }
+return {origin: location.origin, local: dump('localStorage'), session: dump('sessionStorage'), cookies: cookies};
+"#;
+
+/// The storage of the host page or the portal frame; `None` when the
+/// window could not be entered at all.
+async fn read_storage(session: &BrowserSession, owner: StorageOwner) -> Option<StorageView> {
+    let value = match owner {
+        StorageOwner::HostPage => session
+            .client
+            .execute(READ_STORAGE, vec![])
+            .within("read host storage")
+            .await
+            .ok()?,
+        StorageOwner::PortalFrame => in_frame(session, READ_STORAGE, vec![]).await.ok()??,
+    };
+    let entries = |v: &Value| {
+        v.as_array().map(|list| {
+            list.iter()
+                .map(|pair| {
+                    (
+                        pair[0].as_str().unwrap_or_default().to_string(),
+                        pair[1].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+    };
+    Some(StorageView {
+        owner,
+        origin: value["origin"].as_str().unwrap_or_default().to_string(),
+        local: entries(&value["local"]),
+        session: entries(&value["session"]),
+        cookies: value["cookies"].as_str().map(str::to_string),
+    })
+}
+
+/// The requests DevTools saw, from every frame.
+fn observed_requests(records: &[super::devtools::DevtoolsRecord]) -> Vec<ObservedRequest> {
+    records
+        .iter()
+        .filter_map(|r| {
+            let seen = r.request.as_ref()?;
+            Some(ObservedRequest {
+                from_origin: origin_of(&r.target_url),
+                method: seen.method.clone(),
+                url: seen.url.clone(),
+                referer: seen.referer.clone(),
+                bearer: seen.bearer.clone(),
+            })
+        })
+        .collect()
+}
+
+/// `scheme://host:port` of a URL or origin string (the text itself if it
+/// does not parse).
+fn origin_of(text: &str) -> String {
+    url::Url::parse(text)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| text.to_string())
 }
 
 /// Whether `url` is the plan's host page (any fragment).
@@ -337,6 +423,7 @@ fn devtools_messages(
 ) -> Vec<ConsoleMessage> {
     records
         .iter()
+        .filter(|r| r.request.is_none())
         .filter_map(|r| {
             let in_portal = r.target_url.starts_with(portal_origin);
             if !in_portal && r.kind == "console" {

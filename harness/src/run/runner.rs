@@ -376,6 +376,23 @@ async fn run_one(
         (verdict, probe.trail.clone(), over_budget)
     };
     let outcome = match verdict {
+        // The general checks on every page the scenario opened: a leak
+        // fails a scenario that otherwise passed, naming its requirement.
+        Verdict::Pass { .. } if !trail.exposures.is_empty() => {
+            let first = &trail.exposures[0];
+            Outcome::Fail {
+                expected: format!(
+                    "{}: no credential the run knows shows where it must not (general check on every page)",
+                    first.requirement
+                ),
+                actual: trail
+                    .exposures
+                    .iter()
+                    .map(|e| e.describe())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }
+        }
         Verdict::Pass { checked } if checked.is_empty() => Outcome::Error {
             reason: "the scenario passed without checking anything: treated as an error".into(),
         },

@@ -77,12 +77,17 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
         }
         match outcome {
             Some(Outcome::Fail { expected, actual }) => {
-                let hits: Vec<&String> = s
+                let mut hits: Vec<&String> = s
                     .meta
                     .requirements
                     .iter()
                     .filter(|r| breaks.contains(r))
                     .collect();
+                // A general check (run on every page) names its requirement
+                // first in `expected`.
+                if let Some(general) = general_requirement(expected) {
+                    hits.extend(breaks.iter().filter(|r| r.as_str() == general));
+                }
                 if hits.is_empty() {
                     unexpected.push(s.meta.id.clone());
                     details.push(format!(
@@ -126,6 +131,15 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
         collateral,
         details,
     }
+}
+
+/// The general requirement a failure names as `REQ-ID: ...`, if it is one.
+fn general_requirement(expected: &str) -> Option<&'static str> {
+    let id = expected.split(':').next()?;
+    scenarios::sections::sdk_exposure::GENERAL_REQUIREMENTS
+        .iter()
+        .copied()
+        .find(|r| *r == id)
 }
 
 /// Run the matrix for the given defects: the clean reference and one row

@@ -6,7 +6,7 @@
 //! [`js_literal`], so hostile payloads stay data.
 
 use scenarios::contract::{EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SDK_STUB};
-use scenarios::probe::{HostPage, OnExpiring, PageUser, ScriptLoading};
+use scenarios::probe::{HostPage, OnExpiring, OnReady, PageUser, ScriptLoading};
 
 /// Where the page's pieces are, resolved by the probe.
 #[derive(Debug, Clone)]
@@ -119,6 +119,14 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
                 js_str(hmac)
             ));
         }
+    }
+    if let OnReady::SetUser { user, hmac } = &page.on_ready {
+        setup.push_str(&format!(
+            "  var switched = false;\n  UserHero.on({}, function () {{ if (switched) {{ return; }} switched = true; UserHero.setUser({}, {}); }});\n",
+            js_str(EVENT_READY),
+            js_str(user),
+            js_str(hmac)
+        ));
     }
     let mut options = serde_json::Map::new();
     options.insert("publicKey".into(), ctx.public_key.clone().into());

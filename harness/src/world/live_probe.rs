@@ -17,6 +17,9 @@ use scenarios::probe::{
     ApiCall, ApiReply, ConsoleMessage, HostPage, OnExpiring, PageUser, PageView, Probe, ProbeError,
     RecordedRequest, SeededUser, SigningKey, Site, TargetFacts, Tenant, TokenEndpoint, UserSpec,
 };
+use scenarios::sections::sdk_exposure::{
+    bearer_tokens, exposures, unobserved, Credential, CredentialKind, Exposure,
+};
 use serde_json::json;
 
 use crate::browser::session::BrowserSession;
@@ -40,6 +43,10 @@ pub struct ProbeTrail {
     /// The last fault of the target the probe ran into, for the runner's
     /// circuit breaker.
     pub fault: Option<Fault>,
+    /// What the general checks found on the pages the scenario opened.
+    pub exposures: Vec<Exposure>,
+    /// What of those pages the general checks could not observe.
+    pub unobserved: Vec<String>,
 }
 
 pub struct LiveProbe<'a> {
@@ -271,6 +278,48 @@ impl<'a> LiveProbe<'a> {
                 json!({"user": user, "userHmac": hmac})
             }),
         })
+    }
+
+    /// The checks every page gets, whatever the scenario: no credential the
+    /// run knows in a URL, a Referer or script-readable storage.
+    fn general_checks(&mut self, page: &HostPage, public_key: &str, view: &PageView) {
+        let mut credentials: Vec<Credential> = Vec::new();
+        if let PageUser::Signed { user, hmac } = &page.user {
+            credentials.push(Credential {
+                kind: CredentialKind::UserString,
+                value: user.clone(),
+            });
+            credentials.push(Credential {
+                kind: CredentialKind::Hmac,
+                value: hmac.clone(),
+            });
+        }
+        for token in bearer_tokens(view) {
+            credentials.push(Credential {
+                kind: CredentialKind::SessionToken,
+                value: token,
+            });
+        }
+        for value in self.world.secrets().snapshot() {
+            if value != public_key && !credentials.iter().any(|c| c.value == value) {
+                credentials.push(Credential {
+                    kind: CredentialKind::Secret,
+                    value,
+                });
+            }
+        }
+        for found in exposures(view, &credentials) {
+            if !self.trail.exposures.contains(&found) {
+                self.trail.exposures.push(found);
+            }
+        }
+        for gap in unobserved(view) {
+            let note = format!("general checks could not observe {gap}");
+            if !self.trail.unobserved.contains(&note) {
+                self.trail.unobserved.push(note.clone());
+                self.note(note);
+            }
+        }
     }
 
     fn remember_identity(&mut self, identity: &Identity) {
@@ -594,8 +643,13 @@ impl Probe for LiveProbe<'_> {
                 .map(|m| m.text.clone()),
         );
         let view_json = serde_json::to_value(&view).unwrap_or(serde_json::Value::Null);
-        // Tokens the page learned (in SDK event details, the frame's URL).
+        // Tokens the page learned (in SDK event details, the frame's URL,
+        // the bearer credentials its requests carried).
         self.world.secrets().register_credentials(&view_json);
+        for token in bearer_tokens(&view) {
+            self.world.secrets().register(&token);
+        }
+        self.general_checks(&page, &ctx.public_key, &view);
         self.emit(EvidenceItem::Page {
             site: url.clone(),
             view: view_json,

@@ -1,0 +1,365 @@
+//! Where credentials end up in the browser. The general checks here run on
+//! every page any scenario opens (the runner applies [`exposures`] to each
+//! page view with every credential the run knows): a session token, an
+//! HMAC, a signed user string or a tenant secret must not show in a request
+//! URL, the frame's URL, a `Referer`, or script-readable storage. The one
+//! scenario of this file establishes the premise explicitly (a session was
+//! made, its token seen on the wire, the storage read) and judges the same.
+
+use serde::Serialize;
+
+use crate::checks::*;
+use crate::probe::{FrameView, PageView, Probe, StorageOwner, Tenant, UserSpec};
+use crate::requirement::{Level::*, Requirement, Section, Surface::*};
+use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
+
+/// No credential in a URL the browser holds or sends.
+pub const NO_CREDENTIAL_IN_URL: &str = "BROWSER-NO-CREDENTIAL-IN-URL";
+/// No credential in script-readable storage.
+pub const NO_CREDENTIAL_IN_STORAGE: &str = "BROWSER-NO-CREDENTIAL-IN-STORAGE";
+
+/// The requirements the runner checks on every page of every scenario.
+pub const GENERAL_REQUIREMENTS: &[&str] = &[NO_CREDENTIAL_IN_URL, NO_CREDENTIAL_IN_STORAGE];
+
+pub const REQUIREMENTS: &[Requirement] = &[
+    Requirement {
+        id: NO_CREDENTIAL_IN_URL,
+        section: Section::Sdk,
+        level: Should,
+        text: "No session token, HMAC, signed user string or tenant secret appears in any URL the browser requests (from any frame), in the portal frame's own URL, or in a `Referer` it sends: URLs end up in history, logs and third parties' Referer. Checked on every page of every scenario. (The contract RECOMMENDS the frame URL carry none; OWASP WSTG 4.6.4 and RFC 6750 §5.3 say not to pass tokens in URLs.)",
+        source: "UserHero.setUser(user, userHmac); the portal loads in an iframe (contract: frame URL RECOMMENDED free of credentials)",
+        surfaces: &[Network],
+    },
+    Requirement {
+        id: NO_CREDENTIAL_IN_STORAGE,
+        section: Section::Sdk,
+        level: Should,
+        text: "No session token, HMAC, signed user string or tenant secret is left in script-readable storage of the portal frame or the host page (`localStorage`, `sessionStorage`, `document.cookie`) when the page is watched to its end: any script of that origin, later visitors of a shared computer included, could read it. Checked on every page of every scenario. (OWASP WSTG 4.11.12, ASVS V3.2.3.)",
+        source: "\"Session expired\" message: sessions are short-lived and renewed by re-signing",
+        surfaces: &[Network],
+    },
+];
+
+/// What kind of credential leaked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CredentialKind {
+    SessionToken,
+    Hmac,
+    UserString,
+    /// Anything else the run knows as secret (tenant secrets, provider tokens).
+    Secret,
+}
+
+/// A value that must not leak, and what it is.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub kind: CredentialKind,
+    pub value: String,
+}
+
+/// Shorter values could match by chance.
+pub const MIN_CREDENTIAL_LEN: usize = 16;
+
+/// One credential found where it must not be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exposure {
+    /// The requirement it breaks.
+    pub requirement: &'static str,
+    pub kind: CredentialKind,
+    /// Where, e.g. `request URL https://...` or `PortalFrame localStorage["k"]`.
+    /// Carries the value: evidence is redacted at each output's edge.
+    pub place: String,
+}
+
+impl Exposure {
+    /// `REQ-ID: a KIND in PLACE`, the failing check's text.
+    pub fn describe(&self) -> String {
+        format!("{}: a {:?} in {}", self.requirement, self.kind, self.place)
+    }
+}
+
+/// `encodeURIComponent` of `text`.
+pub fn uri_component(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn contains_credential(haystack: &str, credential: &Credential) -> bool {
+    let value = &credential.value;
+    if value.chars().count() < MIN_CREDENTIAL_LEN {
+        return false;
+    }
+    if haystack.contains(value.as_str()) {
+        return true;
+    }
+    let encoded = uri_component(value);
+    if haystack.contains(&encoded) || haystack.contains(&encoded.replace("%20", "+")) {
+        return true;
+    }
+    // Lowercase percent escapes, as some encoders write them.
+    haystack
+        .to_ascii_lowercase()
+        .contains(&encoded.to_ascii_lowercase())
+        && encoded != *value
+}
+
+/// The session tokens the page used: bearer credentials of requests to the
+/// portal.
+pub fn bearer_tokens(view: &PageView) -> Vec<String> {
+    let mut tokens: Vec<String> = view
+        .requests
+        .iter()
+        .flatten()
+        .filter_map(|r| r.bearer.clone())
+        .collect();
+    tokens.sort();
+    tokens.dedup();
+    tokens
+}
+
+/// Every place in `view` where one of `credentials` shows though it must
+/// not: request URLs and Referers (all frames), the frame's URL, and the
+/// storage read at the end.
+pub fn exposures(view: &PageView, credentials: &[Credential]) -> Vec<Exposure> {
+    let mut found = Vec::new();
+    let mut url_places: Vec<String> = Vec::new();
+    if let FrameView::Loaded { url, .. } = &view.frame {
+        url_places.push(format!("the portal frame's URL {url}"));
+    }
+    for r in view.requests.iter().flatten() {
+        url_places.push(format!(
+            "request URL {} {} (from {})",
+            r.method, r.url, r.from_origin
+        ));
+        if let Some(referer) = &r.referer {
+            url_places.push(format!("Referer {referer} of a request to {}", r.url));
+        }
+    }
+    let mut storage_places: Vec<(String, String)> = Vec::new();
+    for s in &view.storage {
+        let owner = match s.owner {
+            StorageOwner::HostPage => "host page",
+            StorageOwner::PortalFrame => "portal frame",
+        };
+        for (area, entries) in [("localStorage", &s.local), ("sessionStorage", &s.session)] {
+            for (k, v) in entries.iter().flatten() {
+                storage_places.push((
+                    format!("{owner} ({}) {area}[{k:?}]", s.origin),
+                    format!("{k}={v}"),
+                ));
+            }
+        }
+        if let Some(cookies) = &s.cookies {
+            if !cookies.is_empty() {
+                storage_places.push((
+                    format!("{owner} ({}) document.cookie", s.origin),
+                    cookies.clone(),
+                ));
+            }
+        }
+    }
+    for credential in credentials {
+        if let Some(place) = url_places
+            .iter()
+            .find(|p| contains_credential(p, credential))
+        {
+            found.push(Exposure {
+                requirement: NO_CREDENTIAL_IN_URL,
+                kind: credential.kind,
+                place: place.clone(),
+            });
+        }
+        if let Some((place, _)) = storage_places
+            .iter()
+            .find(|(_, text)| contains_credential(text, credential))
+        {
+            found.push(Exposure {
+                requirement: NO_CREDENTIAL_IN_STORAGE,
+                kind: credential.kind,
+                place: place.clone(),
+            });
+        }
+    }
+    found
+}
+
+/// What of `view` the general checks could not observe, for the evidence.
+pub fn unobserved(view: &PageView) -> Vec<String> {
+    let mut gaps = Vec::new();
+    if view.requests.is_none() {
+        gaps.push("the browser's requests (DevTools unavailable)".to_string());
+    }
+    for s in &view.storage {
+        if s.local.is_none() || s.session.is_none() || s.cookies.is_none() {
+            gaps.push(format!(
+                "part of the storage of {:?} ({})",
+                s.owner, s.origin
+            ));
+        }
+    }
+    gaps
+}
+
+/// A signed-in page: the session is made and used, then no credential may
+/// show in a URL, a Referer or storage.
+async fn signed_in_page(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    let view = p.open_page(signed_page(Tenant::Primary, &signed)).await?;
+    expect_ready(&mut c, &view, Some(&user.canary))?;
+    let Some(requests) = &view.requests else {
+        return Err(Verdict::incomplete(
+            "the harness could not watch the browser's requests: no URL or Referer can be judged",
+        ));
+    };
+    let tokens = bearer_tokens(&view);
+    c.expect(
+        !tokens.is_empty(),
+        "the frame used its session: a request carried it as a bearer credential",
+        || {
+            format!(
+                "{} requests, none with an Authorization credential",
+                requests.len()
+            )
+        },
+    )?;
+    let owners: Vec<StorageOwner> = view
+        .storage
+        .iter()
+        .filter(|s| s.local.is_some() && s.session.is_some() && s.cookies.is_some())
+        .map(|s| s.owner)
+        .collect();
+    if !owners.contains(&StorageOwner::PortalFrame) || !owners.contains(&StorageOwner::HostPage) {
+        return Err(Verdict::incomplete(format!(
+            "the storage of the host page and the portal frame could not both be read (read: {owners:?})"
+        )));
+    }
+    let mut credentials = vec![
+        Credential {
+            kind: CredentialKind::UserString,
+            value: signed.user.clone(),
+        },
+        Credential {
+            kind: CredentialKind::Hmac,
+            value: signed.hmac.clone(),
+        },
+    ];
+    credentials.extend(tokens.into_iter().map(|value| Credential {
+        kind: CredentialKind::SessionToken,
+        value,
+    }));
+    let found = exposures(&view, &credentials);
+    for requirement in GENERAL_REQUIREMENTS {
+        let here: Vec<String> = found
+            .iter()
+            .filter(|e| e.requirement == *requirement)
+            .map(Exposure::describe)
+            .collect();
+        c.expect(
+            here.is_empty(),
+            format!("{requirement}: no session token, HMAC or user string in {} ({} requests, {} storage areas read)",
+                if *requirement == NO_CREDENTIAL_IN_URL { "any URL or Referer" } else { "script-readable storage" },
+                requests.len(), view.storage.len()),
+            || here.join("; "),
+        )?;
+    }
+    Ok(c.pass())
+}
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![Scenario {
+        id: "sdk.signed-in-page-leaks-nothing",
+        title: "A signed-in page leaves no credential in URLs, Referers or storage",
+        section: Section::Sdk,
+        requirements: &[NO_CREDENTIAL_IN_URL, NO_CREDENTIAL_IN_STORAGE],
+        level: Should,
+        tags: &[Tag::Browser, Tag::Sdk, Tag::Session],
+        needs: &[Need::Browser, Need::Users],
+        budget: BROWSER_BUDGET,
+        description: "A seeded user signs in and the ticket shows; every request the browser made (all frames), every Referer, the frame's URL and the storage of the host page and the portal frame must hold none of the user string, the HMAC or the session token the frame used.",
+        how_to_fix: "Pass the session to the frame by postMessage to the portal origin, send it in an Authorization header, keep it in memory only.",
+        run: run!(p => signed_in_page(p)),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{ObservedRequest, StorageView};
+
+    fn view() -> PageView {
+        PageView {
+            url: "https://shop-a.test/p".into(),
+            events: vec![],
+            csp_violations: vec![],
+            console: vec![],
+            frame: FrameView::Absent,
+            host_text: String::new(),
+            reached: None,
+            watched_ms: 0,
+            portal_frames: 1,
+            requests: Some(vec![]),
+            storage: vec![],
+        }
+    }
+
+    fn user() -> Credential {
+        Credential {
+            kind: CredentialKind::UserString,
+            value: r#"{"externalUserId":"u-1 x","expiresAt":1}"#.into(),
+        }
+    }
+
+    #[test]
+    fn finds_encoded_user_string_in_a_url_and_a_token_in_storage() {
+        let mut v = view();
+        v.requests.as_mut().unwrap().push(ObservedRequest {
+            from_origin: "https://shop-a.test".into(),
+            method: "GET".into(),
+            url: format!(
+                "https://portal.test/h.js?user={}",
+                uri_component(&user().value)
+            ),
+            referer: None,
+            bearer: None,
+        });
+        v.storage.push(StorageView {
+            owner: StorageOwner::PortalFrame,
+            origin: "https://portal.test".into(),
+            local: Some(vec![("s".into(), "tok_0123456789abcdef".into())]),
+            session: Some(vec![]),
+            cookies: Some(String::new()),
+        });
+        let token = Credential {
+            kind: CredentialKind::SessionToken,
+            value: "tok_0123456789abcdef".into(),
+        };
+        let found = exposures(&v, &[user(), token]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].requirement, NO_CREDENTIAL_IN_URL);
+        assert_eq!(found[1].requirement, NO_CREDENTIAL_IN_STORAGE);
+    }
+
+    #[test]
+    fn short_values_and_clean_pages_find_nothing() {
+        let mut v = view();
+        v.frame = FrameView::Loaded {
+            url: "https://portal.test/embed?pk=pk_1".into(),
+            text: String::new(),
+            styles: Default::default(),
+        };
+        let short = Credential {
+            kind: CredentialKind::Secret,
+            value: "pk_1".into(),
+        };
+        assert!(exposures(&v, &[user(), short]).is_empty());
+    }
+}
