@@ -33,7 +33,7 @@ use thiserror::Error;
 
 use crate::world::portal_client::{ClientError, PortalClient};
 use crate::world::sites::{MockSites, SiteError, SitePorts, SITE_NAMES};
-use crate::world::target::{secret_from_env, TargetError, TargetFile};
+use crate::world::target::{secret_from_env, TargetError, TargetFile, TenantRole};
 use crate::world::trust::{Trust, TrustError};
 
 /// The portal's host name when portalcheck runs the reference.
@@ -322,10 +322,9 @@ impl World {
                                 current,
                                 rotated,
                             };
-                            if t.role == "primary" {
-                                primary = Some(keys);
-                            } else {
-                                secondary = Some(keys);
+                            match t.role {
+                                TenantRole::Primary => primary = Some(keys),
+                                TenantRole::Secondary => secondary = Some(keys),
                             }
                         }
                         let primary = primary.ok_or_else(|| TargetError::Invalid {
@@ -339,7 +338,7 @@ impl World {
                     .users
                     .iter()
                     .map(|u| SeededEntry {
-                        secondary: u.tenant == "secondary",
+                        secondary: u.tenant == TenantRole::Secondary,
                         identity: scenarios::payload::Identity {
                             external_user_id: u.external_user_id.clone(),
                             email: u.email.clone(),

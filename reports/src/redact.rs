@@ -290,7 +290,11 @@ impl Redactor {
         }
         let out = shorten_tokens(&out);
         let out = visible_controls(&out).into_owned();
-        cap(out, EVIDENCE_CAP)
+        if out.len() <= EVIDENCE_CAP {
+            out
+        } else {
+            cap(&out, EVIDENCE_CAP)
+        }
     }
 
     /// The event with every string scrubbed: what the record keeps.
@@ -500,12 +504,13 @@ fn shorten_tokens(text: &str) -> String {
 const CUT_NOTE_ROOM: usize = 40;
 
 /// `text` cut (on a character boundary) with a note of how much was cut,
-/// to at most `max` bytes in all, so scrubbing twice changes nothing.
-fn cap(text: String, max: usize) -> String {
+/// to at most `max` bytes in all, so scrubbing twice changes nothing. The
+/// one cut every output and the live probe's evidence use.
+pub fn cap(text: &str, max: usize) -> String {
     if text.len() <= max {
-        return text;
+        return text.to_string();
     }
-    let mut end = max - CUT_NOTE_ROOM;
+    let mut end = max.saturating_sub(CUT_NOTE_ROOM);
     while !text.is_char_boundary(end) {
         end -= 1;
     }

@@ -8,6 +8,7 @@
 //! interrupt: the scenarios still running or waiting end as not run, with
 //! the cause, and the run finishes normally so every report is written.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,7 @@ use crate::run::events::EventSink;
 use crate::run::stop::{ActiveRun, Breaker, Fault, Stop};
 use crate::world::live_probe::LiveProbe;
 use crate::world::World;
+use scenarios::sections::sdk_exposure::Exposure;
 
 /// Which scenarios to run.
 #[derive(Debug, Clone, Default)]
@@ -339,6 +341,62 @@ pub fn scenario_seed(run_seed: u64, id: &str) -> u64 {
     fnv1a(id.as_bytes()) ^ run_seed.rotate_left(17)
 }
 
+/// Runs a scenario's body within its budget: an overrun is the verdict
+/// `Incomplete` (an error, never a pass), and `true` says it overran.
+async fn within_budget(budget: Duration, body: impl Future<Output = Verdict>) -> (Verdict, bool) {
+    match tokio::time::timeout(budget, body).await {
+        Ok(v) => (v, false),
+        Err(_) => (
+            Verdict::incomplete(format!(
+                "the scenario did not finish within its budget of {} s (a hung target cannot hang the run)",
+                budget.as_secs()
+            )),
+            true,
+        ),
+    }
+}
+
+/// The runner's rules from a scenario's verdict to its outcome: a pass
+/// that checked nothing is an error, and so is an incomplete verdict; a
+/// pass on a page where a credential showed (`exposures`) is a failure.
+fn outcome_of(verdict: Verdict, exposures: &[Exposure]) -> Outcome {
+    match verdict {
+        // The general checks on every page the scenario opened: a leak
+        // fails a scenario that otherwise passed, naming its requirement.
+        Verdict::Pass { .. } if !exposures.is_empty() => {
+            let first = &exposures[0];
+            Outcome::Fail {
+                expected: format!(
+                    "{}: no credential the run knows shows where it must not (general check on every page)",
+                    first.requirement
+                ),
+                actual: exposures
+                    .iter()
+                    .map(|e| e.describe())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }
+        }
+        Verdict::Pass { checked } if checked.is_empty() => Outcome::Error {
+            reason: "the scenario passed without checking anything: treated as an error".into(),
+        },
+        Verdict::Pass { checked } => Outcome::Pass { checked },
+        Verdict::Fail { expected, actual } => Outcome::Fail { expected, actual },
+        Verdict::Incomplete { reason } => Outcome::Error { reason },
+        Verdict::Skipped { reason } => Outcome::Skipped { reason },
+    }
+}
+
+/// The target's fault behind an error, if any: the one the probe saw,
+/// else an overrun of the budget. A pass, fail or skip names none.
+fn fault_of(outcome: &Outcome, over_budget: bool, seen: Option<Fault>) -> Option<Fault> {
+    match outcome {
+        Outcome::Error { .. } if over_budget => seen.or(Some(Fault::OverBudget)),
+        Outcome::Error { .. } => seen,
+        _ => None,
+    }
+}
+
 /// Run one scenario within its budget. Returns its outcome, the target's
 /// fault when it errored because of one, the session and whether it
 /// still answers.
@@ -363,44 +421,10 @@ async fn run_one(
             }
             (scenario.run)(&mut probe).await
         };
-        let (verdict, over_budget) = match tokio::time::timeout(scenario.budget, body).await {
-            Ok(v) => (v, false),
-            Err(_) => (
-                Verdict::incomplete(format!(
-                    "the scenario did not finish within its budget of {} s (a hung target cannot hang the run)",
-                    scenario.budget.as_secs()
-                )),
-                true,
-            ),
-        };
+        let (verdict, over_budget) = within_budget(scenario.budget, body).await;
         (verdict, probe.trail.clone(), over_budget)
     };
-    let outcome = match verdict {
-        // The general checks on every page the scenario opened: a leak
-        // fails a scenario that otherwise passed, naming its requirement.
-        Verdict::Pass { .. } if !trail.exposures.is_empty() => {
-            let first = &trail.exposures[0];
-            Outcome::Fail {
-                expected: format!(
-                    "{}: no credential the run knows shows where it must not (general check on every page)",
-                    first.requirement
-                ),
-                actual: trail
-                    .exposures
-                    .iter()
-                    .map(|e| e.describe())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            }
-        }
-        Verdict::Pass { checked } if checked.is_empty() => Outcome::Error {
-            reason: "the scenario passed without checking anything: treated as an error".into(),
-        },
-        Verdict::Pass { checked } => Outcome::Pass { checked },
-        Verdict::Fail { expected, actual } => Outcome::Fail { expected, actual },
-        Verdict::Incomplete { reason } => Outcome::Error { reason },
-        Verdict::Skipped { reason } => Outcome::Skipped { reason },
-    };
+    let outcome = outcome_of(verdict, &trail.exposures);
     if matches!(outcome, Outcome::Fail { .. } | Outcome::Error { .. }) {
         if let (Some(browser), true) = (session.as_ref(), trail.opened_page) {
             if let Ok(Ok(png)) =
@@ -435,10 +459,64 @@ async fn run_one(
         }
         None => true,
     };
-    let fault = match &outcome {
-        Outcome::Error { .. } if over_budget => trail.fault.clone().or(Some(Fault::OverBudget)),
-        Outcome::Error { .. } => trail.fault.clone(),
-        _ => None,
-    };
+    let fault = fault_of(&outcome, over_budget, trail.fault.clone());
     (outcome, fault, (session, healthy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome_of_clean(verdict: Verdict) -> Outcome {
+        outcome_of(verdict, &[])
+    }
+
+    #[test]
+    fn a_pass_that_checked_nothing_is_an_error() {
+        let outcome = outcome_of_clean(Verdict::Pass { checked: vec![] });
+        assert!(matches!(outcome, Outcome::Error { .. }), "{outcome:?}");
+        let outcome = outcome_of_clean(Verdict::Pass {
+            checked: vec!["the answer".into()],
+        });
+        assert!(matches!(outcome, Outcome::Pass { .. }), "{outcome:?}");
+    }
+
+    #[test]
+    fn an_incomplete_verdict_is_an_error_and_the_rest_keep_their_kind() {
+        assert!(matches!(
+            outcome_of_clean(Verdict::incomplete("no answer")),
+            Outcome::Error { .. }
+        ));
+        assert!(matches!(
+            outcome_of_clean(Verdict::fail("a", "b")),
+            Outcome::Fail { .. }
+        ));
+        assert!(matches!(
+            outcome_of_clean(Verdict::Skipped {
+                reason: "n/a".into()
+            }),
+            Outcome::Skipped { .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_budget_overrun_is_an_error_with_its_fault() {
+        // A body that never ends: only the budget can end it.
+        let (verdict, over) =
+            within_budget(Duration::from_millis(1), std::future::pending::<Verdict>()).await;
+        assert!(over);
+        let outcome = outcome_of(verdict, &[]);
+        assert!(matches!(outcome, Outcome::Error { .. }), "{outcome:?}");
+        assert_eq!(fault_of(&outcome, over, None), Some(Fault::OverBudget));
+    }
+
+    #[tokio::test]
+    async fn a_body_within_its_budget_keeps_its_verdict() {
+        let (verdict, over) =
+            within_budget(Duration::from_secs(3600), async { Verdict::fail("a", "b") }).await;
+        assert!(!over);
+        let outcome = outcome_of(verdict, &[]);
+        assert!(matches!(outcome, Outcome::Fail { .. }));
+        assert_eq!(fault_of(&outcome, over, Some(Fault::OverBudget)), None);
+    }
 }

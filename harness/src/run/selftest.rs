@@ -280,7 +280,7 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             for detail in &row.details {
-                eprintln!("       {}", crate::world::live_probe::cap(detail, 400));
+                eprintln!("       {}", reports::redact::cap(detail, 400));
             }
         },
     )
@@ -330,4 +330,125 @@ pub fn render_matrix(rows: &[MatrixRow]) -> String {
     });
     out.push_str(&format!("\n{} rows: {:?}\n", rows.len(), summary));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use reports::event::{ScenarioMeta, ScenarioResult};
+    use reports::record::{RecordBuilder, ScenarioRecord};
+
+    use super::*;
+
+    const DEFECT: Defect = Defect::AcceptRotatedSecret;
+
+    fn scenario(id: &str, requirements: &[&str], outcome: Option<Outcome>) -> ScenarioRecord {
+        ScenarioRecord {
+            meta: ScenarioMeta {
+                id: id.into(),
+                title: id.into(),
+                section: "handshake".into(),
+                requirements: requirements.iter().map(|r| r.to_string()).collect(),
+                level: "must".into(),
+                tags: vec!["api".into()],
+                description: String::new(),
+                how_to_fix: String::new(),
+            },
+            result: outcome.map(|outcome| ScenarioResult {
+                id: id.into(),
+                outcome,
+                started_at: String::new(),
+                duration_ms: 0,
+            }),
+            evidence: vec![],
+            baselined: None,
+        }
+    }
+
+    fn record(scenarios: Vec<ScenarioRecord>) -> RunRecord {
+        let mut record = RecordBuilder::new(None).finish();
+        record.scenarios = scenarios;
+        record
+    }
+
+    fn pass() -> Option<Outcome> {
+        Some(Outcome::Pass {
+            checked: vec!["x".into()],
+        })
+    }
+
+    fn fail() -> Option<Outcome> {
+        Some(Outcome::Fail {
+            expected: "refused".into(),
+            actual: "accepted".into(),
+        })
+    }
+
+    #[test]
+    fn the_defect_breaks_what_the_tests_below_assume() {
+        assert_eq!(DEFECT.breaks(), ["AUTH-ROTATED-SECRET"]);
+    }
+
+    #[test]
+    fn a_clean_row_is_ok_only_when_nothing_fails_or_errors() {
+        let all_pass = record(vec![scenario("a", &["R-1"], pass())]);
+        assert!(judge(None, &all_pass).ok());
+        let one_fails = record(vec![
+            scenario("a", &["R-1"], pass()),
+            scenario("b", &["R-2"], fail()),
+        ]);
+        let row = judge(None, &one_fails);
+        assert!(!row.ok());
+        assert_eq!(row.unexpected, ["b"]);
+        assert_eq!(row.defect, "clean");
+    }
+
+    #[test]
+    fn a_defect_is_caught_by_a_failing_scenario_of_a_requirement_it_breaks() {
+        let rec = record(vec![
+            scenario("rotated", &["AUTH-ROTATED-SECRET"], fail()),
+            scenario("other", &["R-2"], pass()),
+        ]);
+        let row = judge(Some(DEFECT), &rec);
+        assert!(row.ok(), "{row:?}");
+        assert_eq!(row.caught_by, ["rotated"]);
+        assert!(row.missed.is_empty());
+    }
+
+    #[test]
+    fn a_defect_nothing_fails_for_is_missed() {
+        let rec = record(vec![scenario("rotated", &["AUTH-ROTATED-SECRET"], pass())]);
+        let row = judge(Some(DEFECT), &rec);
+        assert!(!row.ok());
+        assert_eq!(row.missed, ["AUTH-ROTATED-SECRET"]);
+    }
+
+    #[test]
+    fn a_failure_outside_the_broken_requirements_is_unexpected() {
+        let rec = record(vec![
+            scenario("rotated", &["AUTH-ROTATED-SECRET"], fail()),
+            scenario("other", &["R-2"], fail()),
+        ]);
+        let row = judge(Some(DEFECT), &rec);
+        assert!(!row.ok());
+        assert_eq!(row.unexpected, ["other"]);
+        assert_eq!(row.details.len(), 1);
+    }
+
+    #[test]
+    fn errors_and_unfinished_scenarios_make_a_row_not_ok() {
+        let rec = record(vec![
+            scenario("rotated", &["AUTH-ROTATED-SECRET"], fail()),
+            scenario(
+                "erred",
+                &["R-2"],
+                Some(Outcome::Error {
+                    reason: "no answer".into(),
+                }),
+            ),
+            scenario("unfinished", &["R-3"], None),
+        ]);
+        let row = judge(Some(DEFECT), &rec);
+        assert!(!row.ok());
+        assert_eq!(row.errors, ["erred", "unfinished"]);
+    }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use reports::event::{EvidenceItem, HttpExchange};
+use reports::redact::{cap, EVIDENCE_CAP};
 use scenarios::contract::{
     hmac_hex, STATE_SECRET_ROTATED, STATE_TENANT_EXISTS, STATE_USER_HAS_TICKET,
 };
@@ -29,9 +30,6 @@ use crate::run::stop::Fault;
 use crate::world::host_page::{render, PageContext};
 use crate::world::sites::{TokenResponder, TOKEN_PATH};
 use crate::world::{error_chain, random_secret, TenantKeys, TenantSource, World};
-
-/// The most of a body kept as evidence.
-const EVIDENCE_BODY_CAP: usize = 16 * 1024;
 
 /// What the runner needs from a probe after the scenario.
 #[derive(Debug, Default, Clone)]
@@ -343,18 +341,6 @@ fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
-/// At most `limit` bytes of `text`, cut on a character boundary.
-pub fn cap(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_string();
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes cut)", &text[..end], text.len() - end)
-}
-
 #[async_trait]
 impl Probe for LiveProbe<'_> {
     fn facts(&self) -> &TargetFacts {
@@ -535,10 +521,10 @@ impl Probe for LiveProbe<'_> {
                     method: call.method.clone(),
                     url,
                     request_headers: call.headers.clone(),
-                    request_body: call.body.as_deref().map(|b| cap(b, EVIDENCE_BODY_CAP)),
+                    request_body: call.body.as_deref().map(|b| cap(b, EVIDENCE_CAP)),
                     status: Some(response.status),
                     response_headers: response.headers.clone(),
-                    response_body: cap(&response.body, EVIDENCE_BODY_CAP),
+                    response_body: cap(&response.body, EVIDENCE_CAP),
                     elapsed_ms: response.elapsed.as_millis() as u64,
                 }));
                 Ok(ApiReply {
@@ -555,7 +541,7 @@ impl Probe for LiveProbe<'_> {
                     method: call.method.clone(),
                     url,
                     request_headers: call.headers.clone(),
-                    request_body: call.body.as_deref().map(|b| cap(b, EVIDENCE_BODY_CAP)),
+                    request_body: call.body.as_deref().map(|b| cap(b, EVIDENCE_CAP)),
                     status: None,
                     response_headers: Vec::new(),
                     response_body: detail.clone(),

@@ -80,13 +80,23 @@ pub struct SitesConfig {
     pub other_port: Option<u16>,
 }
 
+/// Which of the two tenants a `[[tenants]]` or `[[users]]` entry is:
+/// exactly `primary` or `secondary` (anything else, `Secondary` too, is
+/// an error of the file, never silently the primary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TenantRole {
+    /// Allowlists `https://shop-a.test:{https_port}`.
+    Primary,
+    /// Allowlists `https://shop-b.test:{https_port}`.
+    Secondary,
+}
+
 /// A pre-existing tenant (targets without a provider-state endpoint).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenantEntry {
-    /// `primary` (allowlists `https://shop-a.test:{https_port}`) or
-    /// `secondary` (allowlists `https://shop-b.test:{https_port}`).
-    pub role: String,
+    pub role: TenantRole,
     pub public_key: String,
     pub secret_env: String,
     /// A secret already rotated out, for the rotation scenarios.
@@ -97,8 +107,7 @@ pub struct TenantEntry {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserEntry {
-    /// `primary` or `secondary`.
-    pub tenant: String,
+    pub tenant: TenantRole,
     pub external_user_id: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -133,12 +142,22 @@ impl TargetFile {
                 "give either [provider_state] or [[tenants]] (with [[users]]): portalcheck needs a way to know the tenants' secrets".into(),
             ));
         }
-        for t in &file.tenants {
-            if t.role != "primary" && t.role != "secondary" {
-                return Err(invalid(format!(
-                    "tenant role {:?} must be `primary` or `secondary`",
-                    t.role
-                )));
+        for role in [TenantRole::Primary, TenantRole::Secondary] {
+            if file.tenants.iter().filter(|t| t.role == role).count() > 1 {
+                return Err(invalid(format!("more than one tenant with role {role:?}")));
+            }
+        }
+        if !file.tenants.is_empty() {
+            if !file.tenants.iter().any(|t| t.role == TenantRole::Primary) {
+                return Err(invalid("no tenant with role = \"primary\"".into()));
+            }
+            for u in &file.users {
+                if !file.tenants.iter().any(|t| t.role == u.tenant) {
+                    return Err(invalid(format!(
+                        "a user names tenant {:?}, which no [[tenants]] entry declares",
+                        u.tenant
+                    )));
+                }
             }
         }
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -238,6 +257,53 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("unknown field"));
+    }
+
+    const DECLARED: &str = "name = \"x\"\nportal_origin = \"https://p.test\"\n\
+        [[tenants]]\nrole = \"primary\"\npublic_key = \"pk_a\"\nsecret_env = \"A\"\n\
+        [[tenants]]\nrole = \"secondary\"\npublic_key = \"pk_b\"\nsecret_env = \"B\"\n";
+
+    #[test]
+    fn declared_tenants_and_users_load_with_their_roles() {
+        let (_d, path) = write(&format!(
+            "{DECLARED}[[users]]\ntenant = \"secondary\"\nexternal_user_id = \"u-b\"\nticket_text = \"canary-b\"\n"
+        ));
+        let (file, _) = TargetFile::load(&path).unwrap();
+        assert!(file.provider_state.is_none());
+        let roles: Vec<TenantRole> = file.tenants.iter().map(|t| t.role).collect();
+        assert_eq!(roles, [TenantRole::Primary, TenantRole::Secondary]);
+        assert_eq!(file.users[0].tenant, TenantRole::Secondary);
+    }
+
+    #[test]
+    fn a_misspelled_role_is_an_error_not_the_primary() {
+        let (_d, path) = write(&format!(
+            "{DECLARED}[[users]]\ntenant = \"Secondary\"\nticket_text = \"c\"\n"
+        ));
+        let err = TargetFile::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("Secondary") && err.contains("secondary"),
+            "{err}"
+        );
+        let (_d, path) = write(&DECLARED.replace("role = \"secondary\"", "role = \"second\""));
+        let err = TargetFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("second"), "{err}");
+    }
+
+    #[test]
+    fn declared_tenants_need_one_primary_and_users_a_declared_tenant() {
+        let (_d, path) = write(&DECLARED.replace("role = \"primary\"", "role = \"secondary\""));
+        let err = TargetFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("more than one tenant"), "{err}");
+        let only_primary = DECLARED
+            .split("[[tenants]]\nrole = \"secondary\"")
+            .next()
+            .unwrap();
+        let (_d, path) = write(&format!(
+            "{only_primary}[[users]]\ntenant = \"secondary\"\nticket_text = \"c\"\n"
+        ));
+        let err = TargetFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("no [[tenants]] entry"), "{err}");
     }
 
     #[test]
