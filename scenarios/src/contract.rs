@@ -148,6 +148,37 @@ pub fn theme_value_char_allowed(c: char) -> bool {
 /// The longest theme value kept.
 pub const THEME_VALUE_MAX_LEN: usize = 200;
 
+/// The contract's theme value grammar, the one both the reference and the
+/// catalogue's fake apply: not blank, at most [`THEME_VALUE_MAX_LEN`]
+/// bytes, only [`theme_value_char_allowed`] characters, and every function
+/// call (a name of letters, digits and `-` directly followed by `(`) one
+/// of [`THEME_FUNCTIONS`], in any case.
+pub fn theme_value_allowed(value: &str) -> bool {
+    if value.trim().is_empty()
+        || value.len() > THEME_VALUE_MAX_LEN
+        || !value.chars().all(theme_value_char_allowed)
+    {
+        return false;
+    }
+    let mut name = String::new();
+    for c in value.chars() {
+        if c == '('
+            && !name.is_empty()
+            && !THEME_FUNCTIONS
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(&name))
+        {
+            return false;
+        }
+        if c.is_ascii_alphanumeric() || c == '-' {
+            name.push(c);
+        } else {
+            name.clear();
+        }
+    }
+    true
+}
+
 /// The documented dangerous forms, each of which must be dropped.
 pub const THEME_FORBIDDEN_FORMS: [&str; 4] = [";", "url(", "expression(", "@import"];
 

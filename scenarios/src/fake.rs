@@ -14,9 +14,8 @@ use crate::contract::wire::{
     FIELD_ERROR, FIELD_EXPIRES_AT, FIELD_SECONDS_LEFT, FIELD_SESSION_TOKEN,
 };
 use crate::contract::{
-    expiring_lead_seconds, hmac_hex, theme_value_char_allowed, AuthFailure, EMBED_PATH,
-    HANDSHAKE_PATH, MAX_LIFETIME_SECONDS, SESSION_EXPIRED_TEXT, THEME_FUNCTIONS,
-    THEME_VALUE_MAX_LEN, THEME_VARIABLES, TICKETS_PATH,
+    expiring_lead_seconds, hmac_hex, theme_value_allowed, AuthFailure, EMBED_PATH, HANDSHAKE_PATH,
+    MAX_LIFETIME_SECONDS, SESSION_EXPIRED_TEXT, THEME_VARIABLES, TICKETS_PATH,
 };
 use crate::payload::Identity;
 use crate::probe::*;
@@ -821,33 +820,6 @@ fn resorted(user: &str) -> String {
         }
         _ => user.to_string(),
     }
-}
-
-/// The contract's theme value rule: allowed characters, allowed functions.
-fn theme_value_allowed(value: &str) -> bool {
-    if value.trim().is_empty()
-        || value.len() > THEME_VALUE_MAX_LEN
-        || !value.chars().all(theme_value_char_allowed)
-    {
-        return false;
-    }
-    let mut name = String::new();
-    for c in value.chars() {
-        if c == '('
-            && !name.is_empty()
-            && !THEME_FUNCTIONS
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case(&name))
-        {
-            return false;
-        }
-        if c.is_ascii_alphanumeric() || c == '-' {
-            name.push(c);
-        } else {
-            name.clear();
-        }
-    }
-    true
 }
 
 #[async_trait]
