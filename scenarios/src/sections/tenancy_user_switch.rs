@@ -65,7 +65,7 @@ pub fn scenarios() -> Vec<Scenario> {
         id: "tenancy.user-switch-clears",
         title: "setUser for another user in the same frame leaves nothing of the first",
         section: Section::Tenancy,
-        requirements: &["TENANT-USER-SWITCH-CLEARS", "SESSION-RESIGN-CONTINUES"],
+        requirements: &["TENANT-USER-SWITCH-CLEARS", "SESSION-RESIGN-CONTINUES", "TENANT-SCOPED-BY-IDENTITY"],
         level: Must,
         tags: &[Tag::Browser, Tag::Tenant, Tag::Session],
         needs: &[Need::Browser, Need::Users],
