@@ -17,7 +17,6 @@ use crate::contract::{
     expiring_lead_seconds, hmac_hex, theme_value_allowed, AuthFailure, EMBED_PATH, HANDSHAKE_PATH,
     MAX_LIFETIME_SECONDS, SESSION_EXPIRED_TEXT, THEME_VARIABLES, TICKETS_PATH,
 };
-use crate::payload::Identity;
 use crate::probe::*;
 
 /// The misbehaviours the fake can be switched to.
@@ -886,22 +885,7 @@ impl Probe for FakeProbe {
             return Err(ProbeError::Unsupported("no provider state".into()));
         }
         let id = self.unique("u");
-        let identity = match spec {
-            UserSpec::Fresh => Identity {
-                external_user_id: Some(id.clone()),
-                email: Some(format!("{id}@x.test")),
-                phone: None,
-            },
-            UserSpec::EmailOnly => Identity {
-                email: Some(format!("{id}@x.test")),
-                ..Identity::default()
-            },
-            UserSpec::PhoneOnly => Identity {
-                phone: Some(format!("+1555{}", self.counter)),
-                ..Identity::default()
-            },
-            UserSpec::SameIdAs(other) => Identity::with_id(other.external_user_id.unwrap_or(id)),
-        };
+        let identity = spec.identity(&id, self.counter);
         let key = [
             ("externalUserId", &identity.external_user_id),
             ("email", &identity.email),

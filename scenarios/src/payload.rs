@@ -223,6 +223,31 @@ pub fn repeats_a_member(json: &str) -> bool {
     })
 }
 
+/// Layouts of a valid payload (integer `expiresAt` only: fractions and
+/// exponents are not valid `expiresAt`), for generators and properties.
+pub fn valid_layouts() -> impl proptest::strategy::Strategy<Value = Layout> {
+    use proptest::strategy::Strategy;
+    (
+        proptest::prelude::any::<bool>(),
+        proptest::prelude::any::<bool>(),
+        proptest::option::of(0usize..5),
+        proptest::prelude::any::<bool>(),
+        proptest::prelude::any::<bool>(),
+        proptest::prelude::any::<bool>(),
+    )
+        .prop_map(
+            |(sort_keys, spaced, indent, escape_letters, escape_slash, trailing_newline)| Layout {
+                sort_keys,
+                spaced,
+                indent,
+                escape_letters,
+                escape_slash,
+                number_form: NumberForm::Integer,
+                trailing_newline,
+            },
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

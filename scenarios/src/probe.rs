@@ -167,6 +167,34 @@ pub enum UserSpec {
     SameIdAs(Identity),
 }
 
+impl UserSpec {
+    /// The identity this spec asks for, named after `unique` (a run-unique
+    /// label) with `phone_digits` as the phone number's last seven digits.
+    pub fn identity(self, unique: &str, phone_digits: u64) -> Identity {
+        let email = || Some(format!("{unique}@customer.test"));
+        match self {
+            UserSpec::Fresh => Identity {
+                external_user_id: Some(unique.to_string()),
+                email: email(),
+                phone: None,
+            },
+            UserSpec::EmailOnly => Identity {
+                email: email(),
+                ..Identity::default()
+            },
+            UserSpec::PhoneOnly => Identity {
+                phone: Some(format!("+1555{:07}", phone_digits % 10_000_000)),
+                ..Identity::default()
+            },
+            UserSpec::SameIdAs(other) => Identity {
+                external_user_id: other.external_user_id,
+                email: email(),
+                phone: None,
+            },
+        }
+    }
+}
+
 /// How the host page's script tag is placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ScriptLoading {

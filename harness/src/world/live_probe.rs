@@ -412,26 +412,7 @@ impl Probe for LiveProbe<'_> {
             return Ok(user);
         }
         let n = self.unique("u");
-        let identity = match spec {
-            UserSpec::Fresh => Identity {
-                external_user_id: Some(n.clone()),
-                email: Some(format!("{n}@customer.test")),
-                phone: None,
-            },
-            UserSpec::EmailOnly => Identity {
-                email: Some(format!("{n}@customer.test")),
-                ..Identity::default()
-            },
-            UserSpec::PhoneOnly => Identity {
-                phone: Some(format!("+1555{:07}", self.world.next() % 10_000_000)),
-                ..Identity::default()
-            },
-            UserSpec::SameIdAs(other) => Identity {
-                external_user_id: other.external_user_id.clone(),
-                email: Some(format!("{n}@customer.test")),
-                phone: None,
-            },
-        };
+        let identity = spec.identity(&n, self.world.next());
         let canary = format!("CANARY-{}", random_secret()[..16].to_uppercase());
         let public_key = self.keys(tenant)?.public_key.clone();
         let mut params = json!({"publicKey": public_key, "subject": canary});

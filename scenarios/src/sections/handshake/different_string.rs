@@ -252,30 +252,8 @@ fn unusual_layouts() -> Vec<Layout> {
     ]
 }
 
-fn generated_layouts() -> impl Strategy<Value = Layout> {
-    (
-        any::<bool>(),
-        any::<bool>(),
-        proptest::option::of(0usize..5),
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-    )
-        .prop_map(
-            |(sort_keys, spaced, indent, escape_letters, escape_slash, trailing_newline)| Layout {
-                sort_keys,
-                spaced,
-                indent,
-                escape_letters,
-                escape_slash,
-                number_form: NumberForm::Integer,
-                trailing_newline,
-            },
-        )
-}
-
 async fn generated_layouts_accepted(p: &mut dyn Probe) -> Outcome {
-    let layouts = generate(p, "layouts", generated_layouts(), 8);
+    let layouts = generate(p, "layouts", crate::payload::valid_layouts(), 8);
     accept_layouts(p, layouts).await
 }
 
