@@ -15,6 +15,7 @@ use reports::ExitCode;
 use scenarios::{Level, Tag};
 
 use crate::run::runner::Filter;
+use crate::run::selftest::RowScope;
 
 /// A mistake in the command line or in a file it names (exit 64).
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +122,8 @@ pub enum Command {
     #[command(subcommand)]
     Report(ReportCommand),
     /// Measure the harness: browser start-up, per-scenario median and maximum,
-    /// whole-run wall time and peak memory, against the bundled reference.
+    /// whole-run wall time, critical path, idle browser slots and peak memory,
+    /// against the bundled reference (`--against FILE`: beside an earlier run).
     Bench(BenchArgs),
 }
 
@@ -178,6 +180,7 @@ impl SelectArgs {
                 LevelArg::Should => Level::Should,
             }),
             shard: self.shard,
+            ids: None,
         }
     }
 }
@@ -330,11 +333,18 @@ pub struct SelftestArgs {
     /// Matrix rows run at once, each against its own reference instance
     /// (all on the shared browser sessions); rows print as they finish,
     /// the final table keeps clean first, then the defects in order.
-    #[arg(long, default_value_t = 1, value_parser = at_least_one)]
+    #[arg(long, default_value_t = 4, value_parser = at_least_one)]
     pub rows: usize,
     /// Write the matrix as JSON here too.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// What a defect row runs: `focused`, the scenarios checking a
+    /// requirement the defect breaks (all of them for a requirement judged on
+    /// every page); `full`, the whole catalogue, which also shows that no
+    /// other scenario fails (many times slower). The clean row always runs
+    /// the whole selection.
+    #[arg(long, value_enum, default_value_t = RowScope::Focused)]
+    pub scope: RowScope,
 }
 
 #[derive(Debug, Args)]
@@ -345,4 +355,8 @@ pub struct BenchArgs {
     pub jobs: usize,
     #[arg(long, default_value_t = 2, value_parser = at_least_one)]
     pub browsers: usize,
+    /// An earlier run's `report.json`: print its wall time beside this run's,
+    /// so a speed-up is measured side by side in one sitting.
+    #[arg(long, value_name = "FILE")]
+    pub against: Option<PathBuf>,
 }

@@ -1,7 +1,9 @@
 //! `portalcheck bench`: the figures a release gate cares about, printed,
 //! never asserted: browser start-up, per-scenario median and maximum
-//! (browser scenarios apart), whole-run wall time and the harness's peak
-//! memory (Chromium aside).
+//! (browser scenarios apart), whole-run wall time, the critical path and
+//! how long browser slots sat idle, the harness's peak memory (Chromium
+//! aside), and with `--against FILE` the wall time of an earlier run's
+//! `report.json` beside this one's.
 
 use reports::ExitCode;
 
@@ -95,6 +97,27 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         api.last().copied().unwrap_or(0)
     );
     println!("  whole run (wall):        {} ms", figures.wall.as_millis());
+    let slots = SlotUse::of(&figures.scenario_durations, args.browsers, figures.wall);
+    if let Some((id, d)) = &slots.critical_path {
+        println!(
+            "  critical path:           {} ms ({id}: no schedule ends sooner)",
+            d.as_millis()
+        );
+    }
+    println!(
+        "  browser slots:           {} ms busy of {} ms ({} slots × wall): idle {} ms ({:.0} %)",
+        slots.busy.as_millis(),
+        slots.capacity.as_millis(),
+        args.browsers,
+        slots.idle().as_millis(),
+        slots.idle_share() * 100.0
+    );
+    if let Some(path) = &args.against {
+        match Earlier::read(path) {
+            Ok(earlier) => println!("  {}", earlier.beside(&record, figures.wall)),
+            Err(e) => println!("  against {}: {e}", path.display()),
+        }
+    }
     if let Some((reset, new_session)) = fresh_state_costs().await {
         println!(
             "  fresh state per scenario: {reset} ms median (clearing cookies, storage, cache in the reused session) vs {new_session} ms for a new session"
@@ -105,6 +128,110 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     println!("  {}", reports::record::summary_line(&record));
     Ok(ExitCode::Passed)
+}
+
+/// How the run used its browser slots: a browser scenario holds a slot for
+/// its whole duration, so what the slots could have done (`slots` × wall)
+/// less what they did is time spent idle.
+#[derive(Debug, PartialEq)]
+pub struct SlotUse {
+    /// The longest scenario: a lower bound on any schedule's wall time.
+    pub critical_path: Option<(String, std::time::Duration)>,
+    pub busy: std::time::Duration,
+    pub capacity: std::time::Duration,
+}
+
+impl SlotUse {
+    pub fn of(
+        durations: &[(String, bool, std::time::Duration)],
+        slots: usize,
+        wall: std::time::Duration,
+    ) -> SlotUse {
+        SlotUse {
+            critical_path: durations
+                .iter()
+                .max_by_key(|(_, _, d)| *d)
+                .map(|(id, _, d)| (id.clone(), *d)),
+            busy: durations
+                .iter()
+                .filter(|(_, needs_browser, _)| *needs_browser)
+                .map(|(_, _, d)| *d)
+                .sum(),
+            capacity: wall * slots as u32,
+        }
+    }
+
+    pub fn idle(&self) -> std::time::Duration {
+        self.capacity.saturating_sub(self.busy)
+    }
+
+    pub fn idle_share(&self) -> f64 {
+        if self.capacity.is_zero() {
+            0.0
+        } else {
+            self.idle().as_secs_f64() / self.capacity.as_secs_f64()
+        }
+    }
+}
+
+/// An earlier run's `report.json`, for a side-by-side wall time.
+#[derive(Debug)]
+pub struct Earlier {
+    path: std::path::PathBuf,
+    record: reports::record::RunRecord,
+}
+
+/// Why an earlier report could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum EarlierError {
+    #[error("cannot read it")]
+    Read(#[source] std::io::Error),
+    #[error("it is not a portalcheck report.json")]
+    Parse(#[source] serde_json::Error),
+    #[error("that run never finished, so it has no wall time")]
+    Unfinished,
+}
+
+impl Earlier {
+    pub fn read(path: &std::path::Path) -> Result<Earlier, EarlierError> {
+        let text = std::fs::read_to_string(path).map_err(EarlierError::Read)?;
+        let record: reports::record::RunRecord =
+            serde_json::from_str(&text).map_err(EarlierError::Parse)?;
+        if record.end.is_none() {
+            return Err(EarlierError::Unfinished);
+        }
+        Ok(Earlier {
+            path: path.to_path_buf(),
+            record,
+        })
+    }
+
+    /// One line: the earlier wall time, this one's, and the ratio, with a
+    /// warning when the two runs did not run the same scenarios.
+    pub fn beside(&self, now: &reports::record::RunRecord, wall: std::time::Duration) -> String {
+        let before_ms = self.record.end.as_ref().map_or(0, |e| e.duration_ms);
+        let now_ms = wall.as_millis() as u64;
+        let ids = |r: &reports::record::RunRecord| {
+            r.scenarios
+                .iter()
+                .map(|s| s.meta.id.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let same = ids(&self.record) == ids(now);
+        format!(
+            "against {}: {before_ms} ms then ({} scenarios), {now_ms} ms now ({} scenarios): {:.2}× {}{}",
+            self.path.display(),
+            self.record.scenarios.len(),
+            now.scenarios.len(),
+            before_ms as f64 / now_ms.max(1) as f64,
+            if before_ms >= now_ms { "faster" } else { "slower" },
+            if same {
+                ""
+            } else {
+                " (WARNING: the two runs selected different scenarios)"
+            }
+        )
+    }
 }
 
 /// What reusing one browser session saves: the median cost of clearing its
@@ -139,4 +266,30 @@ async fn fresh_state_costs() -> Option<(u128, u128)> {
     session.close().await;
     resets.sort_unstable();
     (!resets.is_empty()).then(|| (percentile(&resets, 0.5), new_session))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn idle_slots_are_capacity_less_browser_time_and_the_critical_path_is_the_longest() {
+        let durations = vec![
+            ("api".to_string(), false, Duration::from_secs(9)),
+            ("page-a".to_string(), true, Duration::from_secs(4)),
+            ("page-b".to_string(), true, Duration::from_secs(2)),
+        ];
+        let slots = SlotUse::of(&durations, 2, Duration::from_secs(10));
+        assert_eq!(
+            slots.critical_path,
+            Some(("api".into(), Duration::from_secs(9)))
+        );
+        assert_eq!(slots.busy, Duration::from_secs(6));
+        assert_eq!(slots.idle(), Duration::from_secs(14));
+        assert!((slots.idle_share() - 0.7).abs() < 1e-9);
+        let none = SlotUse::of(&[], 2, Duration::ZERO);
+        assert_eq!(none.idle_share(), 0.0);
+    }
 }

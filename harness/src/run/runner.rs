@@ -39,6 +39,9 @@ pub struct Filter {
     pub level: Option<Level>,
     /// `(k, n)`: run the k-th of n shards (1-based).
     pub shard: Option<(u32, u32)>,
+    /// Exactly these IDs, on top of the rest (the focused defect matrix);
+    /// `None` keeps every ID.
+    pub ids: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Filter {
@@ -51,6 +54,7 @@ impl Filter {
             .filter(|s| self.tags.iter().all(|t| s.has_tag(*t)))
             .filter(|s| self.level.is_none_or(|l| s.level == l))
             .filter(|s| self.shard.is_none_or(|(k, n)| shard_of(s.id, n) == k))
+            .filter(|s| self.ids.as_ref().is_none_or(|ids| ids.contains(s.id)))
             .collect()
     }
 

@@ -3,6 +3,12 @@
 //! switch (some scenario checking a requirement the defect breaks must
 //! fail, and nothing else may), and the result prints as a table of
 //! defects × the scenarios that caught them.
+//!
+//! A defect row runs, by default, only the scenarios that could catch it
+//! ([`could_catch`]: they check a requirement it breaks), so the matrix
+//! costs the catalogue once plus each defect's own scenarios instead of
+//! the catalogue once per defect. [`RowScope::Full`] runs the whole
+//! catalogue on every row, which also shows that no other scenario fails.
 
 use std::collections::BTreeMap;
 
@@ -10,8 +16,10 @@ use futures_util::StreamExt;
 
 use fixtures::defects::Defect;
 use reports::event::Outcome;
-use reports::record::RunRecord;
+use reports::record::{RecordBuilder, RunRecord};
 use reports::ExitCode;
+use scenarios::sections::sdk_exposure::GENERAL_REQUIREMENTS;
+use scenarios::Scenario;
 use serde::Serialize;
 
 use crate::cli::{SelftestArgs, UsageError};
@@ -19,11 +27,68 @@ use crate::run::runner::{Filter, RunOptions};
 use crate::run::session::{execute, RunRequest};
 use crate::world::{error_chain, WorldOptions};
 
+/// How much of the catalogue a defect row runs (the clean row always runs
+/// all of it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum RowScope {
+    /// The scenarios that could catch the defect ([`could_catch`]): proves
+    /// that every defect fails the scenarios that exist to catch it.
+    #[default]
+    Focused,
+    /// The whole catalogue on every row: also proves that no scenario fails
+    /// for a defect whose requirements it does not check (about 40 times
+    /// the focused matrix's scenario runs).
+    Full,
+}
+
+/// How the matrix runs.
+#[derive(Debug, Clone, Copy)]
+pub struct MatrixOptions {
+    /// Scenarios at once, per row.
+    pub jobs: usize,
+    /// Browser sessions, shared by every row.
+    pub browsers: usize,
+    /// Rows at once, each against its own reference instance.
+    pub rows_in_flight: usize,
+    pub scope: RowScope,
+}
+
+/// Whether `scenario` can catch `defect`: it checks a requirement the defect
+/// breaks, or it shows a page and the defect breaks a requirement that the
+/// general checks judge on every page.
+pub fn could_catch(defect: Defect, scenario: &Scenario) -> bool {
+    let breaks = defect.breaks();
+    scenario.requirements.iter().any(|r| breaks.contains(r))
+        || (scenario.needs_browser() && breaks.iter().any(|r| GENERAL_REQUIREMENTS.contains(r)))
+}
+
+/// The selection a row runs: `filter`, narrowed for a focused defect row to
+/// the scenarios that could catch the defect.
+pub fn row_filter(filter: &Filter, defect: Option<Defect>, scope: RowScope) -> Filter {
+    match (defect, scope) {
+        (Some(defect), RowScope::Focused) => Filter {
+            ids: Some(
+                scenarios::scenarios()
+                    .iter()
+                    .filter(|s| could_catch(defect, s))
+                    .filter(|s| filter.ids.as_ref().is_none_or(|ids| ids.contains(s.id)))
+                    .map(|s| s.id.to_string())
+                    .collect(),
+            ),
+            ..filter.clone()
+        },
+        _ => filter.clone(),
+    }
+}
+
 /// One row of the matrix.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct MatrixRow {
     /// `clean` or the defect's name.
     pub defect: String,
+    /// Scenarios the row ran.
+    pub ran: usize,
     /// Requirements the defect breaks.
     pub breaks: Vec<String>,
     /// Failing scenarios that check a broken requirement.
@@ -123,6 +188,7 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
         defect: defect
             .map(|d| d.name().to_string())
             .unwrap_or_else(|| "clean".into()),
+        ran: record.scenarios.len(),
         breaks,
         caught_by,
         missed,
@@ -136,24 +202,25 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
 /// The general requirement a failure names as `REQ-ID: ...`, if it is one.
 fn general_requirement(expected: &str) -> Option<&'static str> {
     let id = expected.split(':').next()?;
-    scenarios::sections::sdk_exposure::GENERAL_REQUIREMENTS
-        .iter()
-        .copied()
-        .find(|r| *r == id)
+    GENERAL_REQUIREMENTS.iter().copied().find(|r| *r == id)
 }
 
 /// Run the matrix for the given defects: the clean reference and one row
-/// per defect, `rows_in_flight` rows at once (each against its own
+/// per defect, `options.rows_in_flight` rows at once (each against its own
 /// reference instance, all on one browser pool), `progress` called as each
 /// row finishes; the rows come back clean first, then in `defects` order.
 pub async fn run_matrix(
     defects: &[Defect],
     filter: &Filter,
-    jobs: usize,
-    browsers: usize,
-    rows_in_flight: usize,
+    options: MatrixOptions,
     progress: impl Fn(&MatrixRow),
 ) -> anyhow::Result<Vec<MatrixRow>> {
+    let MatrixOptions {
+        jobs,
+        browsers,
+        rows_in_flight,
+        scope,
+    } = options;
     let ca = std::sync::Arc::new(fixtures::tls::TestCa::new()?);
     let needs_browser = filter
         .select(scenarios::scenarios())
@@ -183,6 +250,8 @@ pub async fn run_matrix(
     // CA and the browser pool, whose sessions are lent to one scenario at
     // a time and cleared between loans.
     let run_row = |index: usize, defect: Option<Defect>| {
+        let filter = row_filter(filter, defect, scope);
+        let nothing_to_run = filter.select(scenarios::scenarios()).is_empty();
         let request = RunRequest {
             world: WorldOptions {
                 target: None,
@@ -190,7 +259,6 @@ pub async fn run_matrix(
                 ca: Some(ca.clone()),
                 ..WorldOptions::default()
             },
-            filter: filter.clone(),
             options: RunOptions {
                 jobs,
                 browsers,
@@ -200,12 +268,17 @@ pub async fn run_matrix(
                 engine: crate::browser::engine::Engine::Chromium,
                 proxy: Default::default(),
             },
+            filter,
             baseline: None,
             progress: false,
             out_dir: None,
             pool: pool.clone(),
         };
         async move {
+            if nothing_to_run {
+                // Nothing selected could catch it: a missed row, not a run.
+                return anyhow::Ok((index, judge(defect, &RecordBuilder::new(None).finish())));
+            }
             let record = execute(request)
                 .await
                 .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?
@@ -242,48 +315,52 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
             .collect::<Result<_, _>>()?
     };
     eprintln!(
-        "selftest: the catalogue against the clean reference and {} defects",
+        "selftest: the catalogue against the clean reference, and {} against {} defects",
+        match args.scope {
+            RowScope::Focused => "the scenarios that could catch each",
+            RowScope::Full => "the catalogue",
+        },
         defects.len()
     );
-    let rows = run_matrix(
-        &defects,
-        &filter,
-        args.jobs,
-        args.browsers,
-        args.rows,
-        |row| {
+    let options = MatrixOptions {
+        jobs: args.jobs,
+        browsers: args.browsers,
+        rows_in_flight: args.rows,
+        scope: args.scope,
+    };
+    let rows = run_matrix(&defects, &filter, options, |row| {
+        eprintln!(
+            "{} {:<32} ran {:>3}, caught by {:>2}{}{}{}",
+            if row.ok() { "ok  " } else { "FAIL" },
+            row.defect,
+            row.ran,
+            row.caught_by.len(),
+            if row.missed.is_empty() {
+                String::new()
+            } else {
+                format!("; missed {}", row.missed.join(" "))
+            },
+            if row.unexpected.is_empty() {
+                String::new()
+            } else {
+                format!("; unexpected {}", row.unexpected.join(" "))
+            },
+            if row.errors.is_empty() {
+                String::new()
+            } else {
+                format!("; errors {}", row.errors.join(" "))
+            },
+        );
+        if !row.collateral.is_empty() {
             eprintln!(
-                "{} {:<32} caught by {:>2}{}{}{}",
-                if row.ok() { "ok  " } else { "FAIL" },
-                row.defect,
-                row.caught_by.len(),
-                if row.missed.is_empty() {
-                    String::new()
-                } else {
-                    format!("; missed {}", row.missed.join(" "))
-                },
-                if row.unexpected.is_empty() {
-                    String::new()
-                } else {
-                    format!("; unexpected {}", row.unexpected.join(" "))
-                },
-                if row.errors.is_empty() {
-                    String::new()
-                } else {
-                    format!("; errors {}", row.errors.join(" "))
-                },
+                "       ({} browser scenarios could not show a page: expected for this defect)",
+                row.collateral.len()
             );
-            if !row.collateral.is_empty() {
-                eprintln!(
-                    "       ({} browser scenarios could not show a page: expected for this defect)",
-                    row.collateral.len()
-                );
-            }
-            for detail in &row.details {
-                eprintln!("       {}", reports::redact::cap(detail, 400));
-            }
-        },
-    )
+        }
+        for detail in &row.details {
+            eprintln!("       {}", reports::redact::cap(detail, 400));
+        }
+    })
     .await?;
     print!("{}", render_matrix(&rows));
     if let Some(path) = &args.json {
@@ -299,7 +376,8 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
 
 /// The matrix as a Markdown table: defect, requirements broken, scenarios that caught it.
 pub fn render_matrix(rows: &[MatrixRow]) -> String {
-    let mut out = String::from("| defect | breaks | caught by | verdict |\n|---|---|---|---|\n");
+    let mut out =
+        String::from("| defect | breaks | ran | caught by | verdict |\n|---|---|---|---|---|\n");
     for row in rows {
         let verdict = if row.ok() {
             "ok".to_string()
@@ -317,9 +395,10 @@ pub fn render_matrix(rows: &[MatrixRow]) -> String {
             parts.join("; ")
         };
         out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |\n",
             row.defect,
             row.breaks.join(" "),
+            row.ran,
             row.caught_by.join(" "),
             verdict
         ));
@@ -384,8 +463,88 @@ mod tests {
     }
 
     #[test]
+    fn a_focused_row_runs_exactly_the_scenarios_checking_what_the_defect_breaks() {
+        let selected = row_filter(&Filter::default(), Some(DEFECT), RowScope::Focused)
+            .select(scenarios::scenarios());
+        let expected: Vec<&str> = scenarios::scenarios()
+            .into_iter()
+            .filter(|s| s.requirements.contains(&"AUTH-ROTATED-SECRET"))
+            .map(|s| s.id)
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(selected.iter().map(|s| s.id).collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn a_defect_of_a_general_requirement_runs_every_page() {
+        let general = Defect::ALL
+            .iter()
+            .copied()
+            .find(|d| d.breaks().iter().any(|r| GENERAL_REQUIREMENTS.contains(r)))
+            .expect("a defect breaks a general requirement");
+        let selected = row_filter(&Filter::default(), Some(general), RowScope::Focused)
+            .select(scenarios::scenarios());
+        for s in scenarios::scenarios() {
+            if s.needs_browser() {
+                assert!(selected.iter().any(|x| x.id == s.id), "{} not run", s.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_clean_row_and_full_rows_run_the_whole_selection_and_the_user_filter_still_applies() {
+        let all = scenarios::scenarios().len();
+        let everything = Filter::default();
+        assert_eq!(
+            row_filter(&everything, None, RowScope::Focused)
+                .select(scenarios::scenarios())
+                .len(),
+            all
+        );
+        assert_eq!(
+            row_filter(&everything, Some(DEFECT), RowScope::Full)
+                .select(scenarios::scenarios())
+                .len(),
+            all
+        );
+        let theming = Filter {
+            prefixes: vec!["theming.".into()],
+            ..Filter::default()
+        };
+        assert!(row_filter(&theming, Some(DEFECT), RowScope::Focused)
+            .select(scenarios::scenarios())
+            .is_empty());
+    }
+
+    #[test]
+    fn every_defect_has_a_scenario_that_could_catch_it() {
+        let mut runs = 0;
+        for defect in Defect::ALL {
+            let n = scenarios::scenarios()
+                .iter()
+                .filter(|s| could_catch(*defect, s))
+                .count();
+            assert!(n > 0, "{defect}: no scenario checks what it breaks");
+            runs += n;
+        }
+        eprintln!(
+            "focused matrix: {runs} defect-row scenario runs, against {} for the full matrix",
+            Defect::ALL.len() * scenarios::scenarios().len()
+        );
+    }
+
+    #[test]
     fn the_defect_breaks_what_the_tests_below_assume() {
         assert_eq!(DEFECT.breaks(), ["AUTH-ROTATED-SECRET"]);
+    }
+
+    #[test]
+    fn a_row_counts_the_scenarios_it_ran() {
+        let rec = record(vec![
+            scenario("a", &["R-1"], pass()),
+            scenario("b", &["R-2"], pass()),
+        ]);
+        assert_eq!(judge(None, &rec).ran, 2);
     }
 
     #[test]
