@@ -50,6 +50,9 @@ pub enum Fault {
     TokenInStorage,
     /// A second `setUser` appends the new user's tickets to the old ones.
     SwitchKeepsTickets,
+    /// The frame's ticket calls need a third-party cookie: with such
+    /// cookies blocked the panel stays blank.
+    NeedsThirdPartyCookie,
 }
 
 /// The choices the contract leaves to an implementation. The catalogue must
@@ -619,6 +622,7 @@ impl FakeProbe {
             portal_frames: 0,
             requests: Some(Vec::new()),
             storage: Vec::new(),
+            frame_cookie: None,
         };
         if self.has(Fault::PageSilent) {
             view.url = String::new();
@@ -643,6 +647,10 @@ impl FakeProbe {
                 directive: "frame-src".into(),
                 blocked_uri: embed_url.clone(),
             });
+        }
+        let cookies_blocked = page.third_party_cookies == ThirdPartyCookies::Blocked;
+        if cookies_blocked && framable && !frame_blocked {
+            view.frame_cookie = Some(FrameCookie::Refused);
         }
         let mut frame_text = "Signing you in…".to_string();
         let styles = self.theme_styles(&page);
@@ -678,6 +686,14 @@ impl FakeProbe {
                     .0
                 {
                     Err(reason) => fail(&mut view, reason.as_str(), 80),
+                    Ok(_)
+                        if framable
+                            && !frame_blocked
+                            && cookies_blocked
+                            && self.has(Fault::NeedsThirdPartyCookie) =>
+                    {
+                        frame_text = "The portal could not load your tickets.".into();
+                    }
                     Ok(accepted) if framable && !frame_blocked => {
                         frame_text = self.ticket_text(&accepted.token);
                         self.observe_session(&mut view, &site_origin, &accepted.token);
@@ -1050,6 +1066,10 @@ mod tests {
         );
         assert_fails("sdk.signed-in-page-leaks-nothing", &[Fault::TokenInStorage]);
         assert_fails("tenancy.user-switch-clears", &[Fault::SwitchKeepsTickets]);
+        assert_fails(
+            "blank-panel.third-party-cookies-blocked",
+            &[Fault::NeedsThirdPartyCookie],
+        );
         assert_fails(
             "handshake.generated-layouts-accepted",
             &[Fault::Reserialize],

@@ -294,6 +294,30 @@ pub struct HostPage {
     /// What the page does once `ready` fired: a second user signing in in
     /// the same frame (a shared computer).
     pub on_ready: OnReady,
+    /// The browser's third-party cookie setting for this page.
+    pub third_party_cookies: ThirdPartyCookies,
+}
+
+/// How the browser treats cookies of a cross-site frame (the portal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ThirdPartyCookies {
+    /// Allowed, as Chromium ships for regular windows (the pool's browsers);
+    /// Firefox and WebKit keep their own defaults (partitioned, blocked).
+    EngineDefault,
+    /// Blocked, as Safari does by default and the other engines when the
+    /// user asks: the page is opened in a browser set to block them, and
+    /// the view's [`PageView::frame_cookie`] says whether they really were.
+    Blocked,
+}
+
+/// What became of a cookie written in the portal frame (`SameSite=None;
+/// Secure`, by `document.cookie`) after the page was watched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FrameCookie {
+    /// Read back: the browser keeps the cross-site frame's cookies.
+    Kept,
+    /// Not read back: the browser refused the cross-site frame's cookie.
+    Refused,
 }
 
 /// What the page does when `ready` fires.
@@ -327,6 +351,7 @@ impl HostPage {
             deadline: Duration::from_secs(10),
             read_styles: Vec::new(),
             on_ready: OnReady::Nothing,
+            third_party_cookies: ThirdPartyCookies::EngineDefault,
         }
     }
 }
@@ -405,6 +430,10 @@ pub struct PageView {
     /// Script-readable storage of the host page and of the portal frame at
     /// the end of watching.
     pub storage: Vec<StorageView>,
+    /// Asked for with [`ThirdPartyCookies::Blocked`]: whether a cookie the
+    /// portal frame writes after the watch sticks. `None`: not asked for,
+    /// or the frame could not be entered.
+    pub frame_cookie: Option<FrameCookie>,
 }
 
 /// One request the browser sent, as DevTools saw it.

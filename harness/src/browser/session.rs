@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 
 use super::devtools::Devtools;
 use super::engine::{Engine, TrustMode, MINIBROWSER};
+use scenarios::probe::ThirdPartyCookies;
+
 use super::process::{ChromiumProcess, DriverProcess, LaunchOptions};
 use super::{BrowserBinaries, BrowserError, Within};
 use crate::run::limits;
@@ -57,6 +59,9 @@ pub struct BrowserSession {
     process: Option<ChromiumProcess>,
     /// Firefox's or WebKit's driver, which started the browser.
     driver: Option<DriverProcess>,
+    /// How a Chromium the harness started was launched, to launch a
+    /// differently configured one (see [`BrowserSession::blocking_third_party_cookies`]).
+    launched: Option<(BrowserBinaries, LaunchOptions)>,
 }
 
 impl BrowserSession {
@@ -108,7 +113,26 @@ impl BrowserSession {
             driver_version,
             devtools,
             process: Some(process),
+            launched: Some((bins.clone(), options.clone())),
         })
+    }
+
+    /// A browser like this one that blocks third-party cookies, for one
+    /// page: a Chromium of its own the harness starts (the setting is the
+    /// profile's, and changing it in place would leak into the next
+    /// scenarios). `None`: this session is used as it is, because its
+    /// engine keeps its own default (Firefox partitions, WebKit blocks) or
+    /// the browser is not the harness's to relaunch; the page's cookie
+    /// probe then says what the browser really did.
+    pub async fn blocking_third_party_cookies(
+        &self,
+    ) -> Result<Option<BrowserSession>, BrowserError> {
+        let Some((bins, options)) = &self.launched else {
+            return Ok(None);
+        };
+        let mut options = options.clone();
+        options.third_party_cookies = ThirdPartyCookies::Blocked;
+        BrowserSession::start(bins, &options).await.map(Some)
     }
 
     /// Open a session on an existing WebDriver endpoint (e.g. a Selenium
@@ -159,6 +183,7 @@ impl BrowserSession {
             driver_version: format!("WebDriver at {url}"),
             devtools: None,
             process: None,
+            launched: None,
         })
     }
 
@@ -282,6 +307,7 @@ impl BrowserSession {
             driver_version,
             devtools: None,
             process: None,
+            launched: None,
             driver,
         })
     }

@@ -212,6 +212,7 @@ pub async fn watch(
         portal_frames: state["frames"].as_u64().unwrap_or(0) as usize,
         requests,
         storage,
+        frame_cookie: None,
     })
 }
 
@@ -516,7 +517,7 @@ async fn read_frame(
 }
 
 /// Run `script` inside the first portal iframe; `Ok(None)` when there is none.
-async fn in_frame(
+pub(crate) async fn in_frame(
     session: &BrowserSession,
     script: &str,
     args: Vec<Value>,

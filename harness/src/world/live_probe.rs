@@ -15,8 +15,9 @@ use scenarios::contract::{
 };
 use scenarios::payload::{Identity, Layout};
 use scenarios::probe::{
-    ApiCall, ApiReply, ConsoleMessage, HostPage, OnExpiring, PageUser, PageView, Probe, ProbeError,
-    RecordedRequest, SeededUser, SigningKey, Site, TargetFacts, Tenant, TokenEndpoint, UserSpec,
+    ApiCall, ApiReply, ConsoleMessage, FrameCookie, HostPage, OnExpiring, PageUser, PageView,
+    Probe, ProbeError, RecordedRequest, SeededUser, SigningKey, Site, TargetFacts, Tenant,
+    ThirdPartyCookies, TokenEndpoint, UserSpec,
 };
 use scenarios::sections::sdk_exposure::{
     bearer_tokens, exposures, unobserved, Credential, CredentialKind, Exposure,
@@ -24,7 +25,7 @@ use scenarios::sections::sdk_exposure::{
 use serde_json::json;
 
 use crate::browser::session::BrowserSession;
-use crate::browser::watch::{watch, WatchPlan};
+use crate::browser::watch::{in_frame, watch, WatchPlan};
 use crate::run::events::EventSink;
 use crate::run::stop::Fault;
 use crate::world::host_page::{render, PageContext};
@@ -61,6 +62,48 @@ pub struct LiveProbe<'a> {
 }
 
 impl<'a> LiveProbe<'a> {
+    /// Resets `session`, opens the page at `url` in it and watches it; with
+    /// third-party cookies blocked, also probes whether the portal frame
+    /// can keep a cookie.
+    async fn watch_page(
+        &mut self,
+        browser: &BrowserSession,
+        page: &HostPage,
+        ctx: &PageContext,
+        url: &str,
+    ) -> Result<PageView, ProbeError> {
+        let url = url.to_string();
+        if let Err(e) = browser.reset(&self.world.sites.all_origins()).await {
+            self.trail.fault = e.fault();
+            return Err(ProbeError::Harness(format!(
+                "resetting browser state: {}",
+                error_chain(&e)
+            )));
+        }
+        self.trail.opened_page = true;
+        let plan = WatchPlan {
+            url: &url,
+            portal_origin: &ctx.portal_origin,
+            wait_for: &page.wait_for,
+            deadline: page.deadline,
+            read_styles: &page.read_styles,
+        };
+        let mut view = match watch(browser, &plan).await {
+            Ok(view) => view,
+            Err(e) => {
+                self.trail.fault = e.fault();
+                return Err(ProbeError::Harness(format!(
+                    "watching {url}: {}",
+                    error_chain(&e)
+                )));
+            }
+        };
+        if page.third_party_cookies == ThirdPartyCookies::Blocked {
+            view.frame_cookie = frame_cookie(browser, &ctx.portal_origin).await;
+        }
+        Ok(view)
+    }
+
     pub fn new(
         world: Arc<World>,
         scenario_id: &str,
@@ -578,31 +621,24 @@ impl Probe for LiveProbe<'_> {
             .serve_page(&page_path, rendered.html, rendered.csp.as_deref())
             .await;
         let url = format!("{}{page_path}", self.world.sites.origin(page.site));
-        if let Err(e) = browser.reset(&self.world.sites.all_origins()).await {
-            self.trail.fault = e.fault();
-            return Err(ProbeError::Harness(format!(
-                "resetting browser state: {}",
-                error_chain(&e)
-            )));
-        }
-        self.trail.opened_page = true;
-        let plan = WatchPlan {
-            url: &url,
-            portal_origin: &ctx.portal_origin,
-            wait_for: &page.wait_for,
-            deadline: page.deadline,
-            read_styles: &page.read_styles,
-        };
-        let view = match watch(browser, &plan).await {
-            Ok(view) => view,
-            Err(e) => {
-                self.trail.fault = e.fault();
-                return Err(ProbeError::Harness(format!(
-                    "watching {url}: {}",
-                    error_chain(&e)
-                )));
+        let own = match page.third_party_cookies {
+            ThirdPartyCookies::EngineDefault => None,
+            ThirdPartyCookies::Blocked => {
+                browser.blocking_third_party_cookies().await.map_err(|e| {
+                    ProbeError::Harness(format!(
+                        "starting a browser that blocks third-party cookies: {}",
+                        error_chain(&e)
+                    ))
+                })?
             }
         };
+        let watched = self
+            .watch_page(own.as_ref().unwrap_or(browser), &page, &ctx, &url)
+            .await;
+        if let Some(own) = own {
+            own.close().await;
+        }
+        let view = watched?;
         self.trail.console_errors.extend(
             view.console
                 .iter()
@@ -623,7 +659,6 @@ impl Probe for LiveProbe<'_> {
         });
         Ok(view)
     }
-
     async fn canary_hits(&mut self) -> Result<Vec<RecordedRequest>, ProbeError> {
         let prefix = format!("/{}/{}/", self.world.run_id, self.slug);
         let hits = self.world.sites.canary_hits(&prefix).await;
@@ -673,5 +708,27 @@ impl Probe for LiveProbe<'_> {
 
     fn seed(&self) -> u64 {
         self.seed
+    }
+}
+
+/// Writes a `SameSite=None; Secure` cookie in the portal frame (a document
+/// of the portal origin) and reads it back, then removes it. `None` when
+/// the frame could not be entered or is not the portal's document.
+const FRAME_COOKIE: &str = r#"
+if (location.origin !== arguments[0]) { return null; }
+var name = 'portalcheck_probe_' + Math.random().toString(36).slice(2);
+document.cookie = name + '=1; SameSite=None; Secure; Path=/; Max-Age=60';
+var kept = document.cookie.split('; ').indexOf(name + '=1') >= 0;
+document.cookie = name + '=; SameSite=None; Secure; Path=/; Max-Age=0';
+return kept;
+"#;
+
+async fn frame_cookie(session: &BrowserSession, portal_origin: &str) -> Option<FrameCookie> {
+    let value = in_frame(session, FRAME_COOKIE, vec![json!(portal_origin)])
+        .await
+        .ok()??;
+    match value.as_bool()? {
+        true => Some(FrameCookie::Kept),
+        false => Some(FrameCookie::Refused),
     }
 }

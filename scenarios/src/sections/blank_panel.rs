@@ -1,11 +1,14 @@
 //! "The portal panel is blank": the host page's Content-Security-Policy and
-//! the script tag.
+//! the script tag, and the portal's own part: it must not need third-party
+//! cookies, which Safari and Firefox block or partition by default.
 
 use std::time::Duration;
 
 use crate::checks::*;
 use crate::contract::{AuthFailure, EVENT_READY};
-use crate::probe::{CspViolation, PageView, Probe, Site, Tenant, UserSpec};
+use crate::probe::{
+    CspViolation, FrameCookie, PageView, Probe, Site, Tenant, ThirdPartyCookies, UserSpec,
+};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
@@ -33,6 +36,20 @@ pub const REQUIREMENTS: &[Requirement] = &[
         text: "When the host policy leaves the portal origin out of `connect-src`, the handshake is blocked observably, `auth_failed` fires with `network`, and the SDK does not work around the policy (no JSONP, no other channel).",
         source: "your site may be blocking userhero.co in ... connect-src.",
         surfaces: &[BrowserRefusal, SdkEvent],
+    },
+    // MUST: the documentation names the host's policy and script tag as
+    // the causes of a blank panel, so a host that got both right is owed a
+    // working panel. The portal is always a cross-site frame, and Safari
+    // (and Firefox, or any browser whose user asks) blocks or partitions a
+    // cross-site frame's cookies by default: a portal that needs them is
+    // blank for those users, and no host setting can fix it.
+    Requirement {
+        id: "PANEL-NO-THIRD-PARTY-COOKIES",
+        section: Section::BlankPanel,
+        level: Must,
+        text: "The portal keeps working when the browser blocks third-party cookies and partitions storage: in a browser that refuses the portal frame's cookies, a signed-in user's tickets show and `ready` fires, as with cookies allowed.",
+        source: "The portal panel is blank · Check the browser console for CSP errors … Confirm the script tag points to https://userhero.co/portal.js and is loaded with async.",
+        surfaces: &[RenderedText, SdkEvent],
     },
 ];
 
@@ -181,6 +198,40 @@ async fn connect_src_blocked(p: &mut dyn Probe) -> Outcome {
     Ok(c.pass())
 }
 
+/// The normal signed-in flow in a browser that blocks third-party cookies.
+/// Premise: a cookie the portal frame writes after the watch does not
+/// stick (else this browser did not block them, and nothing is proven).
+async fn third_party_cookies_blocked(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    let mut page = signed_page(Tenant::Primary, &signed);
+    page.third_party_cookies = ThirdPartyCookies::Blocked;
+    page.deadline = Duration::from_secs(10);
+    p.note("the browser blocks third-party cookies for this page".into());
+    let view = p.open_page(page).await?;
+    match view.frame_cookie {
+        Some(FrameCookie::Refused) => c.expect(
+            true,
+            "premise: this browser refuses the cross-site portal frame's cookie (`SameSite=None; Secure`, written by the frame, not read back)",
+            String::new,
+        )?,
+        Some(FrameCookie::Kept) => {
+            return Err(Verdict::incomplete(
+                "the premise does not hold: this browser kept a cookie the cross-site portal frame wrote, so it does not block third-party cookies and nothing can be concluded",
+            ))
+        }
+        None => {
+            return Err(Verdict::incomplete(format!(
+                "the premise could not be established: whether this browser blocks the portal frame's cookies was not observed: {}",
+                summary(&view)
+            )))
+        }
+    }
+    expect_ready(&mut c, &view, Some(&user.canary))?;
+    Ok(c.pass())
+}
+
 const TAGS: &[Tag] = &[Tag::Browser, Tag::Csp, Tag::Sdk];
 const NEEDS: &[Need] = &[Need::Browser, Need::Users];
 
@@ -224,6 +275,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "The minimal policy with `connect-src 'self'`: a connect-src violation naming the portal must be observable, auth_failed must fire with `network`, and neither `ready` nor any ticket may appear.",
             how_to_fix: "When the handshake fetch fails, fire auth_failed with `network`; never retry through JSONP or another channel.",
             run: run!(p => connect_src_blocked(p)),
+        },
+        Scenario {
+            id: "blank-panel.third-party-cookies-blocked",
+            title: "The portal works when the browser blocks third-party cookies",
+            section: Section::BlankPanel,
+            requirements: &["PANEL-NO-THIRD-PARTY-COOKIES"],
+            level: Must,
+            tags: &[Tag::Browser, Tag::Sdk],
+            needs: NEEDS,
+            budget: Duration::from_secs(30),
+            description: "A signed-in user on the allowlisted page, in a browser set to block third-party cookies (Chromium launched for this page with third-party cookies blocked; Firefox and WebKit as they ship). Premise: a `SameSite=None; Secure` cookie the portal frame writes is not read back. Then `ready` must fire and the frame show the user's ticket.",
+            how_to_fix: "Keep the session in the frame's memory, handed over by postMessage, and send it as a bearer token; never rely on a cookie the portal frame sets or reads.",
+            run: run!(p => third_party_cookies_blocked(p)),
         },
     ]
 }

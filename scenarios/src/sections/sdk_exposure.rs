@@ -308,6 +308,7 @@ mod tests {
             portal_frames: 1,
             requests: Some(vec![]),
             storage: vec![],
+            frame_cookie: None,
         }
     }
 
