@@ -196,11 +196,12 @@ pub struct RunArgs {
     pub defect: Vec<String>,
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Scenarios run at once (at least 1).
-    #[arg(short = 'j', long, default_value_t = 4, value_parser = at_least_one)]
+    /// Scenarios run at once (at least 1); the default is two per CPU core.
+    #[arg(short = 'j', long, default_value_t = run_jobs(), value_parser = at_least_one)]
     pub jobs: usize,
-    /// Browser sessions (one Chromium each, at least 1); browser scenarios share them.
-    #[arg(long, default_value_t = 2, value_parser = at_least_one)]
+    /// Browser sessions (one Chromium each, at least 1); browser scenarios
+    /// share them. The default is one per CPU core.
+    #[arg(long, default_value_t = run_browsers(), value_parser = at_least_one)]
     pub browsers: usize,
     /// Where reports are written.
     #[arg(long, default_value = "portalcheck-out")]
@@ -324,11 +325,13 @@ pub struct SelftestArgs {
     pub defect: Vec<String>,
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Scenarios run at once (the matrix is CPU-bound; 8 suits 2 cores).
-    #[arg(short = 'j', long, default_value_t = 8, value_parser = at_least_one)]
+    /// Scenarios run at once per row; the default is four per CPU core
+    /// (measured: 8 on 2 cores keeps the matrix CPU-bound).
+    #[arg(short = 'j', long, default_value_t = 4 * cores(), value_parser = at_least_one)]
     pub jobs: usize,
-    /// Browser sessions shared by every row of the matrix.
-    #[arg(long, default_value_t = 3, value_parser = at_least_one)]
+    /// Browser sessions shared by every row of the matrix; the default is
+    /// one per CPU core, plus one.
+    #[arg(long, default_value_t = cores() + 1, value_parser = at_least_one)]
     pub browsers: usize,
     /// Matrix rows run at once, each against its own reference instance
     /// (all on the shared browser sessions); rows print as they finish,
@@ -351,12 +354,31 @@ pub struct SelftestArgs {
 pub struct BenchArgs {
     #[command(flatten)]
     pub select: SelectArgs,
-    #[arg(short = 'j', long, default_value_t = 4, value_parser = at_least_one)]
+    /// Scenarios run at once; the default is `run`'s (two per CPU core).
+    #[arg(short = 'j', long, default_value_t = run_jobs(), value_parser = at_least_one)]
     pub jobs: usize,
-    #[arg(long, default_value_t = 2, value_parser = at_least_one)]
+    /// Browser sessions; the default is `run`'s (one per CPU core).
+    #[arg(long, default_value_t = run_browsers(), value_parser = at_least_one)]
     pub browsers: usize,
     /// An earlier run's `report.json`: print its wall time beside this run's,
     /// so a speed-up is measured side by side in one sitting.
     #[arg(long, value_name = "FILE")]
     pub against: Option<PathBuf>,
+}
+
+/// CPU cores this process may use (1 when unknown): the defaults for `-j`
+/// and `--browsers` follow it, as measured on 2 cores (most scenarios
+/// wait on the network or the page, so two per core keeps a core busy).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `run`'s and `bench`'s default `-j`: two scenarios per core.
+pub fn run_jobs() -> usize {
+    2 * cores()
+}
+
+/// `run`'s and `bench`'s default `--browsers`: one session per core.
+pub fn run_browsers() -> usize {
+    cores()
 }
