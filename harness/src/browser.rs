@@ -90,6 +90,15 @@ impl BrowserError {
                 source: CmdError::Standard(e),
                 ..
             } if e.error == ErrorStatus::UnexpectedAlertOpen => Some(Fault::Dialogs),
+            // The driver's own deadlines (`timeouts.pageLoad`,
+            // `timeouts.script`): the page never finished loading, or
+            // never ran the harness's script.
+            BrowserError::Command {
+                what,
+                source: CmdError::Standard(e),
+            } if matches!(e.error, ErrorStatus::Timeout | ErrorStatus::ScriptTimeout) => {
+                Some(Fault::PageHung { command: what })
+            }
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ pub mod progress;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use reports::event::Shard;
 use reports::ExitCode;
 use scenarios::{Level, Tag};
 
@@ -50,10 +51,8 @@ fn parse_tag(text: &str) -> Result<Tag, String> {
     })
 }
 
-fn parse_shard(text: &str) -> Result<(u32, u32), String> {
-    text.split_once('/')
-        .and_then(|(k, n)| Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)))
-        .filter(|(k, n)| *n >= 1 && *k >= 1 && k <= n)
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text)
         .ok_or_else(|| format!("expected K/N with 1 <= K <= N, e.g. 2/4, not `{text}`"))
 }
 
@@ -166,7 +165,7 @@ pub struct SelectArgs {
     pub level: Option<LevelArg>,
     /// Run shard K of N (1-based), e.g. `--shard 2/4`; stable across runs.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<(u32, u32)>,
+    pub shard: Option<Shard>,
 }
 
 impl SelectArgs {

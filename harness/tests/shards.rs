@@ -75,6 +75,27 @@ fn shards_of_the_bundled_reference_merge_into_the_whole_run() {
     }
     // Not vacuous: the shards really did run on different portals.
     assert_ne!(origins[0], origins[1]);
+    // And the merged reports name both, each with its shard.
+    let kept: Vec<_> = merged["meta"]["shards"]
+        .as_array()
+        .expect("a merged report lists its shards")
+        .iter()
+        .map(|s| (s["shard"].clone(), s["portal_origin"].clone()))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            (serde_json::json!("1/2"), origins[0].clone()),
+            (serde_json::json!("2/2"), origins[1].clone())
+        ]
+    );
+    for file in ["junit.xml", "report.sarif", "report.html", "summary.md"] {
+        let text = std::fs::read_to_string(dir.path().join("merged").join(file)).unwrap();
+        for origin in &origins {
+            let origin = origin.as_str().unwrap();
+            assert!(text.contains(origin), "{file} lacks {origin}");
+        }
+    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! and last `RunFinished`. Types here are plain data: hostile text inside
 //! them (target responses, payloads) is escaped by each renderer.
 
+use scenarios::{Level, Section, Tag};
 use serde::{Deserialize, Serialize};
 
 /// Facts about the run, known before the first scenario.
@@ -30,6 +31,61 @@ pub struct RunMeta {
     pub selection: Selection,
     /// The scenarios selected, in run order.
     pub scenarios: Vec<ScenarioMeta>,
+    /// The catalogue's requirements as this run judged them; empty in a
+    /// report written before they were recorded.
+    #[serde(default)]
+    pub requirements: Vec<RequirementMeta>,
+    /// The shards a merged record was made from, each with its own origin,
+    /// seed and start (the bundled reference listens on a port per run);
+    /// empty for a record that was never merged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardRun>,
+}
+
+/// One shard of a merged run: where and how it ran.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShardRun {
+    /// `None` for a run made without `--shard`.
+    pub shard: Option<Shard>,
+    pub portal_origin: String,
+    pub seed: u64,
+    /// RFC 3339.
+    pub started_at: String,
+}
+
+impl RunMeta {
+    /// What this run's catalogue said of requirement `id`.
+    pub fn requirement(&self, id: &str) -> Option<&RequirementMeta> {
+        self.requirements.iter().find(|r| r.id == id)
+    }
+}
+
+impl ShardRun {
+    /// The shards of `meta`: those it was merged from, or itself.
+    pub fn of(meta: &RunMeta) -> Vec<ShardRun> {
+        if !meta.shards.is_empty() {
+            return meta.shards.clone();
+        }
+        vec![ShardRun {
+            shard: meta.selection.shard,
+            portal_origin: meta.target.portal_origin.clone(),
+            seed: meta.seed,
+            started_at: meta.started_at.clone(),
+        }]
+    }
+
+    /// `shard 1/2 at https://…:41234, seed 7, started …`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} at {}, seed {}, started {}",
+            self.shard
+                .map(|s| format!("shard {s}"))
+                .unwrap_or_else(|| "unsharded run".into()),
+            self.portal_origin,
+            self.seed,
+            self.started_at
+        )
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -52,10 +108,45 @@ pub struct TargetMeta {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Selection {
     pub filter: Vec<String>,
-    pub tags: Vec<String>,
-    pub level: Option<String>,
-    /// `K/N`.
-    pub shard: Option<String>,
+    pub tags: Vec<Tag>,
+    pub level: Option<Level>,
+    pub shard: Option<Shard>,
+}
+
+/// Shard `index` of `total` (`--shard K/N`), written `K/N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Shard {
+    pub index: u32,
+    pub total: u32,
+}
+
+impl Shard {
+    /// `K/N` with `1 <= K <= N`.
+    pub fn parse(text: &str) -> Option<Shard> {
+        let (k, n) = text.split_once('/')?;
+        let (index, total) = (k.trim().parse().ok()?, n.trim().parse().ok()?);
+        (index >= 1 && index <= total).then_some(Shard { index, total })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.total)
+    }
+}
+
+impl From<Shard> for String {
+    fn from(shard: Shard) -> String {
+        shard.to_string()
+    }
+}
+
+impl TryFrom<String> for Shard {
+    type Error = String;
+    fn try_from(text: String) -> Result<Shard, String> {
+        Shard::parse(&text).ok_or_else(|| format!("not a shard K/N with 1 <= K <= N: {text:?}"))
+    }
 }
 
 /// The catalogue's facts about one scenario, copied into the stream so
@@ -64,26 +155,60 @@ pub struct Selection {
 pub struct ScenarioMeta {
     pub id: String,
     pub title: String,
-    /// Section slug.
-    pub section: String,
+    /// `None` for a scenario the catalogue does not know.
+    pub section: Option<Section>,
     pub requirements: Vec<String>,
-    /// `must` or `should`.
-    pub level: String,
-    pub tags: Vec<String>,
+    pub level: Level,
+    pub tags: Vec<Tag>,
     pub description: String,
     pub how_to_fix: String,
 }
 
+/// One requirement as the catalogue of the run stated it, copied into the
+/// stream so that a report (and a merge of old reports) shows the text the
+/// run judged against, not the text of whichever portalcheck renders it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RequirementMeta {
+    pub id: String,
+    pub section: Section,
+    pub level: Level,
+    pub text: String,
+    /// The documentation sentence it comes from.
+    pub source: String,
+}
+
+impl RequirementMeta {
+    /// Every requirement of this portalcheck's catalogue.
+    pub fn catalogue() -> Vec<RequirementMeta> {
+        scenarios::requirements()
+            .into_iter()
+            .map(|r| RequirementMeta {
+                id: r.id.to_string(),
+                section: r.section,
+                level: r.level,
+                text: r.text.to_string(),
+                source: r.source.to_string(),
+            })
+            .collect()
+    }
+}
+
 impl ScenarioMeta {
+    /// The section's slug, `unknown` when the catalogue does not know the
+    /// scenario.
+    pub fn section_slug(&self) -> &'static str {
+        self.section.map(Section::slug).unwrap_or("unknown")
+    }
+
     /// What the catalogue says of scenario `s`.
     pub fn from_catalogue(s: &scenarios::Scenario) -> ScenarioMeta {
         ScenarioMeta {
             id: s.id.to_string(),
             title: s.title.to_string(),
-            section: s.section.slug().to_string(),
+            section: Some(s.section),
             requirements: s.requirements.iter().map(|r| r.to_string()).collect(),
-            level: s.level.as_str().to_ascii_lowercase(),
-            tags: s.tags.iter().map(|t| t.as_str().to_string()).collect(),
+            level: s.level,
+            tags: s.tags.to_vec(),
             description: s.description.to_string(),
             how_to_fix: s.how_to_fix.to_string(),
         }

@@ -6,11 +6,12 @@
 //! `&'static str` constants, so untrusted text cannot become markup.
 
 use base64::Engine as _;
+use scenarios::{Section, Tag};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::escape::visible_controls;
-use crate::event::{EvidenceItem, HttpExchange, Outcome, SupportInfo};
+use crate::event::{EvidenceItem, HttpExchange, Outcome, RunMeta, SupportInfo};
 use crate::record::{summary_line, RunRecord, ScenarioRecord, State};
 use crate::text::frame_summary;
 
@@ -151,7 +152,7 @@ pub fn render_html(record: &RunRecord) -> String {
         d.lit("<p class=\"muted\">None.</p>\n");
     }
     for scenario in findings {
-        finding(&mut d, scenario);
+        finding(&mut d, &record.meta, scenario);
     }
     compact(&mut d, record, State::Skipped, "<h2>Skipped</h2>\n");
     compact(&mut d, record, State::Pass, "<h2>Passed</h2>\n");
@@ -198,7 +199,12 @@ fn header(d: &mut Doc, record: &RunRecord) {
                 .unwrap_or_default()
         ),
     );
-    row("Portal origin", &target.portal_origin);
+    if meta.shards.is_empty() {
+        row("Portal origin", &target.portal_origin);
+    }
+    for shard in &meta.shards {
+        row("Merged from", &shard.describe());
+    }
     if target.reference {
         let defects = if target.defects.is_empty() {
             "none".to_string()
@@ -223,17 +229,20 @@ fn header(d: &mut Doc, record: &RunRecord) {
     if let Some(end) = &record.end {
         row("Duration", &format!("{} ms", end.duration_ms));
     }
-    row("Seed", &meta.seed.to_string());
+    if meta.shards.is_empty() {
+        row("Seed", &meta.seed.to_string());
+    }
     let s = &meta.selection;
     let mut selection = Vec::new();
     if !s.filter.is_empty() {
         selection.push(format!("filter {}", s.filter.join(", ")));
     }
     if !s.tags.is_empty() {
-        selection.push(format!("tags {}", s.tags.join(", ")));
+        let tags: Vec<&str> = s.tags.iter().map(|t| t.as_str()).collect();
+        selection.push(format!("tags {}", tags.join(", ")));
     }
     if let Some(level) = &s.level {
-        selection.push(format!("level {level}"));
+        selection.push(format!("level {}", level.as_str().to_ascii_lowercase()));
     }
     if let Some(shard) = &s.shard {
         selection.push(format!("shard {shard}"));
@@ -275,10 +284,10 @@ fn summary(d: &mut Doc, record: &RunRecord) {
         d.el("<th>", state.as_str(), "</th>");
     }
     d.lit("</tr>\n");
-    let mut sections: Vec<&str> = Vec::new();
+    let mut sections: Vec<Option<Section>> = Vec::new();
     for s in &record.scenarios {
-        if !sections.contains(&s.meta.section.as_str()) {
-            sections.push(&s.meta.section);
+        if !sections.contains(&s.meta.section) {
+            sections.push(s.meta.section);
         }
     }
     for section in sections {
@@ -331,7 +340,7 @@ fn filters(d: &mut Doc, record: &RunRecord) {
     let mut tags: Vec<&str> = record
         .scenarios
         .iter()
-        .flat_map(|s| s.meta.tags.iter().map(String::as_str))
+        .flat_map(|s| s.meta.tags.iter().map(|t| t.as_str()))
         .collect();
     tags.sort_unstable();
     tags.dedup();
@@ -350,7 +359,7 @@ fn filter_attrs(d: &mut Doc, scenario: &ScenarioRecord) {
     d.lit(" data-outcome=\"")
         .text(scenario.state().as_str())
         .lit("\" data-tags=\"")
-        .text(&scenario.meta.tags.join(" "))
+        .text(&tag_list(&scenario.meta.tags, " "))
         .lit("\"");
 }
 
@@ -362,7 +371,7 @@ fn badge(d: &mut Doc, state: State) {
         .lit("</span> ");
 }
 
-fn finding(d: &mut Doc, scenario: &ScenarioRecord) {
+fn finding(d: &mut Doc, run: &RunMeta, scenario: &ScenarioRecord) {
     let meta = &scenario.meta;
     let state = scenario.state();
     d.lit("<article id=\"s-").text(&meta.id).lit("\"");
@@ -376,7 +385,7 @@ fn finding(d: &mut Doc, scenario: &ScenarioRecord) {
         .text(&meta.title)
         .lit("</h3>\n");
     d.lit("<p class=\"muted\">")
-        .text(&section_heading(&meta.section));
+        .text(&section_heading(meta.section));
     if let Some(result) = &scenario.result {
         d.lit(" \u{b7} ")
             .text(&result.started_at)
@@ -387,17 +396,17 @@ fn finding(d: &mut Doc, scenario: &ScenarioRecord) {
     d.lit("</p>\n");
     for id in &meta.requirements {
         d.lit("<p><code>").text(id).lit("</code>");
-        match scenarios::requirement(id) {
+        match run.requirement(id) {
             Some(r) => {
                 d.lit(" (")
                     .text(r.level.as_str())
                     .lit("): ")
-                    .text(r.text)
+                    .text(&r.text)
                     .lit("</p>\n");
-                d.el("<blockquote>", r.source, "</blockquote>\n");
+                d.el("<blockquote>", &r.source, "</blockquote>\n");
             }
             None => {
-                d.lit(" <span class=\"muted\">(not in this catalogue revision)</span></p>\n");
+                d.lit(" <span class=\"muted\">(not in the catalogue of this run)</span></p>\n");
             }
         }
     }
@@ -695,13 +704,17 @@ fn compact_json(value: &Value) -> String {
     }
 }
 
-/// The documentation heading of a section slug, or the slug.
-pub(crate) fn section_heading(slug: &str) -> String {
-    scenarios::Section::ALL
-        .iter()
-        .find(|s| s.slug() == slug)
-        .map(|s| s.heading().to_string())
-        .unwrap_or_else(|| slug.to_string())
+/// The documentation heading of a section, or `unknown`.
+fn section_heading(section: Option<Section>) -> String {
+    section
+        .map(Section::heading)
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+fn tag_list(tags: &[Tag], separator: &str) -> String {
+    let tags: Vec<&str> = tags.iter().map(|t| t.as_str()).collect();
+    tags.join(separator)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::escape::{one_line, visible_controls};
-use crate::event::Outcome;
+use crate::event::{Outcome, RunMeta};
 use crate::record::{RunRecord, ScenarioRecord, State};
 use crate::text::evidence_lines;
 
@@ -21,21 +21,21 @@ pub fn render_junit(record: &RunRecord) -> String {
     if let Some(end) = &record.end {
         report.set_time(Duration::from_millis(end.duration_ms));
     }
-    let mut sections: Vec<&str> = Vec::new();
+    let mut sections: Vec<Option<scenarios::Section>> = Vec::new();
     for s in &record.scenarios {
-        if !sections.contains(&s.meta.section.as_str()) {
-            sections.push(&s.meta.section);
+        if !sections.contains(&s.meta.section) {
+            sections.push(s.meta.section);
         }
     }
     for section in sections {
-        let mut suite = TestSuite::new(x(section));
+        let mut suite = TestSuite::new(section.map(scenarios::Section::slug).unwrap_or("unknown"));
         suite.add_properties(run_properties(record));
         for scenario in record
             .scenarios
             .iter()
             .filter(|s| s.meta.section == section)
         {
-            suite.add_test_case(test_case(scenario));
+            suite.add_test_case(test_case(&record.meta, scenario));
         }
         report.add_test_suite(suite);
     }
@@ -69,6 +69,12 @@ fn run_properties(record: &RunRecord) -> Vec<Property> {
     if let Some(version) = &meta.target.version {
         props.push(Property::new("target.version", x(version)));
     }
+    for (i, shard) in meta.shards.iter().enumerate() {
+        props.push(Property::new(
+            format!("merged.{}", i + 1),
+            x(&shard.describe()),
+        ));
+    }
     if let Some(browser) = &meta.browser {
         props.push(Property::new("browser", x(browser)));
     }
@@ -81,7 +87,7 @@ fn run_properties(record: &RunRecord) -> Vec<Property> {
     props
 }
 
-fn test_case(scenario: &ScenarioRecord) -> TestCase {
+fn test_case(run: &RunMeta, scenario: &ScenarioRecord) -> TestCase {
     let meta = &scenario.meta;
     let level = scenario.level().as_str();
     let requirements = meta.requirements.join(", ");
@@ -97,6 +103,7 @@ fn test_case(scenario: &ScenarioRecord) -> TestCase {
                 )))
                 .set_type(format!("{}-failure", level.to_ascii_lowercase()))
                 .set_description(x(&details(
+                    run,
                     scenario,
                     &format!("Expected: {expected}\nActual: {actual}"),
                 )));
@@ -114,6 +121,7 @@ fn test_case(scenario: &ScenarioRecord) -> TestCase {
                 .set_message(x(&one_line(&format!("baselined: {reason}{issue}"), 300)))
                 .set_type("baselined")
                 .set_description(x(&details(
+                    run,
                     scenario,
                     &format!("Expected: {expected}\nActual: {actual}"),
                 )));
@@ -125,6 +133,7 @@ fn test_case(scenario: &ScenarioRecord) -> TestCase {
                 .set_message(x(&one_line(reason, 300)))
                 .set_type("error")
                 .set_description(x(&details(
+                    run,
                     scenario,
                     &format!("Could not be checked: {reason}"),
                 )));
@@ -149,7 +158,7 @@ fn test_case(scenario: &ScenarioRecord) -> TestCase {
         }
     };
     let mut case = TestCase::new(x(&meta.id), status);
-    case.set_classname(x(&meta.section));
+    case.set_classname(meta.section_slug());
     if let Some(result) = &scenario.result {
         case.set_time(Duration::from_millis(result.duration_ms));
     }
@@ -173,11 +182,11 @@ fn test_case(scenario: &ScenarioRecord) -> TestCase {
 }
 
 /// The text of a `<failure>`/`<error>`/baselined `<skipped>` element.
-fn details(scenario: &ScenarioRecord, head: &str) -> String {
+fn details(run: &RunMeta, scenario: &ScenarioRecord, head: &str) -> String {
     let meta = &scenario.meta;
     let mut out = format!("{head}\n{}: {}\n", meta.id, meta.title);
     for id in &meta.requirements {
-        match scenarios::requirement(id) {
+        match run.requirement(id) {
             Some(r) => out.push_str(&format!("{} {id}: {}\n", r.level.as_str(), r.text)),
             None => out.push_str(&format!("{id}\n")),
         }

@@ -75,14 +75,31 @@ pub fn render_markdown(record: &RunRecord) -> String {
         .as_deref()
         .map(|v| format!(" {}", escape_md(v)))
         .unwrap_or_default();
+    // A merged record's shards each ran at an origin and seed of their own.
+    let place = if meta.shards.is_empty() {
+        format!(
+            " at {} \u{b7} catalogue {} \u{b7} seed {}",
+            escape_md(&meta.target.portal_origin),
+            escape_md(&meta.catalogue_revision),
+            meta.seed
+        )
+    } else {
+        format!(" \u{b7} catalogue {}", escape_md(&meta.catalogue_revision))
+    };
     out.push(format!(
-        "Target **{}**{version} at {} \u{b7} catalogue {} \u{b7} seed {} \u{b7} {}",
+        "Target **{}**{version}{place} \u{b7} {}",
         escape_md(&meta.target.name),
-        escape_md(&meta.target.portal_origin),
-        escape_md(&meta.catalogue_revision),
-        meta.seed,
         escape_md(&summary_line(record)),
     ));
+    if !meta.shards.is_empty() {
+        out.push(String::new());
+        let shards: Vec<String> = meta
+            .shards
+            .iter()
+            .map(|s| escape_md(&s.describe()))
+            .collect();
+        out.push(format!("Merged from: {}", shards.join("; ")));
+    }
     if let Some(engine) = &meta.engine {
         out.push(String::new());
         out.push(format!(

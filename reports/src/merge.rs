@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::error::{MergeError, ReportError};
-use crate::event::{RunEnd, TargetMeta};
+use crate::event::{RequirementMeta, RunEnd, Shard, ShardRun, TargetMeta};
 use crate::markdown::{escape_md, md_id};
 use crate::record::{RunRecord, State, SCHEMA_VERSION};
 
@@ -20,8 +20,9 @@ use crate::record::{RunRecord, State, SCHEMA_VERSION};
 pub fn merge(records: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
     let mut records = records.into_iter();
     let mut merged = records.next().ok_or(MergeError::Empty)?;
-    let mut shards: Vec<Option<String>> = vec![merged.meta.selection.shard.clone()];
+    let mut shards: Vec<Option<Shard>> = vec![merged.meta.selection.shard];
     let mut ends: Vec<Option<RunEnd>> = vec![merged.end.take()];
+    let mut runs: Vec<ShardRun> = ShardRun::of(&merged.meta);
     for (i, record) in records.enumerate() {
         let (a, b) = (&merged.meta, &record.meta);
         if record.schema_version != SCHEMA_VERSION {
@@ -63,14 +64,21 @@ pub fn merge(records: Vec<RunRecord>) -> Result<RunRecord, ReportError> {
             .scenarios
             .extend(record.meta.scenarios.iter().cloned());
         merged.scenarios.extend(record.scenarios);
+        for requirement in &record.meta.requirements {
+            if merged.meta.requirement(&requirement.id).is_none() {
+                merged.meta.requirements.push(requirement.clone());
+            }
+        }
         if merged.baseline.is_none() {
             merged.baseline = record.baseline;
         }
-        shards.push(record.meta.selection.shard.clone());
+        shards.push(record.meta.selection.shard);
+        runs.extend(ShardRun::of(&record.meta));
         ends.push(record.end);
     }
     merged.meta.selection.shard = None;
-    merged.end = merge_ends(&ends, &shards);
+    merged.meta.shards = runs;
+    merged.end = merge_ends(&ends, &shards, &merged.meta.shards);
     merged.judge();
     Ok(merged)
 }
@@ -113,13 +121,16 @@ fn identity(target: &TargetMeta) -> [(&'static str, String); 4] {
 /// Shards run side by side: the merged run ends with the last shard and
 /// lasts as long as the longest; any shard's incompleteness carries over,
 /// and so does a missing shard `K/N`.
-fn merge_ends(ends: &[Option<RunEnd>], shards: &[Option<String>]) -> Option<RunEnd> {
+fn merge_ends(
+    ends: &[Option<RunEnd>],
+    shards: &[Option<Shard>],
+    runs: &[ShardRun],
+) -> Option<RunEnd> {
     let mut reasons: Vec<String> = Vec::new();
     let mut finished_at = String::new();
     let mut duration_ms = 0;
     for (end, shard) in ends.iter().zip(shards) {
         let name = shard
-            .as_deref()
             .map(|s| format!("shard {s}"))
             .unwrap_or_else(|| "a shard".to_string());
         match end {
@@ -135,14 +146,12 @@ fn merge_ends(ends: &[Option<RunEnd>], shards: &[Option<String>]) -> Option<RunE
             }
         }
     }
-    let parsed: Vec<(u32, u32)> = shards
-        .iter()
-        .flatten()
-        .filter_map(|s| parse_shard(s))
-        .collect();
-    if let Some(&(_, total)) = parsed.first() {
-        if parsed.len() == shards.len() && parsed.iter().all(|&(_, n)| n == total) {
-            let have: BTreeSet<u32> = parsed.iter().map(|&(k, _)| k).collect();
+    // Every shard a merged record was made from counts, so merging merged
+    // records still notices a missing one.
+    let parsed: Vec<Shard> = runs.iter().filter_map(|r| r.shard).collect();
+    if let Some(&Shard { total, .. }) = parsed.first() {
+        if parsed.len() == runs.len() && parsed.iter().all(|s| s.total == total) {
+            let have: BTreeSet<u32> = parsed.iter().map(|s| s.index).collect();
             let missing: Vec<String> = (1..=total)
                 .filter(|k| !have.contains(k))
                 .map(|k| format!("{k}/{total}"))
@@ -157,11 +166,6 @@ fn merge_ends(ends: &[Option<RunEnd>], shards: &[Option<String>]) -> Option<RunE
         duration_ms,
         incomplete: (!reasons.is_empty()).then(|| reasons.join("; ")),
     })
-}
-
-fn parse_shard(text: &str) -> Option<(u32, u32)> {
-    let (k, n) = text.split_once('/')?;
-    Some((k.trim().parse().ok()?, n.trim().parse().ok()?))
 }
 
 /// Whether RFC 3339 time `a` is before `b` (unparsable times never are).
@@ -180,7 +184,14 @@ fn earlier(a: &str, b: &str) -> bool {
 /// requirement found (`fail` wins over `error`, over `pass`, over `skip`).
 pub fn compare(records: &[RunRecord]) -> String {
     let mut ids: Vec<String> = Vec::new();
-    let catalogue: Vec<&str> = scenarios::requirements().iter().map(|r| r.id).collect();
+    // The requirements as the runs' catalogues stated them, in their order.
+    let mut known: Vec<&RequirementMeta> = Vec::new();
+    for r in records.iter().flat_map(|r| &r.meta.requirements) {
+        if known.iter().all(|k| k.id != r.id) {
+            known.push(r);
+        }
+    }
+    let catalogue: Vec<&str> = known.iter().map(|r| r.id.as_str()).collect();
     let mut named: BTreeSet<String> = BTreeSet::new();
     for record in records {
         for scenario in &record.scenarios {
@@ -218,7 +229,9 @@ pub fn compare(records: &[RunRecord]) -> String {
     out.push('\n');
     let mut passes = vec![0usize; records.len()];
     for id in &ids {
-        let level = scenarios::requirement(id)
+        let level = known
+            .iter()
+            .find(|r| &r.id == id)
             .map(|r| r.level.as_str())
             .unwrap_or("?");
         out.push_str(&format!("| {} | {level} |", md_id(id)));

@@ -109,7 +109,7 @@ impl ScenarioRecord {
 
     /// The scenario's level; anything but `should` counts as MUST.
     pub fn level(&self) -> Level {
-        Level::parse(&self.meta.level).unwrap_or(Level::Must)
+        self.meta.level
     }
 
     fn announced(meta: ScenarioMeta) -> ScenarioRecord {
@@ -454,9 +454,10 @@ fn catalogue_meta(id: &str) -> ScenarioMeta {
         None => ScenarioMeta {
             id: id.to_string(),
             title: id.to_string(),
-            section: "unknown".to_string(),
+            section: None,
             requirements: Vec::new(),
-            level: "must".to_string(),
+            // Doubt goes against the target: an unknown scenario counts as MUST.
+            level: Level::Must,
             tags: Vec::new(),
             description: String::new(),
             how_to_fix: String::new(),
@@ -484,5 +485,7 @@ fn unknown_meta() -> RunMeta {
         seed: 0,
         selection: Selection::default(),
         scenarios: Vec::new(),
+        requirements: Vec::new(),
+        shards: Vec::new(),
     }
 }

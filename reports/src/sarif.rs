@@ -85,12 +85,12 @@ pub fn render_sarif(record: &RunRecord) -> String {
                     },
                     "logicalLocations": [{
                         "name": meta.id,
-                        "fullyQualifiedName": format!("{}/{}", meta.section, meta.id),
+                        "fullyQualifiedName": format!("{}/{}", meta.section_slug(), meta.id),
                         "kind": "test",
                     }],
                 }],
                 "partialFingerprints": fingerprints(&meta.id, requirement),
-                "properties": { "scenario": meta.id, "section": meta.section, "tags": meta.tags },
+                "properties": { "scenario": meta.id, "section": meta.section_slug(), "tags": meta.tags },
             });
             if let Some(entry) = &scenario.baselined {
                 let mut suppression = json!({ "kind": "external", "status": "accepted", "justification": entry.reason });
@@ -124,7 +124,7 @@ pub fn render_sarif(record: &RunRecord) -> String {
     );
 
     let meta = &record.meta;
-    let log = json!({
+    let mut log = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -150,6 +150,21 @@ pub fn render_sarif(record: &RunRecord) -> String {
             },
         }],
     });
+    if !meta.shards.is_empty() {
+        // A merged run: each shard's own origin, seed and start.
+        log["runs"][0]["properties"]["mergedFrom"] = meta
+            .shards
+            .iter()
+            .map(|s| {
+                json!({
+                    "shard": s.shard,
+                    "portalOrigin": s.portal_origin,
+                    "seed": s.seed,
+                    "startedAt": s.started_at,
+                })
+            })
+            .collect();
+    }
     let mut text = json_escape_controls(serde_json::to_string_pretty(&log).unwrap_or_default());
     text.push('\n');
     text
@@ -196,20 +211,22 @@ fn uri_path(path: &str) -> String {
     out
 }
 
-/// One rule per catalogue requirement, then one for any requirement the
-/// record names that the catalogue does not know.
+/// One rule per requirement of the run's catalogue (as the record holds
+/// it), then one for any requirement a scenario names that it does not.
 fn rules(record: &RunRecord) -> Vec<Rule> {
-    let mut rules: Vec<Rule> = scenarios::requirements()
-        .into_iter()
+    let mut rules: Vec<Rule> = record
+        .meta
+        .requirements
+        .iter()
         .map(|r| {
-            let doc = documented_at(r.id);
+            let doc = documented_at(&r.id);
             Rule {
-                id: r.id.to_string(),
+                id: r.id.clone(),
                 level: r.level,
                 value: json!({
                     "id": r.id,
-                    "name": clamp(&rule_name(r.id), NAME_LIMIT),
-                    "shortDescription": { "text": clamp(r.text, DESCRIPTION_LIMIT) },
+                    "name": clamp(&rule_name(&r.id), NAME_LIMIT),
+                    "shortDescription": { "text": clamp(&r.text, DESCRIPTION_LIMIT) },
                     "fullDescription": { "text": clamp(&format!("{} ({} \u{2014} {}.) Documentation: \u{201c}{}\u{201d}", r.text, r.level.as_str(), r.section.heading(), r.source), DESCRIPTION_LIMIT) },
                     "help": { "text": format!("{} {doc}", r.text) },
                     "defaultConfiguration": { "level": sarif_level(r.level) },
@@ -230,10 +247,10 @@ fn rules(record: &RunRecord) -> Vec<Rule> {
                         "id": id,
                         "name": clamp(&rule_name(id), NAME_LIMIT),
                         "shortDescription": { "text": clamp(&text, DESCRIPTION_LIMIT) },
-                        "fullDescription": { "text": clamp(&format!("{text}: the report names a requirement that catalogue revision {} does not have.", scenarios::CATALOGUE_REVISION), DESCRIPTION_LIMIT) },
+                        "fullDescription": { "text": clamp(&format!("{text}: the report names a requirement that catalogue revision {} does not have.", record.meta.catalogue_revision), DESCRIPTION_LIMIT) },
                         "help": { "text": format!("{text}. Compare the catalogue revision of the report with this portalcheck's.") },
                         "defaultConfiguration": { "level": sarif_level(level) },
-                        "properties": { "tags": [scenario.meta.section.clone(), level.as_str().to_ascii_lowercase()] },
+                        "properties": { "tags": [scenario.meta.section_slug(), level.as_str().to_ascii_lowercase()] },
                     }),
                 });
             }

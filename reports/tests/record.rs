@@ -219,7 +219,8 @@ fn events_for_unannounced_scenarios_are_kept() {
     events.insert(3, finish("extra.unknown", fail()));
     let record = record_of(&events, None, Redactor::default());
     let extra = record.scenario("extra.unknown").unwrap();
-    assert_eq!(extra.meta.section, "unknown");
+    assert_eq!(extra.meta.section, None);
+    assert_eq!(extra.meta.section_slug(), "unknown");
     assert_eq!(record.status, RunStatus::MustFailed);
 }
 
@@ -258,7 +259,7 @@ fn shard(ids: &[&str], shard: &str) -> reports::RunRecord {
         .filter_map(|event| match event {
             Event::RunStarted(mut meta) => {
                 meta.scenarios.retain(|s| ids.contains(&s.id.as_str()));
-                meta.selection.shard = Some(shard.into());
+                meta.selection.shard = Some(reports::event::Shard::parse(shard).unwrap());
                 Some(Event::RunStarted(meta))
             }
             Event::ScenarioStarted { ref id, .. } | Event::EvidenceCaptured { ref id, .. }
@@ -344,6 +345,36 @@ fn shards_of_one_target_on_different_ports_merge() {
         merged.meta.target.portal_origin,
         "https://portal.test:41234"
     );
+    // Every shard's own origin stays in the merged record and its reports.
+    let origins: Vec<(Option<String>, &str)> = merged
+        .meta
+        .shards
+        .iter()
+        .map(|s| (s.shard.map(|s| s.to_string()), s.portal_origin.as_str()))
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            (Some("1/2".to_string()), "https://portal.test:41234"),
+            (Some("2/2".to_string()), "https://portal.test:45999")
+        ]
+    );
+    for (format, text) in [
+        ("markdown", reports::render_markdown(&merged)),
+        ("html", reports::render_html(&merged)),
+        ("junit", reports::render_junit(&merged)),
+        ("sarif", reports::render_sarif(&merged)),
+    ] {
+        for origin in ["https://portal.test:41234", "https://portal.test:45999"] {
+            assert!(text.contains(origin), "{format} lacks {origin}");
+        }
+    }
+    // A merged record merges again, keeping its shards.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("merged.json");
+    std::fs::write(&path, render_json(&merged)).unwrap();
+    let again = merge(vec![read_json_report(&path).unwrap()]).unwrap();
+    assert_eq!(again.meta.shards, merged.meta.shards);
     // The same defects in another order are the same reference.
     let (mut a, mut b) = (shard(&FIRST, "1/2"), shard(&SECOND, "2/2"));
     a.meta.target.defects = vec!["x".into(), "y".into()];
@@ -419,4 +450,34 @@ fn compare_tabulates_implementations() {
     other.meta.target.version = None;
     let table = compare(&[reference, other]);
     insta::assert_snapshot!("compare", table);
+}
+
+/// A report shows the requirement texts its own run judged against: a
+/// merged or re-rendered report from an older catalogue keeps its wording.
+#[test]
+fn reports_render_the_runs_requirement_texts_not_todays() {
+    let mut old = record();
+    let failing = old
+        .scenarios
+        .iter()
+        .find(|s| s.state() == reports::State::Fail)
+        .expect("the fixture has a failure");
+    let id = failing.meta.requirements[0].clone();
+    let requirement = old
+        .meta
+        .requirements
+        .iter_mut()
+        .find(|r| r.id == id)
+        .unwrap();
+    requirement.text = "WORDING OF AN OLDER CATALOGUE".into();
+    for (format, text) in [
+        ("html", reports::render_html(&old)),
+        ("junit", reports::render_junit(&old)),
+        ("sarif", reports::render_sarif(&old)),
+    ] {
+        assert!(
+            text.contains("WORDING OF AN OLDER CATALOGUE"),
+            "{format} does not show the run's text for {id}"
+        );
+    }
 }

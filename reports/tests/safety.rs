@@ -169,9 +169,17 @@ fn hostile_events() -> Vec<Event> {
                     s.title = p.clone();
                     s.description = p.clone();
                     s.how_to_fix = p.clone();
-                    s.tags.push(p.clone());
                 }
+                // Tags, sections and levels are types; a requirement's
+                // text comes with the run and may be anything.
                 meta.scenarios[0].requirements.push(p.clone());
+                meta.requirements.push(reports::event::RequirementMeta {
+                    id: p.clone(),
+                    section: scenarios::Section::Sdk,
+                    level: scenarios::Level::Must,
+                    text: p.clone(),
+                    source: p.clone(),
+                });
             }
             Event::ScenarioFinished(ScenarioResult { outcome, .. }) => {
                 *outcome = match outcome {

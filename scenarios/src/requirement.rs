@@ -3,10 +3,10 @@
 //! where a failure must show. The requirements themselves live in
 //! `sections/`, one file per documented section.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How binding a requirement is (RFC 2119).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// A failure means the portal is broken or unsafe.
@@ -36,7 +36,7 @@ impl Level {
 /// The sections of the Embedded Portal troubleshooting documentation
 /// (`shared/seeds/000_646aab8fd4e1d795.txt`), in document order, plus the
 /// SDK surface the whole document presupposes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Section {
     /// The SDK the page embeds (`portal.js`, `UserHero.*`, its events).

@@ -150,10 +150,13 @@ pub async fn watch(
                 WAIT_FOR_CHANGE,
                 vec![json!(recorded(&state)), json!(nap.as_millis() as u64)],
             )
+            .within("wait in the page")
             .await;
-        if woke.is_err() {
+        match woke {
+            Err(e) if e.fault().is_some() => return Err(e),
             // The page is navigating or busy: the next read says which.
-            tokio::time::sleep(nap.min(FRAME_POLL)).await;
+            Err(_) => tokio::time::sleep(nap.min(FRAME_POLL)).await,
+            Ok(_) => {}
         }
     }
     let state = read_recorder(session, plan).await?;
@@ -170,6 +173,7 @@ pub async fn watch(
     let frame = read_frame(session, plan.read_styles).await?;
     let url = client
         .current_url()
+        .within("current_url")
         .await
         .map(|u| u.to_string())
         .unwrap_or_else(|_| plan.url.to_string());

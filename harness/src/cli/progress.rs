@@ -78,7 +78,7 @@ impl Reporter for Progress {
                 self.total = meta.scenarios.len();
                 for s in &meta.scenarios {
                     self.levels
-                        .insert(s.id.clone(), s.level.to_ascii_uppercase());
+                        .insert(s.id.clone(), s.level.as_str().to_string());
                 }
                 let defects = if meta.target.defects.is_empty() {
                     String::new()

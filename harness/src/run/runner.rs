@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use reports::event::{
-    Event, EvidenceItem, Outcome, RunEnd, RunMeta, ScenarioMeta, ScenarioResult, Selection,
-    SupportInfo, TargetMeta,
+    Event, EvidenceItem, Outcome, RequirementMeta, RunEnd, RunMeta, ScenarioMeta, ScenarioResult,
+    Selection, Shard, SupportInfo, TargetMeta,
 };
 use scenarios::{Level, Need, Scenario, Tag, Verdict};
 
@@ -37,8 +37,8 @@ pub struct Filter {
     /// Tags; all must match.
     pub tags: Vec<Tag>,
     pub level: Option<Level>,
-    /// `(k, n)`: run the k-th of n shards (1-based).
-    pub shard: Option<(u32, u32)>,
+    /// Run only this shard of the selection.
+    pub shard: Option<Shard>,
     /// Exactly these IDs, on top of the rest (the focused defect matrix);
     /// `None` keeps every ID.
     pub ids: Option<std::collections::BTreeSet<String>>,
@@ -53,7 +53,10 @@ impl Filter {
             })
             .filter(|s| self.tags.iter().all(|t| s.has_tag(*t)))
             .filter(|s| self.level.is_none_or(|l| s.level == l))
-            .filter(|s| self.shard.is_none_or(|(k, n)| shard_of(s.id, n) == k))
+            .filter(|s| {
+                self.shard
+                    .is_none_or(|shard| shard_of(s.id, shard.total) == shard.index)
+            })
             .filter(|s| self.ids.as_ref().is_none_or(|ids| ids.contains(s.id)))
             .collect()
     }
@@ -61,9 +64,9 @@ impl Filter {
     pub fn describe(&self) -> Selection {
         Selection {
             filter: self.prefixes.clone(),
-            tags: self.tags.iter().map(|t| t.as_str().to_string()).collect(),
-            level: self.level.map(|l| l.as_str().to_ascii_lowercase()),
-            shard: self.shard.map(|(k, n)| format!("{k}/{n}")),
+            tags: self.tags.clone(),
+            level: self.level,
+            shard: self.shard,
         }
     }
 }
@@ -144,6 +147,8 @@ pub fn run_meta(
         seed: options.seed,
         selection: options.selection.clone(),
         scenarios: selected.iter().map(ScenarioMeta::from_catalogue).collect(),
+        requirements: RequirementMeta::catalogue(),
+        shards: Vec::new(),
     }
 }
 
@@ -250,6 +255,7 @@ pub async fn run(
                     started_at: started_at.clone(),
                 });
                 let t = Instant::now();
+                let drove_page = needs_browser;
                 let (outcome, fault) = match (needs_browser, loan) {
                     (false, _) => tokio::select! {
                         (outcome, fault, _) = run_one(&world, &scenario, None, &sink, seed) => (outcome, fault),
@@ -261,7 +267,13 @@ pub async fn run(
                         tokio::select! {
                             (outcome, fault, healthy) = run_one(&world, &scenario, session, &sink, seed) => {
                                 loan.session = healthy.0;
-                                pool.give_back(loan, healthy.1).await;
+                                if !healthy.1 && stop.cause().is_some() {
+                                    // A stopped run starts no new browser
+                                    // for a lost one.
+                                    pool.retire(loan);
+                                } else {
+                                    pool.give_back(loan, healthy.1).await;
+                                }
                                 (outcome, fault)
                             }
                             cause = stop.stopped() => {
@@ -291,7 +303,7 @@ pub async fn run(
                     let tripped = breaker
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .record(fault);
+                        .record(fault, drove_page);
                     if let Some(cause) = tripped {
                         stop.trip(&cause);
                     }
@@ -392,9 +404,19 @@ fn outcome_of(verdict: Verdict, exposures: &[Exposure]) -> Outcome {
 }
 
 /// The target's fault behind an error, if any: the one the probe saw,
-/// else an overrun of the budget. A pass, fail or skip names none.
-fn fault_of(outcome: &Outcome, over_budget: bool, seen: Option<Fault>) -> Option<Fault> {
+/// else an overrun of the budget, which is a hung page when the scenario
+/// was inside a page's watch when its budget ran out. A pass, fail or skip
+/// names none.
+fn fault_of(
+    outcome: &Outcome,
+    over_budget: bool,
+    in_page: bool,
+    seen: Option<Fault>,
+) -> Option<Fault> {
     match outcome {
+        Outcome::Error { .. } if over_budget && in_page => seen.or(Some(Fault::PageHung {
+            command: "watch the page",
+        })),
         Outcome::Error { .. } if over_budget => seen.or(Some(Fault::OverBudget)),
         Outcome::Error { .. } => seen,
         _ => None,
@@ -429,8 +451,12 @@ async fn run_one(
         (verdict, probe.trail.clone(), over_budget)
     };
     let outcome = outcome_of(verdict, &trail.exposures);
+    let fault = fault_of(&outcome, over_budget, trail.in_page, trail.fault.clone());
+    // A hung page answers no screenshot and no health probe: each would
+    // only wait out its deadline. Its session is replaced.
+    let page_hung = matches!(fault, Some(Fault::PageHung { .. }));
     if matches!(outcome, Outcome::Fail { .. } | Outcome::Error { .. }) {
-        if let (Some(browser), true) = (session.as_ref(), trail.opened_page) {
+        if let (Some(browser), true, false) = (session.as_ref(), trail.opened_page, page_hung) {
             if let Ok(Ok(png)) =
                 tokio::time::timeout(Duration::from_secs(5), browser.client.screenshot()).await
             {
@@ -455,6 +481,7 @@ async fn run_one(
     }
     let mut session = session;
     let healthy = match session.as_mut() {
+        Some(_) if page_hung => false,
         Some(s) => {
             s.died().is_none()
                 && tokio::time::timeout(Duration::from_secs(5), s.client.goto("about:blank"))
@@ -463,7 +490,6 @@ async fn run_one(
         }
         None => true,
     };
-    let fault = fault_of(&outcome, over_budget, trail.fault.clone());
     (outcome, fault, (session, healthy))
 }
 
@@ -511,7 +537,14 @@ mod tests {
         assert!(over);
         let outcome = outcome_of(verdict, &[]);
         assert!(matches!(outcome, Outcome::Error { .. }), "{outcome:?}");
-        assert_eq!(fault_of(&outcome, over, None), Some(Fault::OverBudget));
+        assert_eq!(
+            fault_of(&outcome, over, false, None),
+            Some(Fault::OverBudget)
+        );
+        assert!(matches!(
+            fault_of(&outcome, over, true, None),
+            Some(Fault::PageHung { .. })
+        ));
     }
 
     #[tokio::test]
@@ -521,6 +554,9 @@ mod tests {
         assert!(!over);
         let outcome = outcome_of(verdict, &[]);
         assert!(matches!(outcome, Outcome::Fail { .. }));
-        assert_eq!(fault_of(&outcome, over, Some(Fault::OverBudget)), None);
+        assert_eq!(
+            fault_of(&outcome, over, true, Some(Fault::OverBudget)),
+            None
+        );
     }
 }

@@ -129,7 +129,7 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
     let mut caught_requirements = std::collections::BTreeSet::new();
     for s in &record.scenarios {
         let outcome = s.result.as_ref().map(|r| &r.outcome);
-        let browser = s.meta.tags.iter().any(|t| t == "browser");
+        let browser = s.meta.tags.contains(&scenarios::Tag::Browser);
         let caught = s.meta.requirements.iter().any(|r| breaks.contains(r));
         let caught_here = caught && matches!(outcome, Some(Outcome::Fail { .. }));
         if every_page_broken
@@ -425,10 +425,10 @@ mod tests {
             meta: ScenarioMeta {
                 id: id.into(),
                 title: id.into(),
-                section: "handshake".into(),
+                section: Some(scenarios::Section::Handshake),
                 requirements: requirements.iter().map(|r| r.to_string()).collect(),
-                level: "must".into(),
-                tags: vec!["api".into()],
+                level: scenarios::Level::Must,
+                tags: vec![scenarios::Tag::Api],
                 description: String::new(),
                 how_to_fix: String::new(),
             },

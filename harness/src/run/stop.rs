@@ -45,8 +45,10 @@ pub enum Fault {
     /// Answers that make no sense (not HTTP, a provider state that does
     /// not answer a JSON success).
     Nonsense { host: String, what: String },
-    /// The browser did not finish a command within its deadline: the
-    /// page's renderer hangs (e.g. a script running `while (true) {}`).
+    /// The browser did not finish a command within its deadline (the
+    /// harness's, or the driver's page-load and script time-outs): the
+    /// page's renderer hangs (e.g. a script running `while (true) {}`), or
+    /// its load never ends.
     PageHung { command: &'static str },
     /// The page keeps opening dialogs (`alert`, `confirm`, `prompt`).
     Dialogs,
@@ -71,8 +73,7 @@ impl std::fmt::Display for Fault {
             Fault::Nonsense { host, what } => write!(f, "{host} gives {what}"),
             Fault::PageHung { command } => write!(
                 f,
-                "the page hangs: the browser did not finish `{command}` within {} s (a script that never yields?)",
-                crate::run::limits::WEBDRIVER_COMMAND.as_secs()
+                "the page hangs: the browser did not finish `{command}` within its deadline (a script that never yields, or a load that never ends?)"
             ),
             Fault::Dialogs => f.write_str("the page keeps opening dialogs (alert, confirm or prompt)"),
             Fault::TopNavigated { to } => write!(
@@ -84,7 +85,30 @@ impl std::fmt::Display for Fault {
     }
 }
 
-/// Counts consecutive scenarios that errored with the same fault.
+impl Fault {
+    /// Whether the fault is the page's (the browser could not drive it),
+    /// rather than the target's network answers.
+    pub fn is_page_fault(&self) -> bool {
+        matches!(
+            self,
+            Fault::PageHung { .. } | Fault::Dialogs | Fault::TopNavigated { .. }
+        )
+    }
+
+    /// Whether two faults have one cause, for the breaker: a hung page is
+    /// one cause whichever WebDriver command found it hung.
+    fn same_cause(&self, other: &Fault) -> bool {
+        match (self, other) {
+            (Fault::PageHung { .. }, Fault::PageHung { .. }) => true,
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// Counts consecutive scenarios that errored with the same fault. A page
+/// fault's streak is ended only by a scenario that drove a page and
+/// concluded: API scenarios that pass in between say nothing about the
+/// page.
 #[derive(Debug)]
 pub struct Breaker {
     threshold: usize,
@@ -100,15 +124,19 @@ impl Breaker {
     }
 
     /// One scenario finished: `fault` when it errored because of one,
-    /// `None` when it concluded otherwise. Returns the cause when this
-    /// finish trips the breaker.
-    pub fn record(&mut self, fault: Option<Fault>) -> Option<String> {
+    /// `None` when it concluded otherwise; `drove_page` when it opened a
+    /// page in the browser. Returns the cause when this finish trips the
+    /// breaker.
+    pub fn record(&mut self, fault: Option<Fault>, drove_page: bool) -> Option<String> {
         let Some(fault) = fault else {
-            self.streak = None;
+            let page_streak = matches!(&self.streak, Some((f, _)) if f.is_page_fault());
+            if drove_page || !page_streak {
+                self.streak = None;
+            }
             return None;
         };
         let count = match &self.streak {
-            Some((same, n)) if *same == fault => n + 1,
+            Some((same, n)) if same.same_cause(&fault) => n + 1,
             _ => 1,
         };
         self.streak = Some((fault.clone(), count));
@@ -220,23 +248,52 @@ mod tests {
     #[test]
     fn trips_on_the_threshold_th_consecutive_same_fault() {
         let mut b = Breaker::new(3);
-        assert_eq!(b.record(Some(hang())), None);
-        assert_eq!(b.record(Some(hang())), None);
-        let cause = b.record(Some(hang())).expect("third in a row trips");
+        assert_eq!(b.record(Some(hang()), false), None);
+        assert_eq!(b.record(Some(hang()), false), None);
+        let cause = b.record(Some(hang()), false).expect("third in a row trips");
         assert!(cause.contains("portal.test does not answer"), "{cause}");
     }
 
     #[test]
     fn a_conclusion_or_another_fault_resets_the_streak() {
         let mut b = Breaker::new(3);
-        b.record(Some(hang()));
-        b.record(Some(hang()));
-        assert_eq!(b.record(None), None);
-        b.record(Some(hang()));
-        b.record(Some(Fault::Dialogs));
-        assert_eq!(b.record(Some(hang())), None);
-        assert_eq!(b.record(Some(hang())), None);
-        assert!(b.record(Some(hang())).is_some());
+        b.record(Some(hang()), false);
+        b.record(Some(hang()), false);
+        assert_eq!(b.record(None, false), None);
+        b.record(Some(hang()), false);
+        b.record(Some(Fault::Dialogs), true);
+        assert_eq!(b.record(Some(hang()), false), None);
+        assert_eq!(b.record(Some(hang()), false), None);
+        assert!(b.record(Some(hang()), false).is_some());
+    }
+
+    fn page_hung(command: &'static str) -> Fault {
+        Fault::PageHung { command }
+    }
+
+    #[test]
+    fn a_hung_page_is_one_cause_whichever_command_found_it() {
+        let mut b = Breaker::new(3);
+        b.record(Some(page_hung("goto host page")), true);
+        b.record(Some(page_hung("read page recorder")), true);
+        let cause = b.record(Some(page_hung("watch page")), true);
+        assert!(cause.is_some_and(|c| c.contains("the page hangs")));
+    }
+
+    #[test]
+    fn api_scenarios_concluding_between_page_faults_do_not_end_their_streak() {
+        let mut b = Breaker::new(3);
+        b.record(Some(page_hung("goto host page")), true);
+        assert_eq!(b.record(None, false), None);
+        b.record(Some(page_hung("goto host page")), true);
+        assert_eq!(b.record(None, false), None);
+        assert!(b.record(Some(page_hung("goto host page")), true).is_some());
+        // A page that concluded ends it.
+        let mut b = Breaker::new(3);
+        b.record(Some(page_hung("goto host page")), true);
+        b.record(Some(page_hung("goto host page")), true);
+        assert_eq!(b.record(None, true), None);
+        assert_eq!(b.record(Some(page_hung("goto host page")), true), None);
     }
 
     #[tokio::test]

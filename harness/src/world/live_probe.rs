@@ -36,6 +36,9 @@ use crate::world::{error_chain, random_secret, TenantKeys, TenantSource, World};
 #[derive(Debug, Default, Clone)]
 pub struct ProbeTrail {
     pub opened_page: bool,
+    /// Whether the scenario is (or was, when it ended) inside a page's
+    /// watch: a budget overrun there is the page's doing.
+    pub in_page: bool,
     pub public_key: Option<String>,
     pub external_user_id: Option<String>,
     pub console_errors: Vec<String>,
@@ -632,9 +635,11 @@ impl Probe for LiveProbe<'_> {
                 })?
             }
         };
+        self.trail.in_page = true;
         let watched = self
             .watch_page(own.as_ref().unwrap_or(browser), &page, &ctx, &url)
             .await;
+        self.trail.in_page = false;
         if let Some(own) = own {
             own.close().await;
         }

@@ -45,10 +45,18 @@ pub fn scenario_meta(
     ScenarioMeta {
         id: id.to_string(),
         title: format!("Title of {id}"),
-        section: section.to_string(),
+        section: Some(
+            scenarios::Section::ALL
+                .into_iter()
+                .find(|s| s.slug() == section)
+                .expect("a catalogue section"),
+        ),
         requirements: vec![requirement.to_string()],
-        level: level.to_string(),
-        tags: tags.iter().map(|t| t.to_string()).collect(),
+        level: scenarios::Level::parse(level).expect("must or should"),
+        tags: tags
+            .iter()
+            .map(|t| scenarios::Tag::parse(t).expect("a catalogue tag"))
+            .collect(),
         description: format!("What {id} does."),
         how_to_fix: format!("How to fix {id}."),
     }
@@ -121,6 +129,8 @@ pub fn run_meta(scenarios: Vec<ScenarioMeta>) -> RunMeta {
         seed: 42,
         selection: Selection::default(),
         scenarios,
+        requirements: reports::event::RequirementMeta::catalogue(),
+        shards: Vec::new(),
     }
 }
 
