@@ -37,6 +37,7 @@ macro_rules! section_file {
 const FILES: &[SectionFile] = &[
     section_file!(Sdk, sdk),
     section_file!(Sdk, sdk_exposure),
+    section_file!(Sdk, sdk_messages),
     section_file!(Handshake, handshake::different_string),
     section_file!(Handshake, handshake::secret),
     section_file!(Handshake, handshake::clock),

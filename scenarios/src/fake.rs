@@ -53,6 +53,10 @@ pub enum Fault {
     /// The frame's ticket calls need a third-party cookie: with such
     /// cookies blocked the panel stays blank.
     NeedsThirdPartyCookie,
+    /// The SDK acts on window messages from any window.
+    SdkTrustsAnyMessage,
+    /// The SDK posts the session to its frame with targetOrigin `*`.
+    SessionToAnyTarget,
 }
 
 /// The choices the contract leaves to an implementation. The catalogue must
@@ -623,7 +627,11 @@ impl FakeProbe {
             requests: Some(Vec::new()),
             storage: Vec::new(),
             frame_cookie: None,
+            messages: Vec::new(),
+            foreign: Vec::new(),
         };
+        // When a foreign document of the page marked `done`.
+        let mut done_at: Option<u64> = None;
         if self.has(Fault::PageSilent) {
             view.url = String::new();
             return view;
@@ -697,6 +705,42 @@ impl FakeProbe {
                     Ok(accepted) if framable && !frame_blocked => {
                         frame_text = self.ticket_text(&accepted.token);
                         self.observe_session(&mut view, &site_origin, &accepted.token);
+                        // The frame says hello, then ready, to its parent.
+                        for kind in ["uh:hello", "uh:ready"] {
+                            view.messages.push(WindowMessage {
+                                origin: PORTAL.into(),
+                                data: json!({ "type": kind }),
+                                ports: 0,
+                            });
+                        }
+                        if let OnReady::NavigateFrameThenSetUser { to, user, hmac } = &page.on_ready
+                        {
+                            let catcher = self.origin(*to);
+                            view.foreign.push(mark(ForeignKind::Loaded, &catcher));
+                            match self
+                                .handshake(
+                                    &public_key,
+                                    Some(&site_origin),
+                                    user,
+                                    &Value::String(hmac.clone()),
+                                )
+                                .0
+                            {
+                                Ok(next) if self.has(Fault::SessionToAnyTarget) => {
+                                    view.foreign.push(ForeignMark {
+                                        kind: ForeignKind::Caught,
+                                        origin: catcher.clone(),
+                                        from: Some(site_origin.clone()),
+                                        data: json!({"type": "uh:session", "token": next.token}),
+                                    });
+                                }
+                                Ok(_) => {}
+                                Err(reason) => fail(&mut view, reason.as_str(), 400),
+                            }
+                            view.foreign.push(mark(ForeignKind::Done, &catcher));
+                            done_at = Some(450);
+                            frame_text = String::new();
+                        }
                         if let OnReady::SetUser { user, hmac } = &page.on_ready {
                             if let Ok(next) = self
                                 .handshake(
@@ -771,6 +815,28 @@ impl FakeProbe {
                 }
             }
         }
+        if let Some(forger) = &page.forger {
+            let due = view
+                .events
+                .iter()
+                .find(|e| e.name == forger.after_event)
+                .map(|e| e.at_ms);
+            if let Some(due) = due {
+                let origin = self.origin(forger.site);
+                view.foreign.push(mark(ForeignKind::Loaded, &origin));
+                if self.has(Fault::SdkTrustsAnyMessage)
+                    && forger.messages.iter().any(|m| m["type"] == "uh:ready")
+                {
+                    view.events.push(SdkEvent {
+                        name: crate::contract::EVENT_READY.into(),
+                        detail: json!({}),
+                        at_ms: due + 20,
+                    });
+                }
+                view.foreign.push(mark(ForeignKind::Done, &origin));
+                done_at = Some(due + 30);
+            }
+        }
         view.frame = match (framable, frame_blocked) {
             (true, false) => FrameView::Loaded {
                 url: embed_url,
@@ -803,6 +869,7 @@ impl FakeProbe {
                     .iter()
                     .find(|e| e.name == crate::contract::EVENT_READY)
                     .map(|e| e.at_ms.max(250) + quiet.as_millis() as u64),
+                WaitFor::ForeignDone(quiet) => done_at.map(|t| t + quiet.as_millis() as u64),
             }
         };
         let deadline = page.deadline.as_millis() as u64;
@@ -823,6 +890,15 @@ impl FakeProbe {
         }
         self.clock += end.div_ceil(1000) as i64;
         view
+    }
+}
+
+fn mark(kind: ForeignKind, origin: &str) -> ForeignMark {
+    ForeignMark {
+        kind,
+        origin: origin.to_string(),
+        from: None,
+        data: Value::Null,
     }
 }
 
@@ -1075,6 +1151,14 @@ mod tests {
             &[Fault::Reserialize],
         );
         assert_fails("theming.drops-brace-breakout", &[Fault::ThemeUnfiltered]);
+        assert_fails(
+            "sdk.foreign-window-messages-ignored",
+            &[Fault::SdkTrustsAnyMessage],
+        );
+        assert_fails(
+            "sdk.session-not-posted-to-foreign-frame",
+            &[Fault::SessionToAnyTarget],
+        );
     }
 
     #[test]

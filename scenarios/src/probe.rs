@@ -266,6 +266,11 @@ pub enum WaitFor {
     /// cannot watch the network never reports this condition: the view then
     /// did not reach it, and the scenario cannot conclude.
     NetworkIdle(Duration),
+    /// A foreign document of the page (a [`Forger`], or the page after an
+    /// [`OnReady::NavigateFrameThenSetUser`]) marked it is done, and since
+    /// then the browser has had no request in flight for this long (as for
+    /// `NetworkIdle`, never reported without DevTools).
+    ForeignDone(Duration),
 }
 
 /// A host page the customer's site serves for one scenario.
@@ -296,6 +301,22 @@ pub struct HostPage {
     pub on_ready: OnReady,
     /// The browser's third-party cookie setting for this page.
     pub third_party_cookies: ThirdPartyCookies,
+    /// A hidden frame from another origin beside the portal that posts
+    /// messages into the host window (a third-party frame on the shop).
+    pub forger: Option<Forger>,
+}
+
+/// A frame on a foreign origin in the host page that, once the page is
+/// ready for it, posts `messages` to the host window (targetOrigin `*`),
+/// then a `done` mark ([`ForeignKind::Done`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Forger {
+    pub site: Site,
+    /// It posts once the SDK delivered this event.
+    pub after_event: String,
+    /// Each posted as is (JSON values; the frame's own messages replayed).
+    #[serde(serialize_with = "shapes_only")]
+    pub messages: Vec<serde_json::Value>,
 }
 
 /// How the browser treats cookies of a cross-site frame (the portal).
@@ -329,6 +350,20 @@ pub enum OnReady {
         user: String,
         hmac: String,
     },
+    /// Navigate the SDK's portal frame to a catcher document on `to` (as a
+    /// script that could navigate that window would), and once the catcher
+    /// loaded, re-sign with these strings: whatever the SDK then posts to
+    /// the frame's window reaches the catcher only when it was not
+    /// addressed to the portal origin. The catcher reports each message it
+    /// gets ([`ForeignKind::Caught`]); the page marks [`ForeignKind::Done`]
+    /// after the `setUser` call.
+    NavigateFrameThenSetUser {
+        to: Site,
+        #[serde(skip_serializing)]
+        user: String,
+        #[serde(skip_serializing)]
+        hmac: String,
+    },
 }
 
 impl HostPage {
@@ -352,6 +387,7 @@ impl HostPage {
             read_styles: Vec::new(),
             on_ready: OnReady::Nothing,
             third_party_cookies: ThirdPartyCookies::EngineDefault,
+            forger: None,
         }
     }
 }
@@ -434,6 +470,89 @@ pub struct PageView {
     /// portal frame writes after the watch sticks. `None`: not asked for,
     /// or the frame could not be entered.
     pub frame_cookie: Option<FrameCookie>,
+    /// Window messages the host window received from other windows (the
+    /// portal frame's, foreign ones), the harness's own marks excepted.
+    pub messages: Vec<WindowMessage>,
+    /// What the page's foreign documents reported, in order.
+    pub foreign: Vec<ForeignMark>,
+}
+
+/// One `message` event the host window got. Evidence shows the shape of
+/// its data (member names, types and lengths), never the values: they may
+/// carry the session.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowMessage {
+    /// `event.origin`.
+    pub origin: String,
+    /// `event.data`, through JSON (`null` when it does not survive that).
+    #[serde(serialize_with = "shape_only")]
+    pub data: serde_json::Value,
+    /// How many `MessagePort`s came with it.
+    pub ports: usize,
+}
+
+/// What a foreign document of the page reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ForeignKind {
+    /// Its document loaded (and listens).
+    Loaded,
+    /// It did what it was there for.
+    Done,
+    /// A catcher got a message (posted into its window by someone else).
+    Caught,
+}
+
+/// One report of a foreign document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForeignMark {
+    pub kind: ForeignKind,
+    /// The origin the report came from (the foreign document's).
+    pub origin: String,
+    /// For `Caught`: the origin of the window that posted the message.
+    pub from: Option<String>,
+    /// For `Caught`: the message's data, through JSON.
+    #[serde(serialize_with = "shape_only")]
+    pub data: serde_json::Value,
+}
+
+/// The shape of a JSON value: member names, types and string lengths,
+/// never a string's content (messages may carry credentials).
+pub fn value_shape(value: &serde_json::Value) -> String {
+    use serde_json::Value::*;
+    match value {
+        Null => "null".into(),
+        Bool(_) => "bool".into(),
+        Number(_) => "number".into(),
+        String(s) => format!("string({})", s.chars().count()),
+        Array(items) => format!(
+            "[{}]",
+            items.iter().map(value_shape).collect::<Vec<_>>().join(", ")
+        ),
+        Object(members) => format!(
+            "{{{}}}",
+            members
+                .iter()
+                .map(|(k, v)| format!("{k:?}: {}", value_shape(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn shape_only<S: serde::Serializer>(value: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&value_shape(value))
+}
+
+fn shapes_only<S: serde::Serializer>(
+    values: &[serde_json::Value],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(values.len()))?;
+    for value in values {
+        seq.serialize_element(&value_shape(value))?;
+    }
+    seq.end()
 }
 
 /// One request the browser sent, as DevTools saw it.

@@ -8,6 +8,7 @@ pub mod handshake;
 pub mod handshake_variants;
 pub mod sdk;
 pub mod sdk_exposure;
+pub mod sdk_messages;
 pub mod session;
 pub mod session_tokens;
 pub mod support;

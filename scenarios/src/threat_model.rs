@@ -330,7 +330,7 @@ const CSP3: Source = Source {
 
 use Asset as A;
 use Boundary as B;
-use Coverage::{Gap, Scenarios, Unobservable};
+use Coverage::{Scenarios, Unobservable};
 
 /// Every attack class, grouped by boundary.
 pub const ATTACK_CLASSES: &[AttackClass] = &[
@@ -742,7 +742,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "The frame or SDK accepts messages from any window",
         attack: "A message handler that does not check `event.origin` / `event.source` lets a foreign window (an opener, another frame) set the user, the token or the theme.",
         sources: &[wstg!("Testing Web Messaging", "11-Client-side_Testing/11-Testing_Web_Messaging"), academy!("Controlling the web message source", "dom-based/controlling-the-web-message-source"), DETECTIFY_POSTMESSAGE],
-        coverage: Gap("the probe cannot yet open a foreign window beside the host page and post messages into the portal frame"),
+        coverage: Scenarios(&["sdk.foreign-window-messages-ignored"]),
     },
     AttackClass {
         id: "THREAT-POSTMESSAGE-TARGET-STAR",
@@ -751,7 +751,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "Secrets posted with targetOrigin `*`",
         attack: "The session token or user string is posted with `*`, so whatever document the window holds by then (after a navigation) receives it.",
         sources: &[HTML_MESSAGING, DETECTIFY_POSTMESSAGE],
-        coverage: Gap("the probe does not record window messages; a recorder on the host page and in the frame is needed"),
+        coverage: Scenarios(&["sdk.session-not-posted-to-foreign-frame"]),
     },
     AttackClass {
         id: "THREAT-TOKEN-IN-FRAME-URL",

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use scenarios::probe::{
-    ConsoleMessage, ConsoleSource, CspViolation, FrameView, ObservedRequest, PageView, SdkEvent,
-    StorageOwner, StorageView, WaitFor,
+    ConsoleMessage, ConsoleSource, CspViolation, ForeignKind, ForeignMark, FrameView,
+    ObservedRequest, PageView, SdkEvent, StorageOwner, StorageView, WaitFor, WindowMessage,
 };
 use serde_json::{json, Value};
 
@@ -35,7 +35,8 @@ const READ_RECORDER: &str = r#"
 var portal = arguments[0];
 var r = window.__portalcheck;
 if (!r) { return null; }
-return {events: r.events, csp: r.csp, console: r.console, t0: r.t0, start: r.start, now: performance.now(),
+return {events: r.events, csp: r.csp, console: r.console, messages: r.messages || [], foreign: r.foreign || [],
+        t0: r.t0, start: r.start, now: performance.now(),
         frames: Array.prototype.filter.call(document.querySelectorAll('#userhero-portal iframe'), function (f) {
           return (f.getAttribute('src') || '').indexOf(portal) === 0; }).length };
 "#;
@@ -47,7 +48,7 @@ const WAIT_FOR_CHANGE: &str = r#"
 var seen = arguments[0], ms = arguments[1], done = arguments[arguments.length - 1];
 var r = window.__portalcheck;
 if (!r || !r.waiters) { done(false); return; }
-if (r.events.length + r.csp.length + r.console.length !== seen) { done(true); return; }
+if (r.events.length + r.csp.length + r.console.length + (r.messages || []).length + (r.foreign || []).length !== seen) { done(true); return; }
 var finished = false;
 var finish = function (changed) { if (!finished) { finished = true; done(changed); } };
 var timer = setTimeout(function () { finish(false); }, ms);
@@ -56,7 +57,7 @@ r.waiters.push(function () { clearTimeout(timer); finish(true); });
 
 /// How many entries the recorder holds.
 fn recorded(state: &Value) -> usize {
-    ["events", "csp", "console"]
+    ["events", "csp", "console", "messages", "foreign"]
         .iter()
         .map(|k| state[*k].as_array().map_or(0, Vec::len))
         .sum()
@@ -109,12 +110,14 @@ pub async fn watch(
     let needs_quiet = plan
         .wait_for
         .iter()
-        .any(|w| matches!(w, WaitFor::NetworkIdle(_)));
+        .any(|w| matches!(w, WaitFor::NetworkIdle(_) | WaitFor::ForeignDone(_)));
     let mut reached;
     // When `ready` was first seen (the portal document loaded and showed
     // the session): the quiet spell of `NetworkIdle` counts from then at
     // the earliest.
     let mut ready_since: Option<Instant> = None;
+    // Likewise when a foreign document of the page first marked `done`.
+    let mut done_since: Option<Instant> = None;
     loop {
         let state = read_recorder(session, plan).await?;
         let frame_now = if needs_frame_text {
@@ -125,21 +128,29 @@ pub async fn watch(
         if ready_since.is_none() && has_event(&state, scenarios::contract::EVENT_READY) {
             ready_since = Some(Instant::now());
         }
-        let idle = session
-            .devtools
-            .as_ref()
-            .and_then(|d| d.network_idle_for())
-            .zip(ready_since)
-            .map(|(idle, since)| idle.min(since.elapsed()));
+        if done_since.is_none() && has_foreign(&state, "done") {
+            done_since = Some(Instant::now());
+        }
+        let network_idle = session.devtools.as_ref().and_then(|d| d.network_idle_for());
+        let quiet = Quiet {
+            since_ready: network_idle
+                .zip(ready_since)
+                .map(|(idle, since)| idle.min(since.elapsed())),
+            since_done: network_idle
+                .zip(done_since)
+                .map(|(idle, since)| idle.min(since.elapsed())),
+        };
         reached = plan
             .wait_for
             .iter()
-            .find(|w| holds(w, &state, frame_now.as_ref(), opened.elapsed(), idle))
+            .find(|w| holds(w, &state, frame_now.as_ref(), opened.elapsed(), quiet))
             .cloned();
         if reached.is_some() || opened.elapsed() >= plan.deadline {
             break;
         }
-        let cap = if needs_frame_text || (needs_quiet && ready_since.is_some()) {
+        let cap = if needs_frame_text
+            || (needs_quiet && (ready_since.is_some() || done_since.is_some()))
+        {
             FRAME_POLL
         } else {
             LONG_POLL
@@ -217,7 +228,56 @@ pub async fn watch(
         requests,
         storage,
         frame_cookie: None,
+        messages: window_messages(&state),
+        foreign: foreign_marks(&state),
     })
+}
+
+fn has_foreign(state: &Value, kind: &str) -> bool {
+    state["foreign"]
+        .as_array()
+        .is_some_and(|marks| marks.iter().any(|m| m["kind"].as_str() == Some(kind)))
+}
+
+fn window_messages(state: &Value) -> Vec<WindowMessage> {
+    state["messages"]
+        .as_array()
+        .map(|messages| {
+            messages
+                .iter()
+                .map(|m| WindowMessage {
+                    origin: m["origin"].as_str().unwrap_or_default().to_string(),
+                    data: m["data"].clone(),
+                    ports: m["ports"].as_u64().unwrap_or(0) as usize,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn foreign_marks(state: &Value) -> Vec<ForeignMark> {
+    state["foreign"]
+        .as_array()
+        .map(|marks| {
+            marks
+                .iter()
+                .filter_map(|m| {
+                    let kind = match m["kind"].as_str()? {
+                        "loaded" => ForeignKind::Loaded,
+                        "done" => ForeignKind::Done,
+                        "caught" => ForeignKind::Caught,
+                        _ => return None,
+                    };
+                    Some(ForeignMark {
+                        kind,
+                        origin: m["origin"].as_str().unwrap_or_default().to_string(),
+                        from: m["from"].as_str().map(str::to_string),
+                        data: m["data"].clone(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Whether `url` is a browser's own error page: Chromium's
@@ -350,22 +410,30 @@ fn has_event(state: &Value, name: &str) -> bool {
         .is_some_and(|events| events.iter().any(|e| e["name"].as_str() == Some(name)))
 }
 
-/// Whether `wait` holds. `idle`: how long DevTools has seen no request in
-/// flight since `ready` was delivered (`None` before that, while a request
-/// is in flight, or without DevTools).
+/// How long DevTools has seen no request in flight since `ready` was
+/// delivered, and since a foreign document marked `done` (`None` before
+/// that, while a request is in flight, or without DevTools).
+#[derive(Debug, Clone, Copy)]
+struct Quiet {
+    since_ready: Option<Duration>,
+    since_done: Option<Duration>,
+}
+
+/// Whether `wait` holds.
 fn holds(
     wait: &WaitFor,
     state: &Value,
     frame: Option<&FrameNow>,
     elapsed: Duration,
-    idle: Option<Duration>,
+    quiet: Quiet,
 ) -> bool {
     match wait {
         WaitFor::Event(name) => has_event(state, name),
         WaitFor::FrameText(text) => frame.is_some_and(|f| f.text.contains(text.as_str())),
         WaitFor::FrameSettled => frame.is_some_and(|f| f.settled),
         WaitFor::Elapsed(d) => elapsed >= *d,
-        WaitFor::NetworkIdle(quiet) => idle.is_some_and(|idle| idle >= *quiet),
+        WaitFor::NetworkIdle(spell) => quiet.since_ready.is_some_and(|idle| idle >= *spell),
+        WaitFor::ForeignDone(spell) => quiet.since_done.is_some_and(|idle| idle >= *spell),
     }
 }
 

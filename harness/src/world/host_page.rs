@@ -8,6 +8,12 @@
 use scenarios::contract::{EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SDK_STUB};
 use scenarios::probe::{HostPage, OnExpiring, OnReady, PageUser, ScriptLoading};
 
+/// The member that marks the harness's own messages between the host page
+/// and its foreign documents (`{__portalcheck: "loaded" | "done" |
+/// "caught" | "go"}`); the recorder keeps them apart from the page's
+/// window messages.
+const MARK: &str = "__portalcheck";
+
 /// Where the page's pieces are, resolved by the probe.
 #[derive(Debug, Clone)]
 pub struct PageContext {
@@ -21,6 +27,20 @@ pub struct PageContext {
     pub token_url: Option<String>,
     /// Same-origin URL of the token endpoint for the re-sign.
     pub resign_token_url: Option<String>,
+    /// Where the page's foreign documents are served: the forger's (for
+    /// [`HostPage::forger`]) and the catcher's (for
+    /// [`OnReady::NavigateFrameThenSetUser`]).
+    pub forger: Option<ForeignDocument>,
+    pub catcher: Option<ForeignDocument>,
+}
+
+/// A document served from a foreign origin for one page.
+#[derive(Debug, Clone)]
+pub struct ForeignDocument {
+    /// Its full URL.
+    pub url: String,
+    /// Its origin (what `event.origin` says of its messages).
+    pub origin: String,
 }
 
 /// The rendered page and its response header.
@@ -75,6 +95,19 @@ const RECORDER: &str = r#"(function(){
       return original.apply(console, arguments);
     };
   });
+  // Window messages: the harness's marks from its foreign documents go to
+  // `foreign`; every other message (the portal frame's, anyone's) to
+  // `messages`, its data through JSON (at most 200 kept).
+  r.messages = []; r.foreign = [];
+  r.clone = function (d) { try { var t = JSON.stringify(d); return t === undefined ? null : JSON.parse(t); } catch (_) { return null; } };
+  window.addEventListener('message', function (e) {
+    var d = e.data;
+    if (d && typeof d === 'object' && typeof d.__portalcheck === 'string') {
+      r.add(r.foreign, {kind: d.__portalcheck, origin: e.origin, from: typeof d.from === 'string' ? d.from : null, data: d.data === undefined ? null : d.data});
+      return;
+    }
+    if (r.messages.length < 200) { r.add(r.messages, {origin: e.origin, data: r.clone(d), ports: e.ports ? e.ports.length : 0}); }
+  });
   window.addEventListener('error', function (e) { r.add(r.console, {level: 'error', text: 'uncaught: ' + (e.message || '')}); });
   window.addEventListener('unhandledrejection', function (e) { r.add(r.console, {level: 'error', text: 'unhandled rejection: ' + String(e.reason)}); });
   r.record = function (name) {
@@ -120,12 +153,27 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
             ));
         }
     }
-    if let OnReady::SetUser { user, hmac } = &page.on_ready {
+    match &page.on_ready {
+        OnReady::Nothing => {}
+        OnReady::SetUser { user, hmac } => {
+            setup.push_str(&format!(
+                "  var switched = false;\n  UserHero.on({}, function () {{ if (switched) {{ return; }} switched = true; UserHero.setUser({}, {}); }});\n",
+                js_str(EVENT_READY),
+                js_str(user),
+                js_str(hmac)
+            ));
+        }
+        OnReady::NavigateFrameThenSetUser { user, hmac, .. } => {
+            if let Some(catcher) = &ctx.catcher {
+                setup.push_str(&navigate_then_resign(catcher, user, hmac));
+            }
+        }
+    }
+    if let (Some(forger), Some(doc)) = (&page.forger, &ctx.forger) {
         setup.push_str(&format!(
-            "  var switched = false;\n  UserHero.on({}, function () {{ if (switched) {{ return; }} switched = true; UserHero.setUser({}, {}); }});\n",
-            js_str(EVENT_READY),
-            js_str(user),
-            js_str(hmac)
+            "  var forger = {{loaded: false, due: false, sent: false}};\n  var forgerGo = function () {{ if (!forger.loaded || !forger.due || forger.sent) {{ return; }} forger.sent = true; document.getElementById('portalcheck-forger').contentWindow.postMessage({{{MARK}: 'go'}}, {origin}); }};\n  window.addEventListener('message', function (e) {{ if (e.origin === {origin} && e.data && e.data.{MARK} === 'loaded') {{ forger.loaded = true; forgerGo(); }} }});\n  UserHero.on({event}, function () {{ forger.due = true; forgerGo(); }});\n",
+            origin = js_str(&doc.origin),
+            event = js_str(&forger.after_event),
         ));
     }
     let mut options = serde_json::Map::new();
@@ -186,10 +234,18 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
         ),
     };
 
+    // After the page's script, so its listener hears the forger load.
+    let forger_frame = match (&page.forger, &ctx.forger) {
+        (Some(_), Some(doc)) => format!(
+            "<iframe hidden id=\"portalcheck-forger\" title=\"third-party frame\" src=\"{}\"></iframe>\n",
+            html_attr(&doc.url)
+        ),
+        _ => String::new(),
+    };
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop — portalcheck host page</title>\n\
 <script nonce=\"{nonce}\">{RECORDER}</script>\n</head><body>\n<h1>Shop</h1>\n<div id=\"userhero-portal\"></div>\n\
-<script nonce=\"{nonce}\">\n{stub}\n{setup}{call}\n</script>\n{tag}\n</body></html>\n"
+<script nonce=\"{nonce}\">\n{stub}\n{setup}{call}\n</script>\n{tag}\n{forger_frame}</body></html>\n"
     );
     let csp = page.csp.as_ref().map(|template| {
         template
@@ -197,6 +253,38 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
             .replace("{nonce}", nonce)
     });
     RenderedPage { html, csp }
+}
+
+/// On `ready` (once): navigate the SDK's frame (the container's first
+/// iframe) to the catcher; once the catcher says it loaded, re-sign with
+/// `user`/`hmac` and mark `done`.
+fn navigate_then_resign(catcher: &ForeignDocument, user: &str, hmac: &str) -> String {
+    format!(
+        "  var navigated = false, resigned = false;\n  UserHero.on({ready}, function () {{\n    if (navigated) {{ return; }} navigated = true;\n    var f = document.querySelector('#userhero-portal iframe');\n    if (!f) {{ r.add(r.console, {{level: 'error', text: 'portalcheck: no portal iframe to navigate'}}); return; }}\n    window.addEventListener('message', function (e) {{\n      if (resigned || e.origin !== {origin} || !e.data || e.data.{MARK} !== 'loaded') {{ return; }}\n      resigned = true;\n      UserHero.setUser({user}, {hmac});\n      r.add(r.foreign, {{kind: 'done', origin: {origin}, from: null, data: null}});\n    }});\n    f.src = {url};\n  }});\n",
+        ready = js_str(EVENT_READY),
+        origin = js_str(&catcher.origin),
+        url = js_str(&catcher.url),
+        user = js_str(user),
+        hmac = js_str(hmac),
+    )
+}
+
+/// The forger: a document on a foreign origin that, told `go` by its
+/// parent, posts each of `messages` to the parent with targetOrigin `*`,
+/// then a `done` mark.
+pub fn render_forger(messages: &[serde_json::Value]) -> String {
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>third-party frame</title></head><body>\n<script>\n(function () {{\n  var messages = {messages};\n  window.addEventListener('message', function (e) {{\n    if (e.source !== parent || !e.data || e.data.{MARK} !== 'go') {{ return; }}\n    messages.forEach(function (m) {{ parent.postMessage(m, '*'); }});\n    parent.postMessage({{{MARK}: 'done'}}, '*');\n  }});\n  parent.postMessage({{{MARK}: 'loaded'}}, '*');\n}})();\n</script>\n</body></html>\n",
+        messages = js_literal(&serde_json::Value::Array(messages.to_vec())),
+    )
+}
+
+/// The catcher: a document on a foreign origin that reports to its parent
+/// every message it gets (its data through JSON) and that it loaded.
+pub fn render_catcher() -> String {
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>foreign document</title></head><body>\n<script>\n(function () {{\n  function clone(d) {{ try {{ var t = JSON.stringify(d); return t === undefined ? null : JSON.parse(t); }} catch (_) {{ return null; }} }}\n  window.addEventListener('message', function (e) {{\n    if (e.data && typeof e.data === 'object' && e.data.{MARK}) {{ return; }}\n    var data = clone(e.data);\n    parent.postMessage({{{MARK}: 'caught', from: e.origin, data: data === null ? String(e.data) : data}}, '*');\n  }});\n  parent.postMessage({{{MARK}: 'loaded'}}, '*');\n}})();\n</script>\n</body></html>\n"
+    )
 }
 
 /// Escape text for an HTML attribute value in double quotes.
@@ -222,6 +310,8 @@ mod tests {
             nonce: "n0nce".into(),
             token_url: None,
             resign_token_url: None,
+            forger: None,
+            catcher: None,
         }
     }
 
@@ -239,6 +329,34 @@ mod tests {
             rendered.html
         );
         assert!(rendered.html.contains("\\u003c/script\\u003e"));
+    }
+
+    #[test]
+    fn replayed_messages_stay_data_in_the_forger() {
+        let html = render_forger(&[serde_json::json!({"type": "</script><script>alert(1)//"})]);
+        assert_eq!(html.matches("</script>").count(), 1, "{html}");
+        assert!(html.contains("\\u003c/script\\u003e"));
+    }
+
+    #[test]
+    fn a_forger_frame_follows_the_script_that_hears_it_load() {
+        let mut page = HostPage::new(PageUser::None);
+        page.forger = Some(scenarios::probe::Forger {
+            site: scenarios::probe::Site::Evil,
+            after_event: "auth_failed".into(),
+            messages: vec![],
+        });
+        let mut c = ctx();
+        c.forger = Some(ForeignDocument {
+            url: "https://evil.test:1/f.html".into(),
+            origin: "https://evil.test:1".into(),
+        });
+        let html = render(&page, &c).html;
+        let listens = html.find("forger.loaded = true").expect("the page listens");
+        let frame = html
+            .find("id=\"portalcheck-forger\"")
+            .expect("the forger frame");
+        assert!(listens < frame);
     }
 
     #[test]

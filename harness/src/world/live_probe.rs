@@ -15,9 +15,9 @@ use scenarios::contract::{
 };
 use scenarios::payload::{Identity, Layout};
 use scenarios::probe::{
-    ApiCall, ApiReply, ConsoleMessage, FrameCookie, HostPage, OnExpiring, PageUser, PageView,
-    Probe, ProbeError, RecordedRequest, SeededUser, SigningKey, Site, TargetFacts, Tenant,
-    ThirdPartyCookies, TokenEndpoint, UserSpec,
+    ApiCall, ApiReply, ConsoleMessage, FrameCookie, HostPage, OnExpiring, OnReady, PageUser,
+    PageView, Probe, ProbeError, RecordedRequest, SeededUser, SigningKey, Site, TargetFacts,
+    Tenant, ThirdPartyCookies, TokenEndpoint, UserSpec,
 };
 use scenarios::sections::sdk_exposure::{
     bearer_tokens, exposures, unobserved, Credential, CredentialKind, Exposure,
@@ -28,7 +28,9 @@ use crate::browser::session::BrowserSession;
 use crate::browser::watch::{in_frame, watch, WatchPlan};
 use crate::run::events::EventSink;
 use crate::run::stop::Fault;
-use crate::world::host_page::{render, PageContext};
+use crate::world::host_page::{
+    render, render_catcher, render_forger, ForeignDocument, PageContext,
+};
 use crate::world::sites::{TokenResponder, TOKEN_PATH};
 use crate::world::{error_chain, random_secret, TenantKeys, TenantSource, World};
 
@@ -598,8 +600,34 @@ impl Probe for LiveProbe<'_> {
             nonce: random_secret()[..24].to_string(),
             token_url: None,
             resign_token_url: None,
+            forger: None,
+            catcher: None,
         };
         self.trail.public_key = Some(ctx.public_key.clone());
+        if let Some(forger) = &page.forger {
+            let path = format!("{base}/forger.html");
+            self.world
+                .sites
+                .serve_page(&path, render_forger(&forger.messages), None)
+                .await;
+            let origin = self.world.sites.origin(forger.site);
+            ctx.forger = Some(ForeignDocument {
+                url: format!("{origin}{path}"),
+                origin,
+            });
+        }
+        if let OnReady::NavigateFrameThenSetUser { to, .. } = &page.on_ready {
+            let path = format!("{base}/catcher.html");
+            self.world
+                .sites
+                .serve_page(&path, render_catcher(), None)
+                .await;
+            let origin = self.world.sites.origin(*to);
+            ctx.catcher = Some(ForeignDocument {
+                url: format!("{origin}{path}"),
+                origin,
+            });
+        }
         if let PageUser::FromTokenEndpoint(knobs) = &page.user {
             let cfg = format!("{n}-first");
             self.world

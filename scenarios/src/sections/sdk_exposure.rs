@@ -309,6 +309,8 @@ mod tests {
             requests: Some(vec![]),
             storage: vec![],
             frame_cookie: None,
+            messages: vec![],
+            foreign: vec![],
         }
     }
 

@@ -1,0 +1,309 @@
+//! Messages between the host window and the portal frame, the boundary the
+//! documentation leaves to the implementation ("the portal, in an iframe,
+//! shows that user's own tickets"). Without knowing the implementation's
+//! message format, two attacks can still be made black-box:
+//! - a foreign window replays the frame's own messages to the host window:
+//!   the SDK must not act on them (`event.origin` / `event.source`);
+//! - the SDK's frame is navigated to a foreign document before a re-sign:
+//!   nothing the SDK then posts may reach it (targetOrigin the portal
+//!   origin, never `*`).
+
+use serde_json::Value;
+
+use crate::checks::*;
+use crate::contract::{EVENT_AUTH_FAILED, EVENT_READY, RECOMMENDED_WINDOW_SECONDS};
+use crate::probe::{
+    ForeignKind, ForeignMark, Forger, OnReady, PageView, Probe, SigningKey, Site, Tenant, UserSpec,
+    WaitFor,
+};
+use crate::requirement::{Level::*, Requirement, Section, Surface::*};
+use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
+use crate::sections::sdk_exposure::MIN_CREDENTIAL_LEN;
+
+/// The SDK acts only on its own frame's messages.
+pub const MESSAGES_FROM_FRAME_ONLY: &str = "SDK-MESSAGES-FROM-FRAME-ONLY";
+/// The SDK addresses what it posts to the portal origin.
+pub const MESSAGES_TO_PORTAL_ONLY: &str = "SDK-MESSAGES-TO-PORTAL-ONLY";
+
+pub const REQUIREMENTS: &[Requirement] = &[
+    Requirement {
+        id: MESSAGES_FROM_FRAME_ONLY,
+        section: Section::Sdk,
+        level: Must,
+        text: "The SDK acts only on window messages from its own portal frame (`event.source` that frame's window, `event.origin` the portal origin): the frame's own messages, replayed into the host window by a frame of another origin, deliver no `ready` (nor any other event). Otherwise any third-party frame on the page, or an opener, forges the portal's side of the conversation. (OWASP WSTG 4.11.11; PortSwigger: controlling the web message source.)",
+        source: "The page hands that same string and its HMAC to the SDK (`UserHero.setUser(user, userHmac)`), and the portal, in an iframe, shows that user's own tickets",
+        surfaces: &[SdkEvent],
+    },
+    Requirement {
+        id: MESSAGES_TO_PORTAL_ONLY,
+        section: Section::Sdk,
+        level: Must,
+        text: "The SDK posts what it sends the portal frame with targetOrigin the portal origin, never `*`: once the frame's window holds a document of another origin (a navigation), a re-sign delivers that document no message carrying a credential (the session token, the user string, the HMAC, or any token-like string of 16 characters or more). (WHATWG HTML, cross-document messaging: authors should not use `*` for messages that contain any confidential information.)",
+        source: "The page hands that same string and its HMAC to the SDK (`UserHero.setUser(user, userHmac)`)",
+        surfaces: &[Network],
+    },
+];
+
+/// How long the page must stay quiet after a foreign document is done
+/// before its absence of effect is taken as such.
+const QUIET: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// The frame's messages to the host window that a foreign window can post
+/// again as they are: from the portal origin, data that survived JSON, no
+/// ports.
+fn replayable(view: &PageView, portal_origin: &str) -> Vec<Value> {
+    view.messages
+        .iter()
+        .filter(|m| m.origin == portal_origin && m.ports == 0 && !m.data.is_null())
+        .map(|m| m.data.clone())
+        .collect()
+}
+
+fn marks(view: &PageView, kind: ForeignKind, origin: &str) -> Vec<ForeignMark> {
+    view.foreign
+        .iter()
+        .filter(|m| m.kind == kind && m.origin == origin)
+        .cloned()
+        .collect()
+}
+
+/// Whether `value` holds something that reads as a credential: one of
+/// `known`, or a token-like run of characters (see [`token_like`]).
+pub fn carries_credential(value: &Value, known: &[&str]) -> bool {
+    match value {
+        Value::String(s) => {
+            known
+                .iter()
+                .any(|k| k.chars().count() >= MIN_CREDENTIAL_LEN && s.contains(k))
+                || s.split(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=_".contains(c)))
+                    .any(token_like)
+        }
+        Value::Array(items) => items.iter().any(|v| carries_credential(v, known)),
+        Value::Object(members) => members.values().any(|v| carries_credential(v, known)),
+        _ => false,
+    }
+}
+
+/// A run of token characters long enough, with letters and digits both (so
+/// type tags such as `userhero.session-update` are not taken for one).
+fn token_like(run: &str) -> bool {
+    run.len() >= MIN_CREDENTIAL_LEN
+        && run.chars().any(|c| c.is_ascii_digit())
+        && run.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// A refused page; a foreign frame then replays what the portal frame sent
+/// the host window on a signed-in page. No `ready` may follow.
+async fn foreign_messages_ignored(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    let view = p.open_page(signed_page(Tenant::Primary, &signed)).await?;
+    expect_ready(&mut c, &view, Some(&user.canary))?;
+    let portal = p.facts().portal_origin.clone();
+    let messages = replayable(&view, &portal);
+    if messages.is_empty() {
+        return Err(Verdict::skipped(format!(
+            "the portal frame sent the host window no window message a foreign window could post again ({} message(s) seen, none from {portal} without ports): its side of the conversation cannot be forged this way",
+            view.messages.len()
+        )));
+    }
+    let refused = sign_identity(
+        p,
+        Tenant::Primary,
+        SigningKey::Unrelated,
+        &user.identity,
+        RECOMMENDED_WINDOW_SECONDS,
+    )?;
+    let mut page = signed_page(Tenant::Primary, &refused);
+    page.forger = Some(Forger {
+        site: Site::Evil,
+        after_event: EVENT_AUTH_FAILED.into(),
+        messages: messages.clone(),
+    });
+    page.wait_for = vec![WaitFor::ForeignDone(QUIET)];
+    page.deadline = std::time::Duration::from_secs(15);
+    let forged = p.open_page(page).await?;
+    let evil = p.origin(Site::Evil);
+    let done = marks(&forged, ForeignKind::Done, &evil);
+    if forged.event(EVENT_AUTH_FAILED).is_none() || done.is_empty() {
+        return Err(Verdict::incomplete(format!(
+            "premise not established: the page with a signature from an unrelated secret was to be refused (`auth_failed`) and the frame from {evil} was then to replay {} message(s); {}; foreign reports {:?}",
+            messages.len(),
+            summary(&forged),
+            forged.foreign.iter().map(|m| (m.kind, m.origin.as_str())).collect::<Vec<_>>()
+        )));
+    }
+    if !matches!(forged.reached, Some(WaitFor::ForeignDone(_))) {
+        // Without a quiet spell after the replay (no DevTools, or a page
+        // that never goes quiet) an absent `ready` proves nothing.
+        return Err(Verdict::incomplete(format!(
+            "the page was not seen quiet after the replay (the network could not be watched, or never went quiet): {}",
+            summary(&forged)
+        )));
+    }
+    c.expect(
+        forged.event(EVENT_READY).is_none(),
+        format!(
+            "{MESSAGES_FROM_FRAME_ONLY}: no `ready` after a frame from {evil} replayed the portal frame's {} message(s) on a refused page",
+            messages.len()
+        ),
+        || {
+            format!(
+                "the SDK took the foreign frame's messages for the portal's: {}",
+                summary(&forged)
+            )
+        },
+    )?;
+    Ok(c.pass())
+}
+
+/// A signed-in page navigates the SDK's frame to a foreign catcher, then
+/// re-signs: the catcher must get nothing carrying a credential.
+async fn session_not_posted_to_foreign_frame(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    // A second signing that differs from the first (an SDK may ignore a
+    // repeated identical setUser).
+    let resign = sign_identity(
+        p,
+        Tenant::Primary,
+        SigningKey::Current,
+        &user.identity,
+        RECOMMENDED_WINDOW_SECONDS - 7,
+    )?;
+    let mut page = signed_page(Tenant::Primary, &signed);
+    page.on_ready = OnReady::NavigateFrameThenSetUser {
+        to: Site::Evil,
+        user: resign.user.clone(),
+        hmac: resign.hmac.clone(),
+    };
+    page.wait_for = vec![WaitFor::ForeignDone(QUIET)];
+    page.deadline = std::time::Duration::from_secs(20);
+    let view = p.open_page(page).await?;
+    if view.event(EVENT_READY).is_none() {
+        // The first sign-in is judged as everywhere else (a refusal of a
+        // valid page fails, nothing observed is incomplete).
+        expect_ready(&mut c, &view, None)?;
+        return Err(Verdict::incomplete(format!(
+            "the page never became ready: {}",
+            summary(&view)
+        )));
+    }
+    let evil = p.origin(Site::Evil);
+    if marks(&view, ForeignKind::Loaded, &evil).is_empty()
+        || !matches!(view.reached, Some(WaitFor::ForeignDone(_)))
+    {
+        return Err(Verdict::incomplete(format!(
+            "premise not established: the SDK's frame was to hold a document from {evil}, the page then to re-sign and stay quiet; {}; foreign reports {:?}",
+            summary(&view),
+            view.foreign.iter().map(|m| (m.kind, m.origin.as_str())).collect::<Vec<_>>()
+        )));
+    }
+    if view.event(EVENT_AUTH_FAILED).is_some() {
+        return Err(Verdict::incomplete(format!(
+            "the re-sign was refused, so the SDK had no new session to post: {}",
+            summary(&view)
+        )));
+    }
+    let mut known: Vec<&str> = vec![
+        signed.user.as_str(),
+        signed.hmac.as_str(),
+        resign.user.as_str(),
+        resign.hmac.as_str(),
+    ];
+    let tokens = crate::sections::sdk_exposure::bearer_tokens(&view);
+    known.extend(tokens.iter().map(String::as_str));
+    let caught = marks(&view, ForeignKind::Caught, &evil);
+    let leaked: Vec<String> = caught
+        .iter()
+        .filter(|m| carries_credential(&m.data, &known))
+        .map(|m| {
+            format!(
+                "from {}: {}",
+                m.from.as_deref().unwrap_or("?"),
+                crate::probe::value_shape(&m.data)
+            )
+        })
+        .collect();
+    c.expect(
+        leaked.is_empty(),
+        format!(
+            "{MESSAGES_TO_PORTAL_ONLY}: after the SDK's frame was navigated to {evil}, the re-sign delivered it nothing carrying a credential ({} message(s) reached it)",
+            caught.len()
+        ),
+        || {
+            format!(
+                "the document from {evil} in the SDK's frame received {} message(s) carrying a credential (shapes; values withheld): {}",
+                leaked.len(),
+                leaked.join("; ")
+            )
+        },
+    )?;
+    Ok(c.pass())
+}
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "sdk.foreign-window-messages-ignored",
+            title: "The SDK ignores the portal frame's messages replayed by a foreign frame",
+            section: Section::Sdk,
+            requirements: &[MESSAGES_FROM_FRAME_ONLY],
+            level: Must,
+            tags: &[Tag::Browser, Tag::Sdk, Tag::Origin],
+            needs: &[Need::Browser, Need::Users],
+            budget: MESSAGES_BUDGET,
+            description: "A signed-in page records the window messages the portal frame sends the host window. Then a page signed with an unrelated secret is refused (`auth_failed`), and a hidden frame from another origin posts those same messages to the host window: the SDK must not deliver `ready`.",
+            how_to_fix: "In the SDK's message listener, act only when `event.source === iframe.contentWindow` and `event.origin` is exactly the portal origin.",
+            run: run!(p => foreign_messages_ignored(p)),
+        },
+        Scenario {
+            id: "sdk.session-not-posted-to-foreign-frame",
+            title: "A re-sign posts nothing to the SDK's frame once it holds a foreign document",
+            section: Section::Sdk,
+            requirements: &[MESSAGES_TO_PORTAL_ONLY],
+            level: Must,
+            tags: &[Tag::Browser, Tag::Sdk, Tag::Session],
+            needs: &[Need::Browser, Need::Users],
+            budget: MESSAGES_BUDGET,
+            description: "A seeded user signs in; once `ready` fired, the page navigates the SDK's iframe to a document on another origin that reports every message it gets, and re-signs with a fresh valid signature. Nothing carrying a credential may reach that document.",
+            how_to_fix: "Post to the frame with `postMessage(message, PORTAL_ORIGIN)` (or over a MessagePort handed over that way), never with `*`.",
+            run: run!(p => session_not_posted_to_foreign_frame(p)),
+        },
+    ]
+}
+
+/// Two pages, or one watched to a quiet spell after a re-sign.
+const MESSAGES_BUDGET: std::time::Duration = std::time::Duration::from_secs(45);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tokens_and_known_values_read_as_credentials_type_tags_do_not() {
+        assert!(carries_credential(
+            &json!({"type": "uh:session", "token": "tok_0123456789abcdef"}),
+            &[]
+        ));
+        assert!(carries_credential(
+            &json!({"u": "{\"externalUserId\":\"u 1\"}"}),
+            &["{\"externalUserId\":\"u 1\"}"]
+        ));
+        assert!(!carries_credential(
+            &json!({"type": "uh:hello", "n": 3, "ok": true}),
+            &[]
+        ));
+        assert!(!carries_credential(
+            &json!({"type": "userhero.session-update-started"}),
+            &[]
+        ));
+        assert!(!carries_credential(
+            &json!({"type": "userhero:connect"}),
+            &["short"]
+        ));
+    }
+}
