@@ -264,7 +264,7 @@ fn the_whole_catalogue_passes_against_the_minimal_portal() {
             .to_string();
         assert!(
             reason.is_empty()
-                || reason.contains("no window message a foreign window could post again"),
+                || reason.contains(scenarios::sections::sdk_messages::NOTHING_TO_REPLAY),
             "{id} skipped for another reason: {reason}"
         );
     }

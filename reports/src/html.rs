@@ -238,8 +238,7 @@ fn header(d: &mut Doc, record: &RunRecord) {
         selection.push(format!("filter {}", s.filter.join(", ")));
     }
     if !s.tags.is_empty() {
-        let tags: Vec<&str> = s.tags.iter().map(|t| t.as_str()).collect();
-        selection.push(format!("tags {}", tags.join(", ")));
+        selection.push(format!("tags {}", tag_list(&s.tags, ", ")));
     }
     if let Some(level) = &s.level {
         selection.push(format!("level {}", level.as_str().to_ascii_lowercase()));

@@ -502,6 +502,23 @@ pub enum ForeignKind {
     Caught,
 }
 
+impl ForeignKind {
+    pub const ALL: [ForeignKind; 3] = [ForeignKind::Loaded, ForeignKind::Done, ForeignKind::Caught];
+
+    /// The name its documents write in their reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForeignKind::Loaded => "loaded",
+            ForeignKind::Done => "done",
+            ForeignKind::Caught => "caught",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ForeignKind> {
+        ForeignKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 /// One report of a foreign document.
 #[derive(Debug, Clone, Serialize)]
 pub struct ForeignMark {

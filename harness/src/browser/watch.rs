@@ -128,7 +128,7 @@ pub async fn watch(
         if ready_since.is_none() && has_event(&state, scenarios::contract::EVENT_READY) {
             ready_since = Some(Instant::now());
         }
-        if done_since.is_none() && has_foreign(&state, "done") {
+        if done_since.is_none() && has_foreign(&state, ForeignKind::Done) {
             done_since = Some(Instant::now());
         }
         let network_idle = session.devtools.as_ref().and_then(|d| d.network_idle_for());
@@ -233,10 +233,12 @@ pub async fn watch(
     })
 }
 
-fn has_foreign(state: &Value, kind: &str) -> bool {
-    state["foreign"]
-        .as_array()
-        .is_some_and(|marks| marks.iter().any(|m| m["kind"].as_str() == Some(kind)))
+fn has_foreign(state: &Value, kind: ForeignKind) -> bool {
+    state["foreign"].as_array().is_some_and(|marks| {
+        marks
+            .iter()
+            .any(|m| m["kind"].as_str() == Some(kind.as_str()))
+    })
 }
 
 fn window_messages(state: &Value) -> Vec<WindowMessage> {
@@ -262,12 +264,7 @@ fn foreign_marks(state: &Value) -> Vec<ForeignMark> {
             marks
                 .iter()
                 .filter_map(|m| {
-                    let kind = match m["kind"].as_str()? {
-                        "loaded" => ForeignKind::Loaded,
-                        "done" => ForeignKind::Done,
-                        "caught" => ForeignKind::Caught,
-                        _ => return None,
-                    };
+                    let kind = ForeignKind::parse(m["kind"].as_str()?)?;
                     Some(ForeignMark {
                         kind,
                         origin: m["origin"].as_str().unwrap_or_default().to_string(),

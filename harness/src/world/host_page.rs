@@ -6,7 +6,15 @@
 //! [`js_literal`], so hostile payloads stay data.
 
 use scenarios::contract::{EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SDK_STUB};
-use scenarios::probe::{HostPage, OnExpiring, OnReady, PageUser, ScriptLoading};
+use scenarios::probe::{ForeignKind, HostPage, OnExpiring, OnReady, PageUser, ScriptLoading};
+
+/// A JavaScript function taking a value through JSON (`null` when it does
+/// not survive): the recorder and the catcher read message data with it.
+macro_rules! json_clone_js {
+    () => {
+        "function (d) { try { var t = JSON.stringify(d); return t === undefined ? null : JSON.parse(t); } catch (_) { return null; } }"
+    };
+}
 
 /// The member that marks the harness's own messages between the host page
 /// and its foreign documents (`{__portalcheck: "loaded" | "done" |
@@ -72,7 +80,8 @@ fn js_str(text: &str) -> String {
     js_literal(&serde_json::Value::String(text.to_string()))
 }
 
-const RECORDER: &str = r#"(function(){
+const RECORDER: &str = concat!(
+    r#"(function(){
   var r = window.__portalcheck = {events: [], csp: [], console: [], t0: null, start: performance.now(), waiters: []};
   // Everything recorded goes through add(), which wakes the harness's
   // long-poll (see watch.rs) instead of the harness polling on a timer.
@@ -99,7 +108,9 @@ const RECORDER: &str = r#"(function(){
   // `foreign`; every other message (the portal frame's, anyone's) to
   // `messages`, its data through JSON (at most 200 kept).
   r.messages = []; r.foreign = [];
-  r.clone = function (d) { try { var t = JSON.stringify(d); return t === undefined ? null : JSON.parse(t); } catch (_) { return null; } };
+  r.clone = "#,
+    json_clone_js!(),
+    r#";
   window.addEventListener('message', function (e) {
     var d = e.data;
     if (d && typeof d === 'object' && typeof d.__portalcheck === 'string') {
@@ -117,7 +128,8 @@ const RECORDER: &str = r#"(function(){
     return fetch(url, {credentials: 'same-origin'}).then(function (res) { return res.json(); });
   };
   r.fail = function (what) { return function (e) { r.add(r.console, {level: 'error', text: 'portalcheck: ' + what + ': ' + e}); }; };
-})();"#;
+})();"#
+);
 
 /// Render the page.
 pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
@@ -171,7 +183,8 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
     }
     if let (Some(forger), Some(doc)) = (&page.forger, &ctx.forger) {
         setup.push_str(&format!(
-            "  var forger = {{loaded: false, due: false, sent: false}};\n  var forgerGo = function () {{ if (!forger.loaded || !forger.due || forger.sent) {{ return; }} forger.sent = true; document.getElementById('portalcheck-forger').contentWindow.postMessage({{{MARK}: 'go'}}, {origin}); }};\n  window.addEventListener('message', function (e) {{ if (e.origin === {origin} && e.data && e.data.{MARK} === 'loaded') {{ forger.loaded = true; forgerGo(); }} }});\n  UserHero.on({event}, function () {{ forger.due = true; forgerGo(); }});\n",
+            "  var forger = {{loaded: false, due: false, sent: false}};\n  var forgerGo = function () {{ if (!forger.loaded || !forger.due || forger.sent) {{ return; }} forger.sent = true; document.getElementById('portalcheck-forger').contentWindow.postMessage({{{MARK}: 'go'}}, {origin}); }};\n  window.addEventListener('message', function (e) {{ if (e.origin === {origin} && e.data && e.data.{MARK} === '{loaded}') {{ forger.loaded = true; forgerGo(); }} }});\n  UserHero.on({event}, function () {{ forger.due = true; forgerGo(); }});\n",
+            loaded = ForeignKind::Loaded.as_str(),
             origin = js_str(&doc.origin),
             event = js_str(&forger.after_event),
         ));
@@ -260,8 +273,10 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
 /// `user`/`hmac` and mark `done`.
 fn navigate_then_resign(catcher: &ForeignDocument, user: &str, hmac: &str) -> String {
     format!(
-        "  var navigated = false, resigned = false;\n  UserHero.on({ready}, function () {{\n    if (navigated) {{ return; }} navigated = true;\n    var f = document.querySelector('#userhero-portal iframe');\n    if (!f) {{ r.add(r.console, {{level: 'error', text: 'portalcheck: no portal iframe to navigate'}}); return; }}\n    window.addEventListener('message', function (e) {{\n      if (resigned || e.origin !== {origin} || !e.data || e.data.{MARK} !== 'loaded') {{ return; }}\n      resigned = true;\n      UserHero.setUser({user}, {hmac});\n      r.add(r.foreign, {{kind: 'done', origin: {origin}, from: null, data: null}});\n    }});\n    f.src = {url};\n  }});\n",
+        "  var navigated = false, resigned = false;\n  UserHero.on({ready}, function () {{\n    if (navigated) {{ return; }} navigated = true;\n    var f = document.querySelector('#userhero-portal iframe');\n    if (!f) {{ r.add(r.console, {{level: 'error', text: 'portalcheck: no portal iframe to navigate'}}); return; }}\n    window.addEventListener('message', function (e) {{\n      if (resigned || e.origin !== {origin} || !e.data || e.data.{MARK} !== '{loaded}') {{ return; }}\n      resigned = true;\n      UserHero.setUser({user}, {hmac});\n      r.add(r.foreign, {{kind: '{done}', origin: {origin}, from: null, data: null}});\n    }});\n    f.src = {url};\n  }});\n",
         ready = js_str(EVENT_READY),
+        loaded = ForeignKind::Loaded.as_str(),
+        done = ForeignKind::Done.as_str(),
         origin = js_str(&catcher.origin),
         url = js_str(&catcher.url),
         user = js_str(user),
@@ -274,8 +289,10 @@ fn navigate_then_resign(catcher: &ForeignDocument, user: &str, hmac: &str) -> St
 /// then a `done` mark.
 pub fn render_forger(messages: &[serde_json::Value]) -> String {
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>third-party frame</title></head><body>\n<script>\n(function () {{\n  var messages = {messages};\n  window.addEventListener('message', function (e) {{\n    if (e.source !== parent || !e.data || e.data.{MARK} !== 'go') {{ return; }}\n    messages.forEach(function (m) {{ parent.postMessage(m, '*'); }});\n    parent.postMessage({{{MARK}: 'done'}}, '*');\n  }});\n  parent.postMessage({{{MARK}: 'loaded'}}, '*');\n}})();\n</script>\n</body></html>\n",
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>third-party frame</title></head><body>\n<script>\n(function () {{\n  var messages = {messages};\n  window.addEventListener('message', function (e) {{\n    if (e.source !== parent || !e.data || e.data.{MARK} !== 'go') {{ return; }}\n    messages.forEach(function (m) {{ parent.postMessage(m, '*'); }});\n    parent.postMessage({{{MARK}: '{done}'}}, '*');\n  }});\n  parent.postMessage({{{MARK}: '{loaded}'}}, '*');\n}})();\n</script>\n</body></html>\n",
         messages = js_literal(&serde_json::Value::Array(messages.to_vec())),
+        done = ForeignKind::Done.as_str(),
+        loaded = ForeignKind::Loaded.as_str(),
     )
 }
 
@@ -283,7 +300,10 @@ pub fn render_forger(messages: &[serde_json::Value]) -> String {
 /// every message it gets (its data through JSON) and that it loaded.
 pub fn render_catcher() -> String {
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>foreign document</title></head><body>\n<script>\n(function () {{\n  function clone(d) {{ try {{ var t = JSON.stringify(d); return t === undefined ? null : JSON.parse(t); }} catch (_) {{ return null; }} }}\n  window.addEventListener('message', function (e) {{\n    if (e.data && typeof e.data === 'object' && e.data.{MARK}) {{ return; }}\n    var data = clone(e.data);\n    parent.postMessage({{{MARK}: 'caught', from: e.origin, data: data === null ? String(e.data) : data}}, '*');\n  }});\n  parent.postMessage({{{MARK}: 'loaded'}}, '*');\n}})();\n</script>\n</body></html>\n"
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>foreign document</title></head><body>\n<script>\n(function () {{\n  var clone = {clone};\n  window.addEventListener('message', function (e) {{\n    if (e.data && typeof e.data === 'object' && e.data.{MARK}) {{ return; }}\n    var data = clone(e.data);\n    parent.postMessage({{{MARK}: '{caught}', from: e.origin, data: data === null ? String(e.data) : data}}, '*');\n  }});\n  parent.postMessage({{{MARK}: '{loaded}'}}, '*');\n}})();\n</script>\n</body></html>\n",
+        clone = json_clone_js!(),
+        caught = ForeignKind::Caught.as_str(),
+        loaded = ForeignKind::Loaded.as_str(),
     )
 }
 
@@ -329,6 +349,12 @@ mod tests {
             rendered.html
         );
         assert!(rendered.html.contains("\\u003c/script\\u003e"));
+    }
+
+    /// The recorder is a plain string: it must use the same mark member.
+    #[test]
+    fn the_recorder_knows_the_mark() {
+        assert!(RECORDER.contains(&format!("d.{MARK}")));
     }
 
     #[test]

@@ -91,7 +91,9 @@ pub fn uri_component(text: &str) -> String {
     out
 }
 
-fn contains_credential(haystack: &str, credential: &Credential) -> bool {
+/// Whether `haystack` holds `credential` as is or percent-encoded (values
+/// shorter than [`MIN_CREDENTIAL_LEN`] never match).
+pub fn contains_credential(haystack: &str, credential: &Credential) -> bool {
     let value = &credential.value;
     if value.chars().count() < MIN_CREDENTIAL_LEN {
         return false;

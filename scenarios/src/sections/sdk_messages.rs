@@ -18,7 +18,9 @@ use crate::probe::{
 };
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
-use crate::sections::sdk_exposure::MIN_CREDENTIAL_LEN;
+use crate::sections::sdk_exposure::{
+    bearer_tokens, contains_credential, Credential, CredentialKind, MIN_CREDENTIAL_LEN,
+};
 
 /// The SDK acts only on its own frame's messages.
 pub const MESSAGES_FROM_FRAME_ONLY: &str = "SDK-MESSAGES-FROM-FRAME-ONLY";
@@ -44,6 +46,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
+/// Why `sdk.foreign-window-messages-ignored` skips a portal whose frame
+/// talks over a `MessagePort` only (quoted in its skip reason).
+pub const NOTHING_TO_REPLAY: &str = "no window message a foreign window could post again";
+
 /// How long the page must stay quiet after a foreign document is done
 /// before its absence of effect is taken as such.
 const QUIET: std::time::Duration = std::time::Duration::from_millis(1500);
@@ -68,13 +74,12 @@ fn marks(view: &PageView, kind: ForeignKind, origin: &str) -> Vec<ForeignMark> {
 }
 
 /// Whether `value` holds something that reads as a credential: one of
-/// `known`, or a token-like run of characters (see [`token_like`]).
-pub fn carries_credential(value: &Value, known: &[&str]) -> bool {
+/// `known` (matched as the general checks match them), or a token-like run
+/// of characters (see [`token_like`]).
+pub fn carries_credential(value: &Value, known: &[Credential]) -> bool {
     match value {
         Value::String(s) => {
-            known
-                .iter()
-                .any(|k| k.chars().count() >= MIN_CREDENTIAL_LEN && s.contains(k))
+            known.iter().any(|k| contains_credential(s, k))
                 || s.split(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=_".contains(c)))
                     .any(token_like)
         }
@@ -104,7 +109,7 @@ async fn foreign_messages_ignored(p: &mut dyn Probe) -> Outcome {
     let messages = replayable(&view, &portal);
     if messages.is_empty() {
         return Err(Verdict::skipped(format!(
-            "the portal frame sent the host window no window message a foreign window could post again ({} message(s) seen, none from {portal} without ports): its side of the conversation cannot be forged this way",
+            "the portal frame sent the host window {NOTHING_TO_REPLAY} ({} message(s) seen, none from {portal} without ports): its side of the conversation cannot be forged this way",
             view.messages.len()
         )));
     }
@@ -207,14 +212,21 @@ async fn session_not_posted_to_foreign_frame(p: &mut dyn Probe) -> Outcome {
             summary(&view)
         )));
     }
-    let mut known: Vec<&str> = vec![
-        signed.user.as_str(),
-        signed.hmac.as_str(),
-        resign.user.as_str(),
-        resign.hmac.as_str(),
+    let credential = |kind, value: &str| Credential {
+        kind,
+        value: value.to_string(),
+    };
+    let mut known = vec![
+        credential(CredentialKind::UserString, &signed.user),
+        credential(CredentialKind::Hmac, &signed.hmac),
+        credential(CredentialKind::UserString, &resign.user),
+        credential(CredentialKind::Hmac, &resign.hmac),
     ];
-    let tokens = crate::sections::sdk_exposure::bearer_tokens(&view);
-    known.extend(tokens.iter().map(String::as_str));
+    known.extend(
+        bearer_tokens(&view)
+            .iter()
+            .map(|t| credential(CredentialKind::SessionToken, t)),
+    );
     let caught = marks(&view, ForeignKind::Caught, &evil);
     let leaked: Vec<String> = caught
         .iter()
@@ -283,6 +295,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn known(value: &str) -> Credential {
+        Credential {
+            kind: CredentialKind::UserString,
+            value: value.into(),
+        }
+    }
+
     #[test]
     fn tokens_and_known_values_read_as_credentials_type_tags_do_not() {
         assert!(carries_credential(
@@ -291,7 +310,7 @@ mod tests {
         ));
         assert!(carries_credential(
             &json!({"u": "{\"externalUserId\":\"u 1\"}"}),
-            &["{\"externalUserId\":\"u 1\"}"]
+            &[known("{\"externalUserId\":\"u 1\"}")]
         ));
         assert!(!carries_credential(
             &json!({"type": "uh:hello", "n": 3, "ok": true}),
@@ -303,7 +322,7 @@ mod tests {
         ));
         assert!(!carries_credential(
             &json!({"type": "userhero:connect"}),
-            &["short"]
+            &[known("short")]
         ));
     }
 }
