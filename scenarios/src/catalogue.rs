@@ -49,6 +49,7 @@ const FILES: &[SectionFile] = &[
     section_file!(Tenancy, tenancy),
     section_file!(Tenancy, tenancy_variants),
     section_file!(Tenancy, tenancy_user_switch),
+    section_file!(Tenancy, tenancy_ticket_text),
     section_file!(Theming, theming),
     section_file!(Session, session),
     section_file!(Session, session_tokens),

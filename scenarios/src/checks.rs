@@ -560,6 +560,57 @@ pub fn generate<S: Strategy>(
         .collect()
 }
 
+// ------------------------------------------------------- negative observations
+
+/// A page opened with `wait_for = [WaitFor::NetworkIdle(quiet)]` reached
+/// that barrier: it has done all it will do, so a negative observation
+/// (nothing fetched) may conclude. A page that never went quiet before its
+/// deadline leaves the scenario incomplete.
+pub fn expect_settled(view: &PageView, quiet: Duration) -> Result<(), Verdict> {
+    if view.reached.as_ref() == Some(&WaitFor::NetworkIdle(quiet)) {
+        return Ok(());
+    }
+    let seen: Vec<&str> = view
+        .console
+        .iter()
+        .filter(|m| m.text.starts_with("harness:"))
+        .map(|m| m.text.as_str())
+        .collect();
+    Err(Verdict::incomplete(format!(
+        "the page did not go quiet (no request in flight for {quiet:?}) within {} ms: a fetch may still come {seen:?}",
+        view.watched_ms
+    )))
+}
+
+/// Nothing reached the canary URL `label` (see [`Probe::canary_url`]).
+pub async fn expect_no_fetch(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    label: &str,
+) -> Result<(), Verdict> {
+    let hits = p.canary_hits().await?;
+    let ours: Vec<String> = hits
+        .iter()
+        .filter(|h| names_label(&h.url, label))
+        .map(|h| h.url.clone())
+        .collect();
+    c.expect(
+        ours.is_empty(),
+        format!("nothing fetched from the canary URL {label}"),
+        || format!("the canary host was fetched: {ours:?}"),
+    )
+}
+
+/// Whether a canary URL ends in exactly `label` (labels share prefixes).
+fn names_label(url: &str, label: &str) -> bool {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/');
+    path.rsplit('/').next() == Some(label)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

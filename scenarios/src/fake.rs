@@ -977,6 +977,8 @@ impl Probe for FakeProbe {
             return Err(ProbeError::Unsupported("no provider state".into()));
         }
         let id = self.unique("u");
+        let canary = self.unique("canary");
+        let canary = spec.subject(&canary);
         let identity = spec.identity(&id, self.counter);
         let key = [
             ("externalUserId", &identity.external_user_id),
@@ -986,7 +988,6 @@ impl Probe for FakeProbe {
         .iter()
         .find_map(|(f, v)| v.as_ref().map(|v| format!("{f}:{v}")))
         .unwrap_or_default();
-        let canary = self.unique("canary");
         let ticket_id = if self.choices.numeric_ids {
             self.counter += 1;
             (1000 + self.counter).to_string()

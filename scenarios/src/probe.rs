@@ -165,15 +165,28 @@ pub enum UserSpec {
     PhoneOnly,
     /// The same `externalUserId` as this identity (in another tenant).
     SameIdAs(Identity),
+    /// A new identity as [`UserSpec::Fresh`], whose ticket subject is the
+    /// canary followed by this text (markup, say), so the whole subject is
+    /// the [`SeededUser::canary`].
+    SubjectEndsWith(String),
 }
 
 impl UserSpec {
+    /// The ticket subject this spec asks for, around the probe's unique
+    /// `canary` text.
+    pub fn subject(&self, canary: &str) -> String {
+        match self {
+            UserSpec::SubjectEndsWith(tail) => format!("{canary}{tail}"),
+            _ => canary.to_string(),
+        }
+    }
+
     /// The identity this spec asks for, named after `unique` (a run-unique
     /// label) with `phone_digits` as the phone number's last seven digits.
     pub fn identity(self, unique: &str, phone_digits: u64) -> Identity {
         let email = || Some(format!("{unique}@customer.test"));
         match self {
-            UserSpec::Fresh => Identity {
+            UserSpec::Fresh | UserSpec::SubjectEndsWith(_) => Identity {
                 external_user_id: Some(unique.to_string()),
                 email: email(),
                 phone: None,

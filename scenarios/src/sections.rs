@@ -13,6 +13,7 @@ pub mod session;
 pub mod session_tokens;
 pub mod support;
 pub mod tenancy;
+pub mod tenancy_ticket_text;
 pub mod tenancy_user_switch;
 pub mod tenancy_variants;
 pub mod theming;

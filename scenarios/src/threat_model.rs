@@ -253,6 +253,10 @@ const COUCHDB_CVE: Source = Source {
     title: "CVE-2017-12635: Apache CouchDB privilege escalation through duplicate JSON keys parsed differently by two parsers",
     url: "https://nvd.nist.gov/vuln/detail/CVE-2017-12635",
 };
+const JWT_KEY_CONFUSION_CVE: Source = Source {
+    title: "CVE-2015-9235: node-jsonwebtoken verifies an HS256 token with the RSA public key as the HMAC secret",
+    url: "https://nvd.nist.gov/vuln/detail/CVE-2015-9235",
+};
 const RAILS_TIMING_CVE: Source = Source {
     title: "CVE-2015-7576: timing attack in Rails basic-authentication comparison",
     url: "https://nvd.nist.gov/vuln/detail/CVE-2015-7576",
@@ -398,6 +402,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         attack: "Verification tries several secrets (every tenant's, a default one), so one customer's secret signs users into another customer's portal.",
         sources: &[cwe!("347", "Improper Verification of Cryptographic Signature"), academy!("Authentication vulnerabilities", "authentication")],
         coverage: Scenarios(&["handshake.other-tenant-secret", "handshake.unrelated-secret", "handshake.browser-wrong-secret"]),
+    },
+    AttackClass {
+        id: "THREAT-DEGENERATE-SECRET",
+        boundary: B::ServerToPage,
+        asset: A::Secret,
+        title: "HMAC accepted under an empty, default or public key",
+        attack: "A secret lookup that misses yields `\"\"`, `undefined` or a default key, or the verifier takes the public key for the secret (the JWT key confusion): anyone can then sign any user without the tenant's secret.",
+        sources: &[JWT_KEY_CONFUSION_CVE, academy!("JWT attacks: algorithm confusion", "jwt/algorithm-confusion"), cwe!("1391", "Use of Weak Credentials")],
+        coverage: Scenarios(&["handshake.degenerate-secrets"]),
     },
     AttackClass {
         id: "THREAT-ROTATED-SECRET-ACCEPTED",
@@ -789,6 +802,24 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         attack: "`GET /tickets/{id}` checks the session but not the owner, so a user reads any ticket whose ID they learn or guess.",
         sources: &[academy!("Insecure direct object references", "access-control/idor"), wstg!("Testing for Insecure Direct Object References", "05-Authorization_Testing/04-Testing_for_Insecure_Direct_Object_References"), cwe!("639", "Authorization Bypass Through User-Controlled Key")],
         coverage: Scenarios(&["tenancy.replay-with-other-session", "tenancy.identity-exact-match"]),
+    },
+    AttackClass {
+        id: "THREAT-TICKET-STORED-XSS",
+        boundary: B::FrameToTicketApi,
+        asset: A::TicketData,
+        title: "Ticket text rendered as markup in the portal frame",
+        attack: "A ticket's subject comes from whoever wrote to support (an inbound e-mail names the victim as sender); the frame writes it with `innerHTML`, so the markup runs or fetches in the portal origin with the victim's session.",
+        sources: &[wstg!("Testing for Stored Cross Site Scripting", "07-Input_Validation_Testing/02-Testing_for_Stored_Cross_Site_Scripting"), academy!("Stored XSS", "cross-site-scripting/stored"), cwe!("79", "Improper Neutralization of Input During Web Page Generation")],
+        coverage: Scenarios(&["tenancy.ticket-text-inert"]),
+    },
+    AttackClass {
+        id: "THREAT-IDENTITY-MARKUP",
+        boundary: B::SdkToFrame,
+        asset: A::UserString,
+        title: "Signed identity fields rendered as markup",
+        attack: "The customer signs whatever `externalUserId` its users chose; the portal shows \"Signed in as …\" with `innerHTML`, so a user who picked markup as a name runs it in the portal frame of everyone who sees the label.",
+        sources: &[academy!("DOM-based XSS", "cross-site-scripting/dom-based"), cwe!("79", "Improper Neutralization of Input During Web Page Generation")],
+        coverage: Scenarios(&["tenancy.ticket-text-inert"]),
     },
     AttackClass {
         id: "THREAT-SCOPE-FROM-REQUEST",

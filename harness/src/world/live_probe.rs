@@ -442,6 +442,8 @@ impl Probe for LiveProbe<'_> {
                             u.identity.external_user_id.is_some()
                                 && u.identity.external_user_id == other.external_user_id
                         }
+                        // A declared user's subject is whatever the target seeded.
+                        UserSpec::SubjectEndsWith(_) => false,
                     }
             });
             let found = found.ok_or_else(|| {
@@ -460,8 +462,8 @@ impl Probe for LiveProbe<'_> {
             return Ok(user);
         }
         let n = self.unique("u");
+        let canary = spec.subject(&format!("CANARY-{}", random_secret()[..16].to_uppercase()));
         let identity = spec.identity(&n, self.world.next());
-        let canary = format!("CANARY-{}", random_secret()[..16].to_uppercase());
         let public_key = self.keys(tenant)?.public_key.clone();
         let mut params = json!({"publicKey": public_key, "subject": canary});
         if let Some(v) = &identity.external_user_id {

@@ -63,23 +63,13 @@ async fn themed_page(
     p.note(format!("theme: {theme:?}"));
     page.theme = theme;
     page.read_styles = read;
-    let barrier = WaitFor::NetworkIdle(QUIET);
     if settle {
-        page.wait_for = vec![barrier.clone()];
+        page.wait_for = vec![WaitFor::NetworkIdle(QUIET)];
     }
     let view = p.open_page(page).await?;
     expect_ready(c, &view, Some(&user.canary))?;
-    if settle && view.reached.as_ref() != Some(&barrier) {
-        let seen: Vec<&str> = view
-            .console
-            .iter()
-            .filter(|m| m.text.starts_with("harness:"))
-            .map(|m| m.text.as_str())
-            .collect();
-        return Err(Verdict::incomplete(format!(
-            "the page did not go quiet (no request in flight for {QUIET:?}) within {} ms: a fetch may still come {seen:?}",
-            view.watched_ms
-        )));
+    if settle {
+        expect_settled(&view, QUIET)?;
     }
     Ok(view)
 }
@@ -137,30 +127,6 @@ fn expect_dropped(
 }
 
 /// The canary host received nothing for `label`.
-async fn expect_no_fetch(p: &mut dyn Probe, c: &mut Checks, label: &str) -> Result<(), Verdict> {
-    let hits = p.canary_hits().await?;
-    let ours: Vec<String> = hits
-        .iter()
-        .filter(|h| names_label(&h.url, label))
-        .map(|h| h.url.clone())
-        .collect();
-    c.expect(
-        ours.is_empty(),
-        format!("nothing fetched from the canary URL {label}"),
-        || format!("the canary host was fetched: {ours:?}"),
-    )
-}
-
-/// Whether a canary URL ends in exactly `label` (labels share prefixes).
-fn names_label(url: &str, label: &str) -> bool {
-    let path = url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(url)
-        .trim_end_matches('/');
-    path.rsplit('/').next() == Some(label)
-}
-
 /// `name` carries a `}` breakout that would set `--uh-text-color` if the
 /// value reached the stylesheet.
 async fn brace_breakout(p: &mut dyn Probe) -> Outcome {

@@ -43,6 +43,47 @@ async fn wrong_key(p: &mut dyn Probe, key: SigningKey) -> Outcome {
     Ok(c.pass())
 }
 
+/// Keys no tenant was given but that flawed verifiers fall back to: an
+/// empty key (a secret lookup that misses and yields `""`), the tenant's
+/// public key (the key confusion of JWT libraries that verify an HMAC with
+/// the key meant for another algorithm), and the strings a missing value
+/// becomes in JavaScript. None is a secret, so the scenario signs with them
+/// itself.
+pub fn degenerate_keys(public_key: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("an empty key", String::new()),
+        ("the public key as the secret", public_key.to_string()),
+        ("the key \"undefined\"", "undefined".into()),
+        ("the key \"null\"", "null".into()),
+        ("a key of one zero byte", "\0".into()),
+    ]
+}
+
+async fn degenerate_secrets(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let tenant = Tenant::Primary;
+    // Premise: this tenant signs users in at all, so refusals below mean
+    // something.
+    let identity = fresh_identity(p);
+    let signed = sign_valid(p, tenant, &identity)?;
+    let reply = handshake(p, tenant, &signed).await?;
+    expect_accepted(&mut c, &reply, "signed with the tenant's secret")?;
+    for (what, key) in degenerate_keys(&p.public_key(tenant)) {
+        let identity = fresh_identity(p);
+        let user = identity.compact(p.now() + RECOMMENDED_WINDOW_SECONDS);
+        let hmac = crate::contract::hmac_hex(key.as_bytes(), user.as_bytes());
+        p.note(format!("signed with {what}: {user:?}"));
+        let reply = handshake(p, tenant, &Signed { user, hmac }).await?;
+        expect_refused(
+            &mut c,
+            &reply,
+            AuthFailure::InvalidSignature,
+            &format!("signed with {what}"),
+        )?;
+    }
+    Ok(c.pass())
+}
+
 async fn rotated_secret(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let tenant = Tenant::Secondary;
@@ -101,6 +142,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "Signs a valid payload with a secret no tenant has: must be `invalid_signature`.",
             how_to_fix: "Verify with the tenant's current secret only.",
             run: run!(p => wrong_key(p, SigningKey::Unrelated)),
+        },
+        Scenario {
+            id: "handshake.degenerate-secrets",
+            title: "An empty key, the public key or `undefined` as the secret is refused",
+            section: Section::Handshake,
+            requirements: &["AUTH-WRONG-SECRET"],
+            level: Must,
+            tags: API_AUTH,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "After a correctly signed payload is accepted (the premise), signs fresh payloads with keys a flawed verifier falls back to: an empty key, the tenant's public key, the strings `undefined` and `null`, one zero byte. Each must be `invalid_signature`.",
+            how_to_fix: "Verify with the tenant's stored secret only; a missing secret is an error that refuses, never an empty or default key, and the public key is never a verification key.",
+            run: run!(p => degenerate_secrets(p)),
         },
         Scenario {
             id: "handshake.rotated-secret",
