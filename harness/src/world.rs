@@ -215,7 +215,6 @@ impl World {
                         portal_origin: portal_origin.clone(),
                         public_keys: Default::default(),
                         provider_state: true,
-                        clock_hook: true,
                     },
                     target: TargetMeta {
                         name: "reference".into(),
@@ -366,7 +365,6 @@ impl World {
                         portal_origin: file.portal_origin.clone(),
                         public_keys,
                         provider_state: matches!(tenants, TenantSource::ProviderState { .. }),
-                        clock_hook: file.features.clock_offset,
                     },
                     tenants,
                     seeded,

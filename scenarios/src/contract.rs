@@ -32,8 +32,6 @@ pub const STATE_USER_HAS_TICKET: &str = "user has ticket";
 /// Provider state: rotate a tenant's secret; the old one is refused from then on.
 /// Params: `publicKey`, `newSecret`.
 pub const STATE_SECRET_ROTATED: &str = "secret rotated";
-/// Optional hook: shift the portal's clock. Params: `seconds` (signed integer).
-pub const STATE_CLOCK_OFFSET: &str = "clock offset";
 
 /// The text the portal shows once a session has expired without re-signing.
 pub const SESSION_EXPIRED_TEXT: &str = "Session expired";

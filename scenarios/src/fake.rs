@@ -201,7 +201,6 @@ impl FakeProbe {
                 portal_origin: PORTAL.into(),
                 public_keys,
                 provider_state: true,
-                clock_hook: false,
             },
             faults: faults.to_vec(),
             choices,

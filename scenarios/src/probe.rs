@@ -80,8 +80,6 @@ pub struct TargetFacts {
     pub public_keys: BTreeMap<String, String>,
     /// The target declares a provider-state endpoint.
     pub provider_state: bool,
-    /// The target declares the optional clock-offset hook.
-    pub clock_hook: bool,
 }
 
 /// One HTTP request to the portal, relative to its origin.

@@ -10,7 +10,12 @@ use fixtures::tls::{IssuedCert, TestCa};
 use reports::ExitCode;
 
 use crate::cli::{ServeArgs, UsageError};
+use crate::world::target::{ProviderStateConfig, SitesConfig, TargetFile};
 use crate::world::{error_chain, parse_defects, REFERENCE_HOST};
+
+/// The variable `--write-target` names for the provider-state token
+/// (`--show-secrets` prints the value to export).
+pub const PROVIDER_TOKEN_ENV: &str = "PORTALCHECK_PROVIDER_TOKEN";
 
 pub async fn serve_reference(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.list_defects {
@@ -73,15 +78,24 @@ pub async fn serve_reference(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let ca_path = dir.join(trusted_name);
         std::fs::write(&ca_path, trusted_pem)
             .with_context(|| format!("writing {}", ca_path.display()))?;
-        let token_line = if token.is_some() {
-            "token_env = \"PORTALCHECK_PROVIDER_TOKEN\"\n"
-        } else {
-            ""
+        let file = TargetFile {
+            name: "reference (standalone)".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+            portal_origin: origin.clone(),
+            script_url: None,
+            ca_file: Some(trusted_name.into()),
+            provider_state: Some(ProviderStateConfig {
+                url: None,
+                token_env: token.is_some().then(|| PROVIDER_TOKEN_ENV.to_string()),
+            }),
+            sites: SitesConfig::default(),
+            tenants: Vec::new(),
+            users: Vec::new(),
         };
         let text = format!(
-            "# Written by `portalcheck serve-reference`; test it with\n#   portalcheck run --target {}\nname = \"reference (standalone)\"\nversion = \"{}\"\nportal_origin = \"{origin}\"\nca_file = \"{trusted_name}\"\n\n[provider_state]\n{token_line}\n[features]\nclock_offset = true\n",
+            "# Written by `portalcheck serve-reference`; test it with\n#   portalcheck run --target {}\n{}",
             path.display(),
-            env!("CARGO_PKG_VERSION"),
+            toml::to_string(&file).context("writing the target file as TOML")?
         );
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
         println!(

@@ -1,12 +1,12 @@
 //! Target files: how any Embedded Portal implementation plugs in. A TOML
 //! file names the portal's origin, how to reach its provider-state
-//! endpoint (or which users and tenants it already has), and the optional
-//! hooks it offers. Secrets are never written in the file: it names the
-//! environment variables that hold them.
+//! endpoint (or which users and tenants it already has). Secrets are
+//! never written in the file: it names the environment variables that
+//! hold them.
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -29,61 +29,67 @@ pub enum TargetError {
     },
 }
 
-/// The target file as written.
-#[derive(Debug, Clone, Deserialize)]
+/// The target file as written (and as `serve-reference --write-target`
+/// writes it).
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetFile {
     /// A name for reports.
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// e.g. `https://portal.userhero.test:8443`.
     pub portal_origin: String,
     /// Defaults to `{portal_origin}/portal.js`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub script_url: Option<String>,
     /// PEM file of the CA that issued the portal's certificate, relative to
     /// the target file. Its leaf key is pinned in the browser.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_state: Option<ProviderStateConfig>,
-    #[serde(default)]
-    pub features: Features,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "SitesConfig::is_default")]
     pub sites: SitesConfig,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tenants: Vec<TenantEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderStateConfig {
     /// Defaults to `{portal_origin}/_provider/state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Environment variable holding the `X-Provider-State-Token`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_env: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Features {
-    /// The provider state `clock offset` is available.
-    #[serde(default)]
-    pub clock_offset: bool,
-}
-
 /// Fixed ports for the mocked sites, when the target's allowlists name them.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SitesConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub https_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub other_port: Option<u16>,
+}
+
+impl SitesConfig {
+    fn is_default(&self) -> bool {
+        *self == SitesConfig::default()
+    }
 }
 
 /// Which of the two tenants a `[[tenants]]` or `[[users]]` entry is:
 /// exactly `primary` or `secondary` (anything else, `Secondary` too, is
 /// an error of the file, never silently the primary).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TenantRole {
     /// Allowlists `https://shop-a.test:{https_port}`.
@@ -93,7 +99,7 @@ pub enum TenantRole {
 }
 
 /// A pre-existing tenant (targets without a provider-state endpoint).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenantEntry {
     pub role: TenantRole,
@@ -104,7 +110,7 @@ pub struct TenantEntry {
 }
 
 /// A pre-seeded user with one ticket.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserEntry {
     pub tenant: TenantRole,

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::{
     AuthFailure, EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, HANDSHAKE_PATH,
-    PROVIDER_STATE_PATH, SCRIPT_PATH, STATE_CLOCK_OFFSET, STATE_SECRET_ROTATED,
-    STATE_TENANT_EXISTS, STATE_USER_HAS_TICKET, TICKETS_PATH,
+    PROVIDER_STATE_PATH, SCRIPT_PATH, STATE_SECRET_ROTATED, STATE_TENANT_EXISTS,
+    STATE_USER_HAS_TICKET, TICKETS_PATH,
 };
 
 /// How binding one item is.
@@ -401,7 +401,6 @@ pub static PROVIDER_STATE_REQUEST: Body = Body {
                 STATE_TENANT_EXISTS,
                 STATE_USER_HAS_TICKET,
                 STATE_SECRET_ROTATED,
-                STATE_CLOCK_OFFSET,
             ]),
             binding: Binding::Required,
             meaning: "the state to set up",
@@ -482,21 +481,6 @@ pub static SECRET_ROTATED_PARAMS: Body = Body {
     one_of_required: &[],
 };
 
-pub static CLOCK_OFFSET_PARAMS: Body = Body {
-    id: "state-clock-offset",
-    title: "`clock offset` params",
-    fields: &[Field {
-        name: "seconds",
-        kind: Kind::Integer,
-        binding: Binding::Required,
-        meaning: "shift the portal's clock by this many seconds (signed)",
-        source: Source::Contract(
-            "an optional hook (`[features] clock_offset`); no scenario requires it today",
-        ),
-    }],
-    one_of_required: &[],
-};
-
 pub static EMPTY_ANSWER: Body = Body {
     id: "state-answer",
     title: "provider-state answer",
@@ -554,7 +538,6 @@ pub static BODIES: &[&Body] = &[
     &USER_HAS_TICKET_PARAMS,
     &USER_HAS_TICKET_ANSWER,
     &SECRET_ROTATED_PARAMS,
-    &CLOCK_OFFSET_PARAMS,
     &EMPTY_ANSWER,
     &INIT_OPTIONS,
     &READY_DETAIL,
@@ -720,14 +703,6 @@ pub static PROVIDER_STATES: &[ProviderState] = &[
         binding: Binding::Required,
         effect: "replace the tenant's secret; the old one is refused from then on",
         params: &SECRET_ROTATED_PARAMS,
-        answer: &EMPTY_ANSWER,
-    },
-    ProviderState {
-        name: STATE_CLOCK_OFFSET,
-        binding: Binding::Choice,
-        effect:
-            "shift the portal's clock (optional; declared with `[features] clock_offset = true`)",
-        params: &CLOCK_OFFSET_PARAMS,
         answer: &EMPTY_ANSWER,
     },
 ];
