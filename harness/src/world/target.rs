@@ -282,6 +282,22 @@ mod tests {
     }
 
     #[test]
+    fn a_written_target_file_loads_back_the_same() {
+        let (_d, path) = write(&format!(
+            "{DECLARED}[sites]\nhttps_port = 8444\n[[users]]\ntenant = \"secondary\"\nemail = \"b@x.test\"\nticket_text = \"canary-b\"\n"
+        ));
+        let (file, _) = TargetFile::load(&path).unwrap();
+        let text = toml::to_string(&file).unwrap();
+        let (_d2, again) = write(&text);
+        let (back, _) = TargetFile::load(&again).unwrap();
+        assert_eq!(toml::to_string(&back).unwrap(), text);
+        assert!(
+            !text.contains("script_url") && !text.contains("other_port"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_misspelled_role_is_an_error_not_the_primary() {
         let (_d, path) = write(&format!(
             "{DECLARED}[[users]]\ntenant = \"Secondary\"\nticket_text = \"c\"\n"
