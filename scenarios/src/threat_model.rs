@@ -1022,6 +1022,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["theming.unknown-variable-dropped"]),
     },
     AttackClass {
+        id: "THREAT-THEME-NAME-PREFIX-MATCH",
+        boundary: B::ThemeToFrame,
+        asset: A::Theme,
+        title: "Variable names allowlisted by prefix",
+        attack: "The allowlist is checked with `startsWith` (or an unanchored regex) and the name is written into the style sheet as given: `--uh-brand-color-x` applies, and a name carrying `;background-image:url(...)` or `}:root{` injects what the value filter would have dropped.",
+        sources: &[cwe!("183", "Permissive List of Allowed Inputs"), CSS_SYNTAX],
+        coverage: Scenarios(&["theming.name-lookalikes-dropped"]),
+    },
+    AttackClass {
         id: "THREAT-THEME-FAIL-CLOSED-AUTH",
         boundary: B::ThemeToFrame,
         asset: A::Theme,

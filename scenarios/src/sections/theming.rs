@@ -217,6 +217,53 @@ async fn unknown_dropped(p: &mut dyn Probe) -> Outcome {
     Ok(c.pass())
 }
 
+/// Names that only look allowlisted: an allowlisted name extended, and
+/// allowlisted names carrying a declaration or rule breakout, as an
+/// allowlist matched by prefix lets through when the portal writes
+/// `name:value` into its style sheet.
+async fn name_lookalikes_dropped(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let label = p.unique("theme-name-canary");
+    let smuggled = "#0badc0";
+    let extended = "--uh-brand-color-x";
+    let theme = vec![
+        (extended.to_string(), "#ff0000".to_string()),
+        (
+            format!(
+                "--uh-font-family:serif;background-image:url({});--x",
+                p.canary_url(&label)
+            ),
+            "2px".to_string(),
+        ),
+        (
+            "--uh-background}:root{--uh-text-color".to_string(),
+            smuggled.to_string(),
+        ),
+        (CONTROL.0.into(), CONTROL.1.into()),
+    ];
+    let read = vec![
+        extended.to_string(),
+        "--uh-text-color".into(),
+        CONTROL.0.into(),
+    ];
+    let view = themed_page(p, &mut c, theme, read, true).await?;
+    let actual = style(&view, extended)?;
+    c.expect(
+        actual.is_empty(),
+        format!("{extended} (an allowlisted name extended) was dropped"),
+        || format!("{extended} computes to {actual:?}"),
+    )?;
+    let text_color = style(&view, "--uh-text-color")?;
+    c.expect(
+        text_color != smuggled,
+        "a name carrying `}:root{` did not set --uh-text-color",
+        || format!("--uh-text-color computes to {text_color:?}"),
+    )?;
+    expect_no_fetch(p, &mut c, &label).await?;
+    expect_applied(&mut c, &view, CONTROL.0, CONTROL.1)?;
+    Ok(c.pass())
+}
+
 async fn drop_is_silent(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let label = p.unique("theme-canary");
@@ -357,6 +404,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "Sets --uh-brand-color, --uh-radius (with spaces), --uh-font-family and --uh-text-color (rgb()) to safe values: each computes to the value set, trimmed, in the portal document.",
             how_to_fix: "Pass allowlisted variables with safe values into the portal's root style.",
             run: run!(p => allowed_applies(p)),
+        },
+        Scenario {
+            id: "theming.name-lookalikes-dropped",
+            title: "Names that only start like an allowlisted variable are dropped",
+            section: Section::Theming,
+            requirements: &["THEME-UNKNOWN-DROPPED", "THEME-DROP-SILENT", "THEME-ALLOWED-APPLIES"],
+            level: Must,
+            tags: TAGS,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "Sends `--uh-brand-color-x`, `--uh-font-family:serif;background-image:url(CANARY);--x` and `--uh-background}:root{--uh-text-color` as variable names, beside the control `--uh-radius: 6px`. Once the page has gone quiet: the extended name computes to nothing, `--uh-text-color` is not the smuggled `#0badc0`, the canary host had no request, and the control applies.",
+            how_to_fix: "Match variable names against the allowlist exactly (whole string, not a prefix), and never write a name that is not on it into a style sheet.",
+            run: run!(p => name_lookalikes_dropped(p)),
         },
         Scenario {
             id: "theming.unknown-variable-dropped",
