@@ -3,6 +3,7 @@
 //! and last `RunFinished`. Types here are plain data: hostile text inside
 //! them (target responses, payloads) is escaped by each renderer.
 
+use scenarios::probe::PageView;
 use scenarios::{Level, Section, Tag};
 use serde::{Deserialize, Serialize};
 
@@ -278,10 +279,11 @@ pub enum EvidenceItem {
         text: String,
     },
     Http(HttpExchange),
-    /// A host page as observed (`scenarios::probe::PageView`, as JSON).
+    /// A host page as observed, as evidence keeps it
+    /// ([`PageView::evidence`]: window messages reduced to their shapes).
     Page {
         site: String,
-        view: serde_json::Value,
+        view: Box<PageView>,
     },
     CanaryHit {
         method: String,

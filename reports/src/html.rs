@@ -6,6 +6,7 @@
 //! `&'static str` constants, so untrusted text cannot become markup.
 
 use base64::Engine as _;
+use scenarios::probe::PageView;
 use scenarios::{Section, Tag};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -534,92 +535,59 @@ fn headers(d: &mut Doc, title: &'static str, headers: &[(String, String)]) {
     d.lit("</table>\n");
 }
 
-fn page(d: &mut Doc, site: &str, view: &Value) {
+fn page(d: &mut Doc, site: &str, view: &PageView) {
     d.lit("<details open><summary>Host page ").text(site);
-    if let Some(url) = view.get("url").and_then(Value::as_str) {
-        d.lit(" (").text(url).lit(")");
+    if !view.url.is_empty() {
+        d.lit(" (").text(&view.url).lit(")");
     }
     d.lit(" \u{2014} frame ")
         .text(&frame_summary(view))
         .lit("</summary>\n");
-    let list = |field: &str| {
-        view.get(field)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let events = list("events");
     d.lit("<h4>SDK events</h4>\n");
-    if events.is_empty() {
+    if view.events.is_empty() {
         d.lit("<p class=\"muted\">none</p>\n");
     } else {
         d.lit("<table>\n<tr><th>Event</th><th>At</th><th>Detail</th></tr>\n");
-        for event in &events {
-            let name = event.get("name").and_then(Value::as_str).unwrap_or("?");
-            let at = event
-                .get("at_ms")
-                .and_then(Value::as_u64)
-                .map(|ms| format!("{ms} ms"))
-                .unwrap_or_default();
-            let detail = event.get("detail").map(compact_json).unwrap_or_default();
-            d.el("<tr><td>", name, "</td>").el("<td>", &at, "</td>").el(
-                "<td><pre>",
-                &detail,
-                "</pre></td></tr>\n",
-            );
+        for event in &view.events {
+            d.el("<tr><td>", &event.name, "</td>")
+                .el("<td>", &format!("{} ms", event.at_ms), "</td>")
+                .el(
+                    "<td><pre>",
+                    &compact_json(&event.detail),
+                    "</pre></td></tr>\n",
+                );
         }
         d.lit("</table>\n");
     }
-    let console = list("console");
-    if !console.is_empty() {
+    if !view.console.is_empty() {
         d.lit("<h4>Console</h4>\n<table>\n<tr><th>Source</th><th>Level</th><th>Text</th></tr>\n");
-        for message in &console {
-            let field = |name: &str| {
-                message
-                    .get(name)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            d.el("<tr><td>", &field("source"), "</td>")
-                .el("<td>", &field("level"), "</td>")
-                .el("<td><pre>", &field("text"), "</pre></td></tr>\n");
+        for message in &view.console {
+            d.el("<tr><td>", message.source.as_str(), "</td>")
+                .el("<td>", &message.level, "</td>")
+                .el("<td><pre>", &message.text, "</pre></td></tr>\n");
         }
         d.lit("</table>\n");
     }
-    let csp = list("csp_violations");
-    if !csp.is_empty() {
+    if !view.csp_violations.is_empty() {
         d.lit("<h4>CSP violations</h4>\n<table>\n<tr><th>Directive</th><th>Blocked</th></tr>\n");
-        for violation in &csp {
-            let field = |name: &str| {
-                violation
-                    .get(name)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            d.el("<tr><td>", &field("directive"), "</td>").el(
+        for violation in &view.csp_violations {
+            d.el("<tr><td>", &violation.directive, "</td>").el(
                 "<td>",
-                &field("blocked_uri"),
+                &violation.blocked_uri,
                 "</td></tr>\n",
             );
         }
         d.lit("</table>\n");
     }
-    let frame_text = view
-        .get("frame")
-        .and_then(|f| f.get("Loaded"))
-        .and_then(|l| l.get("text"))
-        .and_then(Value::as_str);
-    if let Some(text) = frame_text.filter(|t| !t.is_empty()) {
+    if let Some(text) = view.frame_text().filter(|t| !t.is_empty()) {
         d.el("<h4>Portal frame text</h4>\n<pre>", text, "</pre>\n");
     }
-    if let Some(text) = view
-        .get("host_text")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
-    {
-        d.el("<h4>Host page text</h4>\n<pre>", text, "</pre>\n");
+    if !view.host_text.is_empty() {
+        d.el(
+            "<h4>Host page text</h4>\n<pre>",
+            &view.host_text,
+            "</pre>\n",
+        );
     }
     d.lit("</details>\n");
 }

@@ -311,8 +311,22 @@ impl Redactor {
         if let Event::EvidenceCaptured { item, .. } = &mut event {
             match item {
                 EvidenceItem::Http(exchange) => self.hide_credentials(exchange),
-                // Keys of the free-form page view are target-controlled too.
-                EvidenceItem::Page { view, .. } => self.walk(view, true),
+                // Keys of the page view's maps (styles, storage) are
+                // target-controlled too.
+                EvidenceItem::Page { view, .. } => {
+                    let scrubbed = serde_json::to_value(&**view).ok().and_then(|mut v| {
+                        self.walk(&mut v, true);
+                        serde_json::from_value(v).ok()
+                    });
+                    match scrubbed {
+                        Some(clean) => **view = clean,
+                        None => {
+                            *item = EvidenceItem::Note {
+                                text: "page view dropped: its keys could not be scrubbed".into(),
+                            }
+                        }
+                    }
+                }
                 EvidenceItem::Screenshot { png_base64 } if !screenshot_ok(png_base64) => {
                     *item = EvidenceItem::Note {
                         text: "screenshot dropped: not base64 or too large".into(),

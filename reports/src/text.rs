@@ -3,7 +3,7 @@
 //! evidence, and the key evidence of a failure in one sentence. Callers
 //! escape the result for their format.
 
-use serde_json::Value;
+use scenarios::probe::{FrameView, PageView};
 
 use crate::escape::one_line;
 use crate::event::{EvidenceItem, HttpExchange, Outcome};
@@ -18,21 +18,14 @@ fn evidence_line(item: &EvidenceItem) -> String {
     match item {
         EvidenceItem::Note { text } => format!("note: {text}"),
         EvidenceItem::Http(x) => http_line(x),
-        EvidenceItem::Page { site, view } => {
-            let count = |field: &str| {
-                view.get(field)
-                    .and_then(Value::as_array)
-                    .map_or(0, Vec::len)
-            };
-            format!(
-                "page {site}: {} SDK events [{}], {} console messages, {} CSP violations, frame {}",
-                count("events"),
-                event_names(view).join(", "),
-                count("console"),
-                count("csp_violations"),
-                frame_summary(view),
-            )
-        }
+        EvidenceItem::Page { site, view } => format!(
+            "page {site}: {} SDK events [{}], {} console messages, {} CSP violations, frame {}",
+            view.events.len(),
+            event_names(view).join(", "),
+            view.console.len(),
+            view.csp_violations.len(),
+            frame_summary(view),
+        ),
         EvidenceItem::CanaryHit { method, url } => format!("canary hit: {method} {url}"),
         EvidenceItem::Screenshot { png_base64 } => {
             format!(
@@ -58,35 +51,16 @@ pub(crate) fn http_line(x: &HttpExchange) -> String {
 }
 
 /// The SDK event names of a page view, in order.
-pub(crate) fn event_names(view: &Value) -> Vec<String> {
-    view.get("events")
-        .and_then(Value::as_array)
-        .map(|events| {
-            events
-                .iter()
-                .map(|e| {
-                    e.get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("?")
-                        .to_string()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+pub(crate) fn event_names(view: &PageView) -> Vec<String> {
+    view.events.iter().map(|e| e.name.clone()).collect()
 }
 
 /// `absent`, `refused (url)` or `loaded (url)`: the page view's frame.
-pub(crate) fn frame_summary(view: &Value) -> String {
-    match view.get("frame") {
-        Some(Value::String(kind)) => kind.to_ascii_lowercase(),
-        Some(Value::Object(map)) => match map.iter().next() {
-            Some((kind, inner)) => {
-                let url = inner.get("url").and_then(Value::as_str).unwrap_or("");
-                format!("{} ({url})", kind.to_ascii_lowercase())
-            }
-            None => "unknown".to_string(),
-        },
-        _ => "unknown".to_string(),
+pub(crate) fn frame_summary(view: &PageView) -> String {
+    match &view.frame {
+        FrameView::Absent => "absent".to_string(),
+        FrameView::Refused { url } => format!("refused ({url})"),
+        FrameView::Loaded { url, .. } => format!("loaded ({url})"),
     }
 }
 
@@ -126,10 +100,7 @@ pub(crate) fn key_evidence(items: &[EvidenceItem]) -> Vec<String> {
         match item {
             EvidenceItem::Http(x) => out.push(one_line(&http_line(x), 160)),
             EvidenceItem::Page { site, view } => {
-                let csp = view
-                    .get("csp_violations")
-                    .and_then(Value::as_array)
-                    .map_or(0, Vec::len);
+                let csp = view.csp_violations.len();
                 out.push(one_line(
                     &format!(
                         "page {site}: events [{}], {csp} CSP violation(s), frame {}",

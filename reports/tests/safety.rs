@@ -64,7 +64,7 @@ fn secret_events() -> Vec<Event> {
         }),
         EvidenceItem::Page {
             site: "host".into(),
-            view: json!({ "host_text": format!("debug: {b}"), "console": [{ "source": "HostPage", "level": "log", "text": a }], a: "key" }),
+            view: serde_json::from_value(json!({ "host_text": format!("debug: {b}"), "console": [{ "source": "HostPage", "level": "log", "text": a }], "frame": { "Loaded": { "url": "u", "text": "t", "styles": { a: "key" } } } })).unwrap(),
         },
         EvidenceItem::Support(SupportInfo {
             public_key: Some("pk_test_1".into()),
@@ -213,13 +213,15 @@ fn hostile_events() -> Vec<Event> {
         }),
         EvidenceItem::Page {
             site: p.clone(),
-            view: json!({
-                "url": p, "host_text": p, p.clone(): p,
+            view: serde_json::from_value(json!({
+                "url": p, "host_text": p,
                 "events": [{ "name": p, "detail": { p.clone(): p }, "at_ms": 1 }],
-                "console": [{ "source": p, "level": p, "text": p }],
+                "console": [{ "source": "PortalFrame", "level": p, "text": p }],
                 "csp_violations": [{ "directive": p, "blocked_uri": p }],
-                "frame": { "Loaded": { "url": p, "text": p, "styles": {} } },
-            }),
+                "frame": { "Loaded": { "url": p, "text": p, "styles": { p.clone(): p } } },
+                "storage": [{ "owner": "PortalFrame", "origin": p, "local": [[p, p]], "session": null, "cookies": p }],
+            }))
+            .unwrap(),
         },
         EvidenceItem::CanaryHit {
             method: p.clone(),

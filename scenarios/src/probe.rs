@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::payload::Identity;
@@ -258,7 +258,7 @@ pub enum OnExpiring {
 }
 
 /// A condition the page is watched for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WaitFor {
     /// The SDK delivered this event (`ready`, `auth_failed`, ...).
     Event(String),
@@ -344,7 +344,7 @@ pub enum ThirdPartyCookies {
 
 /// What became of a cookie written in the portal frame (`SameSite=None;
 /// Secure`, by `document.cookie`) after the page was watched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FrameCookie {
     /// Read back: the browser keeps the cross-site frame's cookies.
     Kept,
@@ -404,7 +404,7 @@ impl HostPage {
 }
 
 /// An event the SDK delivered to the page's handler.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize)]
 pub struct SdkEvent {
     pub name: String,
     pub detail: serde_json::Value,
@@ -414,20 +414,30 @@ pub struct SdkEvent {
 }
 
 /// A CSP violation the host page saw.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize)]
 pub struct CspViolation {
     pub directive: String,
     pub blocked_uri: String,
 }
 
 /// Where a console message was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConsoleSource {
     HostPage,
     PortalFrame,
 }
 
-#[derive(Debug, Clone, Serialize)]
+impl ConsoleSource {
+    /// As reports name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsoleSource::HostPage => "host page",
+            ConsoleSource::PortalFrame => "portal frame",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize)]
 pub struct ConsoleMessage {
     pub source: ConsoleSource,
     /// `error`, `warning`, `info`, `log`, ...
@@ -436,9 +446,10 @@ pub struct ConsoleMessage {
 }
 
 /// What the portal iframe turned out to be.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize, Default)]
 pub enum FrameView {
     /// The page has no portal iframe.
+    #[default]
     Absent,
     /// The browser refused to show the portal (its URL is a `chrome-error:`
     /// page, "refused to connect").
@@ -454,7 +465,8 @@ pub enum FrameView {
 }
 
 /// Everything observed of one host page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize, Default)]
+#[serde(default)]
 pub struct PageView {
     /// The host page's final `location.href`.
     pub url: String,
@@ -491,19 +503,19 @@ pub struct PageView {
 /// One `message` event the host window got. Evidence shows the shape of
 /// its data (member names, types and lengths), never the values: they may
 /// carry the session.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize)]
 pub struct WindowMessage {
     /// `event.origin`.
     pub origin: String,
-    /// `event.data`, through JSON (`null` when it does not survive that).
-    #[serde(serialize_with = "shape_only")]
+    /// `event.data`, through JSON (`null` when it does not survive that);
+    /// in evidence ([`PageView::evidence`]), its [`value_shape`] only.
     pub data: serde_json::Value,
     /// How many `MessagePort`s came with it.
     pub ports: usize,
 }
 
 /// What a foreign document of the page reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ForeignKind {
     /// Its document loaded (and listens).
     Loaded,
@@ -531,15 +543,15 @@ impl ForeignKind {
 }
 
 /// One report of a foreign document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize)]
 pub struct ForeignMark {
     pub kind: ForeignKind,
     /// The origin the report came from (the foreign document's).
     pub origin: String,
     /// For `Caught`: the origin of the window that posted the message.
     pub from: Option<String>,
-    /// For `Caught`: the message's data, through JSON.
-    #[serde(serialize_with = "shape_only")]
+    /// For `Caught`: the message's data, through JSON; in evidence
+    /// ([`PageView::evidence`]), its [`value_shape`] only.
     pub data: serde_json::Value,
 }
 
@@ -567,10 +579,6 @@ pub fn value_shape(value: &serde_json::Value) -> String {
     }
 }
 
-fn shape_only<S: serde::Serializer>(value: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&value_shape(value))
-}
-
 fn shapes_only<S: serde::Serializer>(
     values: &[serde_json::Value],
     s: S,
@@ -584,7 +592,7 @@ fn shapes_only<S: serde::Serializer>(
 }
 
 /// One request the browser sent, as DevTools saw it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize)]
 pub struct ObservedRequest {
     /// Origin of the document that made it.
     pub from_origin: String,
@@ -597,14 +605,14 @@ pub struct ObservedRequest {
 }
 
 /// Which window's storage was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StorageOwner {
     HostPage,
     PortalFrame,
 }
 
 /// The script-readable storage of one window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize)]
 pub struct StorageView {
     pub owner: StorageOwner,
     /// The window's origin.
@@ -618,6 +626,22 @@ pub struct StorageView {
 }
 
 impl PageView {
+    /// The view as evidence keeps it: window messages and what foreign
+    /// documents caught carry only their [`value_shape`], never values
+    /// (they may hold the session). Everything else is kept, for
+    /// redaction by value at the stream's edge.
+    pub fn evidence(&self) -> PageView {
+        let shape = |data: &serde_json::Value| serde_json::Value::String(value_shape(data));
+        let mut view = self.clone();
+        for message in &mut view.messages {
+            message.data = shape(&message.data);
+        }
+        for mark in &mut view.foreign {
+            mark.data = shape(&mark.data);
+        }
+        view
+    }
+
     pub fn event(&self, name: &str) -> Option<&SdkEvent> {
         self.events.iter().find(|e| e.name == name)
     }

@@ -690,7 +690,7 @@ impl Probe for LiveProbe<'_> {
         self.general_checks(&page, &ctx.public_key, &view);
         self.emit(EvidenceItem::Page {
             site: url.clone(),
-            view: view_json,
+            view: Box::new(view.evidence()),
         });
         Ok(view)
     }

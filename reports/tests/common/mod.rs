@@ -134,8 +134,8 @@ pub fn run_meta(scenarios: Vec<ScenarioMeta>) -> RunMeta {
     }
 }
 
-pub fn page_view() -> serde_json::Value {
-    json!({
+pub fn page_view() -> Box<scenarios::probe::PageView> {
+    serde_json::from_value(json!({
         "url": "https://evil-parent.test:41235/host.html",
         "events": [
             { "name": "ready", "detail": { "user": "u-1" }, "at_ms": 118 },
@@ -147,7 +147,8 @@ pub fn page_view() -> serde_json::Value {
         "host_text": "Acme support",
         "reached": null,
         "watched_ms": 2000
-    })
+    }))
+    .expect("a page view")
 }
 
 fn result(id: &str, outcome: Outcome, ms: u64) -> Event {
