@@ -384,7 +384,10 @@ impl FakeProbe {
                         200,
                         self.decorated(json!({FIELD_SESSION_TOKEN: a.token, FIELD_EXPIRES_AT: a.expires_at, "secondsRemaining": a.remaining}))
                         .to_string(),
-                        vec![("access-control-allow-origin".into(), if self.choices.cors_star { "*".into() } else { origin.clone().unwrap_or_default() })],
+                        vec![
+                            ("access-control-allow-origin".into(), if self.choices.cors_star { "*".into() } else { origin.clone().unwrap_or_default() }),
+                            ("cache-control".into(), "no-store".into()),
+                        ],
                     ),
                     Err(r) => (
                         (self.choices.refusal_status)(r),

@@ -917,7 +917,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         boundary: B::PortalToBrowser,
         asset: A::TicketData,
         title: "Per-user answers cacheable by shared caches",
-        attack: "Ticket answers marked `public` are stored by a CDN or proxy and served to the next user.",
+        attack: "Ticket answers, or the handshake answer with its session token, marked `public` are stored by a CDN or proxy and served to the next user.",
         sources: &[academy!("Web cache deception", "web-cache-deception"), wstg!("Testing for Browser Cache Weaknesses", "04-Authentication_Testing/06-Testing_for_Browser_Cache_Weaknesses"), cwe!("524", "Use of Cache Containing Sensitive Information")],
         coverage: Scenarios(&["tenancy.private-caching"]),
     },

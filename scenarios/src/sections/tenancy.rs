@@ -54,7 +54,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         id: "TENANT-PRIVATE-CACHING",
         section: Section::Tenancy,
         level: Must,
-        text: "Per-user API responses carry `Cache-Control: no-store` or `private`, so no shared cache can serve one user's tickets to another.",
+        text: "Per-user API responses (the handshake's answer with its session token, ticket lists, tickets) carry `Cache-Control: no-store` or `private`, so no shared cache can serve one user's session or tickets to another.",
         source: "Every API call inside the portal is scoped by the signed identity.",
         surfaces: &[HttpHeader],
     },
@@ -358,10 +358,16 @@ async fn single_identifier(p: &mut dyn Probe, spec: UserSpec) -> Outcome {
 async fn private_caching(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
-    let token = session_for(p, &mut c, &user).await?;
+    // The handshake's answer is per user too: it carries the session token.
+    let signed = sign_valid(p, user.tenant, &user.identity)?;
+    let accepted = handshake(p, user.tenant, &signed).await?;
+    let token = expect_accepted(&mut c, &accepted, "handshake")?;
     let list = p.api(tickets_request(&token, None)).await?;
     let ids = known_ids(&user, &list);
-    let mut replies = vec![("ticket list".to_string(), list)];
+    let mut replies = vec![
+        ("handshake answer".to_string(), accepted),
+        ("ticket list".to_string(), list),
+    ];
     if let Some(id) = ids.first() {
         replies.push((
             format!("ticket {id}"),
@@ -518,7 +524,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: API,
             needs: &[Need::Users],
             budget: API_BUDGET,
-            description: "Fetches the ticket list and one ticket: both must carry Cache-Control with no-store or private and without public or s-maxage.",
+            description: "Opens a session and fetches the ticket list and one ticket: the handshake answer (it carries the session token) and both ticket answers must carry Cache-Control with no-store or private and without public or s-maxage.",
             how_to_fix: "Send `Cache-Control: no-store, private` on every per-user API answer.",
             run: run!(p => private_caching(p)),
         },
