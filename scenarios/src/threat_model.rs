@@ -1096,6 +1096,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["tenancy.identity-exact-match"]),
     },
     AttackClass {
+        id: "THREAT-IDENTITY-TYPE-COERCION",
+        boundary: B::UserToUser,
+        asset: A::UserString,
+        title: "Non-string identifiers coerced to text",
+        attack: "An identifier signed as an array or a number is turned into text (`String([\"alice\"])` is `\"alice\"`, an object key coerces the same way), so a payload a customer built from a user-chosen JSON value names another user.",
+        sources: &[cwe!("843", "Access of Resource Using Incompatible Type ('Type Confusion')"), cwe!("1287", "Improper Validation of Specified Type of Input")],
+        coverage: Scenarios(&["tenancy.identity-exact-match"]),
+    },
+    AttackClass {
         id: "THREAT-IDENTITY-WHITESPACE",
         boundary: B::UserToUser,
         asset: A::UserString,

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use crate::checks::*;
 use crate::contract::AuthFailure;
 use crate::payload::Identity;
-use crate::probe::{ApiCall, Probe, SeededUser, Tenant, UserSpec};
+use crate::probe::{ApiCall, Probe, SeededUser, SigningKey, Tenant, UserSpec};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 use crate::sections::tenancy::{own_session_listing, session_for, twins};
@@ -86,6 +86,7 @@ async fn identity_exact(p: &mut dyn Probe) -> Outcome {
     for generated in generate(p, "letter-case variants", case_variants(&id), 3) {
         variants.push(("generated letter case", generated));
     }
+    let mut attempts: Vec<(String, Signed)> = Vec::new();
     for (what, variant) in variants {
         let attacker = Identity {
             external_user_id: Some(variant.clone()),
@@ -93,8 +94,24 @@ async fn identity_exact(p: &mut dyn Probe) -> Outcome {
             phone: None,
         };
         let signed = sign_valid(p, Tenant::Primary, &attacker)?;
+        attempts.push((
+            format!("the victim's externalUserId with {what} ({variant:?})"),
+            signed,
+        ));
+    }
+    // The victim's identifier in another JSON type, signed exactly: a store
+    // that coerces it to text (`String(["id"])` is `"id"`) names the victim.
+    let expires = p.now() + crate::contract::RECOMMENDED_WINDOW_SECONDS;
+    for (what, value) in [
+        ("in a one-element array", serde_json::json!([id])),
+        ("in a nested array", serde_json::json!([[id]])),
+    ] {
+        let user = serde_json::json!({ "externalUserId": value, "expiresAt": expires }).to_string();
+        let signed = sign_exact(p, Tenant::Primary, SigningKey::Current, user)?;
+        attempts.push((format!("the victim's externalUserId {what}"), signed));
+    }
+    for (label, signed) in attempts {
         let reply = handshake(p, Tenant::Primary, &signed).await?;
-        let label = format!("the victim's externalUserId with {what} ({variant:?})");
         if reply.status != 200 {
             // Refusing a suspicious identifier is fine; the answer must be the documented one.
             expect_refused(&mut c, &reply, AuthFailure::InvalidPayload, &label)?;
@@ -199,7 +216,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: &[Tag::Api, Tag::Tenant, Tag::Generated],
             needs: &[Need::Users],
             budget: API_BUDGET,
-            description: "Seeds a victim with a ticket, then signs in as the victim's externalUserId in upper case, with a leading/trailing space or tab, with a NUL (and more) after it, in full-width forms, and three generated letter-case variants: each must be refused with `invalid_payload` or see none of the victim's tickets, by list or by ID.",
+            description: "Seeds a victim with a ticket, then signs in as the victim's externalUserId in upper case, with a leading/trailing space or tab, with a NUL (and more) after it, in full-width forms, in three generated letter-case variants, and inside a one-element and a nested array: each must be refused with `invalid_payload` or see none of the victim's tickets, by list or by ID.",
             how_to_fix: "Store and compare identifiers byte for byte: no case-insensitive collation, trimming, NUL truncation or Unicode normalisation.",
             run: run!(p => identity_exact(p)),
         },
