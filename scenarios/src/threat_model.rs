@@ -853,7 +853,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         boundary: B::FrameToTicketApi,
         asset: A::SessionToken,
         title: "The ticket API honours expired sessions",
-        attack: "Only the SDK stops at `expiresAt`; the API keeps answering a captured token for ever.",
+        attack: "Only the SDK stops at `expiresAt`; the API keeps answering a captured token for ever, or on some routes (the list checks expiry, the ticket by ID does not).",
         sources: &[wstg!("Testing Session Timeout", "06-Session_Management_Testing/07-Testing_Session_Timeout"), cwe!("613", "Insufficient Session Expiration")],
         coverage: Scenarios(&["session.server-refuses-after-expiry"]),
     },

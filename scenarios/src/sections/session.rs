@@ -17,6 +17,7 @@ use crate::probe::{
 };
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
+use crate::sections::tenancy::known_ids;
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -346,7 +347,27 @@ async fn api_session(
 
 async fn server_expiry(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
-    let (token, expires_at) = api_session(p, &mut c, 3).await?;
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_identity(p, Tenant::Primary, SigningKey::Current, &user.identity, 3)?;
+    let reply = handshake(p, Tenant::Primary, &signed).await?;
+    let token = expect_accepted(&mut c, &reply, "a 3 s session")?;
+    let expires_at = expires_at_of(&reply).unwrap_or(p.now() + 3);
+    // The premise: while alive, the session reads its ticket both ways.
+    let list = p.api(tickets_request(&token, None)).await?;
+    c.expect(
+        list.status == 200 && list.body.contains(&user.canary),
+        "the ticket list answers 200 with the user's ticket at the start",
+        || describe(&list),
+    )?;
+    let by_id = known_ids(&user, &list).into_iter().next();
+    if let Some(id) = &by_id {
+        let one = p.api(tickets_request(&token, Some(id))).await?;
+        c.expect(
+            one.status == 200 && one.body.contains(&user.canary),
+            format!("ticket {id} answers 200 at the start"),
+            || describe(&one),
+        )?;
+    }
     p.wait_until(expires_at).await?;
     let deadline = expires_at + 3;
     loop {
@@ -355,11 +376,23 @@ async fn server_expiry(p: &mut dyn Probe) -> Outcome {
             c.expect(
                 true,
                 format!(
-                    "refused ({}) once expiresAt passed",
+                    "the list refused ({}) once expiresAt passed",
                     TICKETS_NO.status.render()
                 ),
                 String::new,
             )?;
+            // Every route checks expiry, not only the list.
+            if let Some(id) = &by_id {
+                let one = p.api(tickets_request(&token, Some(id))).await?;
+                c.expect(
+                    TICKETS_NO.status.admits(one.status) && !one.body.contains(&user.canary),
+                    format!(
+                        "ticket {id} refused ({}) too, without its text",
+                        TICKETS_NO.status.render()
+                    ),
+                    || describe(&one),
+                )?;
+            }
             return Ok(c.pass());
         }
         if p.now() >= deadline {
@@ -466,9 +499,9 @@ pub fn scenarios() -> Vec<Scenario> {
             requirements: &["SESSION-SERVER-EXPIRY", "SESSION-LIFETIME"],
             level: Must,
             tags: API,
-            needs: &[],
+            needs: &[Need::Users],
             budget: Duration::from_secs(3 + 15),
-            description: "Opens a 3 s session (tickets answer 200), waits until expiresAt, then polls the ticket list: refused (any 4xx) within 3 s.",
+            description: "Seeds a user with a ticket and opens a 3 s session (the list and the ticket by ID answer 200 with its text), waits until expiresAt, then polls the ticket list: refused (any 4xx) within 3 s, and then the ticket by ID refused too, without its text.",
             how_to_fix: "Check the session's expiresAt on every API call and refuse it (401 `session_expired` recommended).",
             run: run!(p => server_expiry(p)),
         },

@@ -116,7 +116,7 @@ fn expect_only_own(
 }
 
 /// The IDs of a user's tickets: the seeded one and whatever their list shows.
-fn known_ids(user: &SeededUser, list: &ApiReply) -> Vec<String> {
+pub(crate) fn known_ids(user: &SeededUser, list: &ApiReply) -> Vec<String> {
     let mut ids: Vec<String> = user.ticket_id.iter().cloned().collect();
     for id in ticket_ids(list) {
         if !ids.contains(&id) {
