@@ -822,6 +822,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["tenancy.ticket-text-inert"]),
     },
     AttackClass {
+        id: "THREAT-ROUTE-WITHOUT-SESSION",
+        boundary: B::FrameToTicketApi,
+        asset: A::TicketData,
+        title: "A ticket route outside the session check",
+        attack: "The session check guards the list but not every route: `GET /tickets/{id}` with no `Authorization` header (a share-link route, a missing middleware) serves the ticket, or skips the expiry check, to anyone holding an ID.",
+        sources: &[wstg!("Testing for Bypassing Authorization Schema", "05-Authorization_Testing/02-Testing_for_Bypassing_Authorization_Schema"), cwe!("306", "Missing Authentication for Critical Function")],
+        coverage: Scenarios(&["session.token-exact-match", "session.server-refuses-after-expiry"]),
+    },
+    AttackClass {
         id: "THREAT-SCOPE-FROM-REQUEST",
         boundary: B::FrameToTicketApi,
         asset: A::TicketData,

@@ -4,10 +4,10 @@
 
 use crate::checks::*;
 use crate::contract::RECOMMENDED_WINDOW_SECONDS;
-use crate::probe::{Probe, SigningKey, Tenant, UserSpec};
+use crate::probe::{ApiCall, Probe, SigningKey, Tenant, UserSpec};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
-use crate::sections::tenancy::own_session_listing;
+use crate::sections::tenancy::{known_ids, own_session_listing};
 
 pub const REQUIREMENTS: &[Requirement] = &[Requirement {
     id: "SESSION-TOKEN-UNGUESSABLE",
@@ -114,16 +114,33 @@ async fn exact_match(p: &mut dyn Probe) -> Outcome {
             format!("token {token:?}"),
         ));
     }
-    for (what, presented) in near_misses(&token) {
-        if presented == token {
-            continue;
+    let list = p.api(tickets_request(&token, None)).await?;
+    // Every ticket route, not only the list, needs the exact token.
+    let mut routes = vec![("the list".to_string(), None)];
+    if let Some(id) = known_ids(&user, &list).into_iter().next() {
+        routes.push((format!("ticket {id}"), Some(id)));
+    }
+    for (route, id) in &routes {
+        let mut calls: Vec<(String, ApiCall)> = near_misses(&token)
+            .into_iter()
+            .filter(|(_, presented)| *presented != token)
+            .map(|(what, presented)| (what.to_string(), tickets_request(&presented, id.as_deref())))
+            .collect();
+        let bare = tickets_request(&token, id.as_deref());
+        let no_header = ApiCall::get(bare.path.clone());
+        calls.push(("no Authorization header".into(), no_header.clone()));
+        calls.push((
+            "an empty bearer".into(),
+            no_header.header("authorization", "Bearer "),
+        ));
+        for (what, call) in calls {
+            let reply = p.api(call).await?;
+            c.expect(
+                (400..500).contains(&reply.status) && !reply.body.contains(&user.canary),
+                format!("{route}, {what}: refused with a 4xx, no ticket"),
+                || describe(&reply),
+            )?;
         }
-        let reply = p.api(tickets_request(&presented, None)).await?;
-        c.expect(
-            (400..500).contains(&reply.status) && !reply.body.contains(&user.canary),
-            format!("{what}: refused with a 4xx, no ticket"),
-            || describe(&reply),
-        )?;
     }
     Ok(c.pass())
 }
@@ -152,7 +169,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: &[Tag::Api, Tag::Session],
             needs: &[Need::Users],
             budget: API_BUDGET,
-            description: "Takes a seeded user's real session token (which lists their ticket) and presents it without its last character, halved, cut to 8 characters, with a character appended and with its last character changed: each must be a 4xx refusal that shows no ticket.",
+            description: "Takes a seeded user's real session token (which lists their ticket) and presents it, to the list and to the ticket by ID, without its last character, halved, cut to 8 characters, with a character appended and with its last character changed, and sends both requests with no Authorization header and with an empty bearer: each must be a 4xx refusal that shows no ticket.",
             how_to_fix: "Look sessions up by the whole token with an exact, constant-time comparison; never by prefix (`LIKE 'x%'`, `strncmp`).",
             run: run!(p => exact_match(p)),
         },
