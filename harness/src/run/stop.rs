@@ -10,27 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
-/// Which part of an exchange with the target ran out of time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Connect,
-    TlsHandshake,
-    /// The response's status line and headers.
-    FirstByte,
-    /// The whole exchange, body included.
-    Exchange,
-}
-
-impl std::fmt::Display for Phase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Phase::Connect => "TCP connect",
-            Phase::TlsHandshake => "TLS handshake",
-            Phase::FirstByte => "response headers",
-            Phase::Exchange => "whole response",
-        })
-    }
-}
+/// Which part of an exchange with the target ran out of time (the shared
+/// HTTPS client's phases).
+pub use fixtures::tls::client::Phase;
 
 /// Something wrong with the target (or with the page it drives) that
 /// makes every later scenario hopeless when it repeats.

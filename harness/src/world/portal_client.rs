@@ -8,11 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use rustls::pki_types::ServerName;
+use fixtures::tls::client::{Deadlines, HttpsClient};
 use thiserror::Error;
-use tokio_rustls::TlsConnector;
 
 use crate::run::limits;
 use crate::run::stop::{Fault, Phase};
@@ -75,13 +72,15 @@ pub struct Response {
     pub elapsed: Duration,
 }
 
-/// An HTTPS client bound to one origin.
+/// An HTTPS client bound to one origin: names resolved as the browser
+/// does, then [`fixtures::tls::client::HttpsClient`] under the harness's
+/// limits and trust.
 #[derive(Clone)]
 pub struct PortalClient {
-    scheme_https: bool,
     host: String,
     port: u16,
-    connector: TlsConnector,
+    /// `None`: a plain-HTTP origin.
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl ClientError {
@@ -107,9 +106,37 @@ impl ClientError {
             ClientError::Url { .. } | ClientError::Request(_) | ClientError::Trust(_) => None,
         }
     }
+
+    /// The shared client's error, named after `host`.
+    fn from_exchange(host: &str, error: fixtures::tls::client::ClientError) -> ClientError {
+        use fixtures::tls::client::ClientError as E;
+        let host = host.to_string();
+        match error {
+            E::Connect { addr, source } => ClientError::Connect {
+                addr: addr.to_string(),
+                source,
+            },
+            E::Tls { source, .. } => ClientError::Tls { host, source },
+            E::Http(source) => ClientError::Http { host, source },
+            E::Timeout { phase, after } => ClientError::Timeout {
+                host,
+                phase,
+                seconds: after.as_secs(),
+            },
+            E::TooLarge { limit } => ClientError::TooLarge { host, limit },
+            E::Body(source) => ClientError::Body { host, source },
+            E::ServerName(name) => ClientError::Url {
+                url: name,
+                reason: "not a valid TLS server name".into(),
+            },
+            other => ClientError::Request(other.to_string()),
+        }
+    }
 }
 
-/// `future` within `deadline`, or a time-out in `phase`.
+/// `future` within `deadline`, or a time-out in `phase` (resolving and the
+/// certificate probe's connect; the exchange's own phases are timed by
+/// the shared client).
 async fn within<T>(
     host: &str,
     phase: Phase,
@@ -126,6 +153,15 @@ async fn within<T>(
             })
         })
 }
+
+/// The harness's deadlines for one exchange with the target.
+const DEADLINES: Deadlines = Deadlines {
+    connect: limits::CONNECT,
+    tls_handshake: limits::TLS_HANDSHAKE,
+    first_byte: limits::FIRST_BYTE,
+    exchange: limits::EXCHANGE,
+    body_bytes: limits::BODY_BYTES,
+};
 
 impl PortalClient {
     /// `origin` like `https://portal.userhero.test:8443`; `trust` the
@@ -148,13 +184,12 @@ impl PortalClient {
                 url: origin.to_string(),
                 reason: "no port".into(),
             })?;
-        let config = trust.client_config().map_err(ClientError::Trust)?;
-        Ok(PortalClient {
-            scheme_https: url.scheme() == "https",
-            host,
-            port,
-            connector: TlsConnector::from(Arc::new(config)),
-        })
+        let tls = if url.scheme() == "https" {
+            Some(Arc::new(trust.client_config().map_err(ClientError::Trust)?))
+        } else {
+            None
+        };
+        Ok(PortalClient { host, port, tls })
     }
 
     pub fn host(&self) -> &str {
@@ -170,128 +205,25 @@ impl PortalClient {
         body: Option<&str>,
     ) -> Result<Response, ClientError> {
         let started = Instant::now();
-        let exchange = self.exchange(method, path, headers, body);
-        within(&self.host, Phase::Exchange, limits::EXCHANGE, exchange)
-            .await
-            .map(|mut r| {
-                r.elapsed = started.elapsed();
-                r
-            })
-    }
-
-    async fn exchange(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(String, String)],
-        body: Option<&str>,
-    ) -> Result<Response, ClientError> {
-        let tcp = connect(&self.host, self.port).await?;
-        let mut request = http::Request::builder().method(method).uri(path);
-        let default_port = if self.scheme_https { 443 } else { 80 };
-        let host_header = if self.port == default_port {
-            self.host.clone()
-        } else {
-            format!("{}:{}", self.host, self.port)
-        };
-        request = request.header("host", host_header);
-        for (name, value) in headers {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        let request = request
-            .body(Full::new(Bytes::from(body.unwrap_or_default().to_string())))
-            .map_err(|e| ClientError::Request(e.to_string()))?;
-        let response = if self.scheme_https {
-            let name = ServerName::try_from(self.host.clone()).map_err(|e| ClientError::Url {
-                url: self.host.clone(),
-                reason: e.to_string(),
-            })?;
-            let tls = within(
-                &self.host,
-                Phase::TlsHandshake,
-                limits::TLS_HANDSHAKE,
-                async {
-                    self.connector
-                        .connect(name, tcp)
-                        .await
-                        .map_err(|source| ClientError::Tls {
-                            host: self.host.clone(),
-                            source,
-                        })
-                },
-            )
-            .await?;
-            self.round_trip(hyper_util::rt::TokioIo::new(tls), request)
-                .await?
-        } else {
-            self.round_trip(hyper_util::rt::TokioIo::new(tcp), request)
-                .await?
-        };
-        Ok(response)
-    }
-
-    async fn round_trip<T>(
-        &self,
-        io: T,
-        request: http::Request<Full<Bytes>>,
-    ) -> Result<Response, ClientError>
-    where
-        T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-    {
-        let http_err = |source| ClientError::Http {
-            host: self.host.clone(),
-            source,
-        };
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
-            .await
-            .map_err(http_err)?;
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        let response = within(&self.host, Phase::FirstByte, limits::FIRST_BYTE, async {
-            sender.send_request(request).await.map_err(http_err)
+        let addr = within(&self.host, Phase::Connect, limits::CONNECT, async {
+            resolve(&self.host, self.port).await
         })
         .await?;
-        let too_large = || ClientError::TooLarge {
-            host: self.host.clone(),
-            limit: limits::BODY_BYTES,
-        };
-        let declared = response
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-        if declared.is_some_and(|n| n > limits::BODY_BYTES as u64) {
-            return Err(too_large());
-        }
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
+        let client = HttpsClient::with_config(self.tls.clone(), addr, &self.host, DEADLINES);
+        let headers: Vec<(&str, &str)> = headers
             .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
-        let body = match Limited::new(response.into_body(), limits::BODY_BYTES)
-            .collect()
+        let body = body.unwrap_or_default().as_bytes().to_vec();
+        let response = client
+            .send(method, path, &headers, body)
             .await
-        {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
-            Err(source) => {
-                return Err(ClientError::Body {
-                    host: self.host.clone(),
-                    source,
-                })
-            }
-        };
+            .map_err(|e| ClientError::from_exchange(&self.host, e))?;
         Ok(Response {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            elapsed: Duration::ZERO,
+            status: response.status,
+            headers: response.headers,
+            body: String::from_utf8_lossy(&response.body).into_owned(),
+            elapsed: started.elapsed(),
         })
     }
 }
