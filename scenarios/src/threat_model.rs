@@ -359,6 +359,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         ]),
     },
     AttackClass {
+        id: "THREAT-HMAC-OVER-IDENTIFIER",
+        boundary: B::ServerToPage,
+        asset: A::Hmac,
+        title: "An HMAC over the identifier alone accepted",
+        attack: "Beside the HMAC over the whole user string, the verifier also takes HMAC(secret, user_id), the identity-verification scheme of other support widgets: such an HMAC covers no `expiresAt`, so one leaked value signs that user in for ever, with any expiry the page writes.",
+        sources: &[cwe!("347", "Improper Verification of Cryptographic Signature"), RFC2104],
+        coverage: Scenarios(&["handshake.hmac-over-identifier-refused"]),
+    },
+    AttackClass {
         id: "THREAT-HMAC-PARTIAL-COMPARE",
         boundary: B::ServerToPage,
         asset: A::Hmac,

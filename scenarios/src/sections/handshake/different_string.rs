@@ -257,6 +257,40 @@ async fn generated_layouts_accepted(p: &mut dyn Probe) -> Outcome {
     accept_layouts(p, layouts).await
 }
 
+/// HMACs over a part of the user string (the identifier alone) with the
+/// whole string: the signature covers the bytes sent, nothing less.
+async fn hmac_over_identifier(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let identity = fresh_identity(p);
+    let signed = sign_valid(p, Tenant::Primary, &identity)?;
+    let parts = [
+        ("externalUserId", identity.external_user_id.clone()),
+        ("email", identity.email.clone()),
+    ];
+    for (field, value) in parts {
+        let Some(value) = value else { continue };
+        let hmac = p.sign(Tenant::Primary, SigningKey::Current, &value)?;
+        let reply = handshake(
+            p,
+            Tenant::Primary,
+            &Signed {
+                user: signed.user.clone(),
+                hmac,
+            },
+        )
+        .await?;
+        expect_refused(
+            &mut c,
+            &reply,
+            AuthFailure::InvalidSignature,
+            &format!("an HMAC over the {field} alone"),
+        )?;
+    }
+    let reply = handshake(p, Tenant::Primary, &signed).await?;
+    expect_accepted(&mut c, &reply, "control: the whole string's HMAC")?;
+    Ok(c.pass())
+}
+
 /// Sends each HMAC value (as JSON) with a valid user string.
 async fn hmac_shapes(p: &mut dyn Probe, shapes: fn(&str) -> Vec<(&'static str, Value)>) -> Outcome {
     let mut c = Checks::new();
@@ -525,6 +559,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "Signs the sorted compact payload and sends it with a trailing newline: must be `invalid_signature`.",
             how_to_fix: "Verify the HMAC over the raw bytes of `user` as received; never parse and re-serialize before verifying.",
             run: run!(p => drift(p, Layout { trailing_newline: true, ..sorted_compact() }, "newline-terminated")),
+        },
+        Scenario {
+            id: "handshake.hmac-over-identifier-refused",
+            title: "An HMAC over the identifier alone is refused",
+            section: Section::Handshake,
+            requirements: &["AUTH-HMAC-EXACT-BYTES"],
+            level: Must,
+            tags: API_AUTH,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Signs the `externalUserId` alone, then the `email` alone, with the tenant's secret (the identity-verification scheme of other support widgets) and sends each HMAC with the whole user string: each must be `invalid_signature`; the whole string's own HMAC is accepted as a control.",
+            how_to_fix: "Verify only an HMAC over the exact user string received; never also accept one over the identifier, which covers no `expiresAt` and never expires.",
+            run: run!(p => hmac_over_identifier(p)),
         },
         Scenario {
             id: "handshake.tampered-string",
