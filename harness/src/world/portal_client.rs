@@ -5,11 +5,11 @@
 //! and bodies have a size limit ([`crate::run::limits`]); each failure says
 //! which [`Fault`] of the target it shows.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fixtures::tls::client::{Deadlines, HttpsClient};
+use fixtures::tls::client::{tls_connector, Deadlines, HttpsClient};
 use thiserror::Error;
+use tokio_rustls::TlsConnector;
 
 use crate::run::limits;
 use crate::run::stop::{Fault, Phase};
@@ -80,7 +80,7 @@ pub struct PortalClient {
     host: String,
     port: u16,
     /// `None`: a plain-HTTP origin.
-    tls: Option<Arc<rustls::ClientConfig>>,
+    tls: Option<TlsConnector>,
 }
 
 impl ClientError {
@@ -185,7 +185,9 @@ impl PortalClient {
                 reason: "no port".into(),
             })?;
         let tls = if url.scheme() == "https" {
-            Some(Arc::new(trust.client_config().map_err(ClientError::Trust)?))
+            Some(tls_connector(
+                trust.client_config().map_err(ClientError::Trust)?,
+            ))
         } else {
             None
         };
@@ -209,7 +211,7 @@ impl PortalClient {
             resolve(&self.host, self.port).await
         })
         .await?;
-        let client = HttpsClient::with_config(self.tls.clone(), addr, &self.host, DEADLINES);
+        let client = HttpsClient::with_connector(self.tls.clone(), addr, &self.host, DEADLINES);
         let headers: Vec<(&str, &str)> = headers
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))

@@ -270,15 +270,7 @@ async fn hmac_over_identifier(p: &mut dyn Probe) -> Outcome {
     for (field, value) in parts {
         let Some(value) = value else { continue };
         let hmac = p.sign(Tenant::Primary, SigningKey::Current, &value)?;
-        let reply = handshake(
-            p,
-            Tenant::Primary,
-            &Signed {
-                user: signed.user.clone(),
-                hmac,
-            },
-        )
-        .await?;
+        let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &signed.user, &hmac).await?;
         expect_refused(
             &mut c,
             &reply,
