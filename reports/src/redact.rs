@@ -536,10 +536,10 @@ pub fn cap(text: &str, max: usize) -> String {
 /// set); JSON-escaped; HTML/XML-escaped (named and numeric entities).
 pub fn encoded_forms(secret: &str) -> Vec<String> {
     let mut forms = vec![secret.to_string()];
-    let strict = percent_encode(secret, b"-_.~");
+    let strict = scenarios::percent::encode(secret, b"-_.~");
     forms.push(lowercase_percent_hex(&strict));
     forms.push(strict.replace("%20", "+"));
-    forms.push(percent_encode(secret, b"-_.~!*'()"));
+    forms.push(scenarios::percent::encode(secret, b"-_.~!*'()"));
     forms.push(strict);
     if let Ok(json) = serde_json::to_string(secret) {
         forms.push(json[1..json.len() - 1].to_string());
@@ -583,43 +583,8 @@ fn lowercase_percent_hex(text: &str) -> String {
     out
 }
 
-fn percent_encode(text: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&scenarios::percent::decode(text)).into_owned()
 }
 
 #[cfg(test)]

@@ -199,6 +199,42 @@ pub fn expect_refused(
     )
 }
 
+/// Requirement: a refusal carries no signing oracle.
+pub const REFUSAL_NO_ORACLE: &str = "AUTH-REFUSAL-NO-ORACLE";
+
+/// A refusal of `user` carries, in its body or headers, neither the HMAC
+/// the tenant's current secret gives `user` nor its first half: the
+/// answer must name a cause, never what would have been accepted.
+pub fn expect_no_oracle(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    tenant: Tenant,
+    user: &str,
+    reply: &ApiReply,
+    what: &str,
+) -> Result<(), Verdict> {
+    let expected = p
+        .sign(tenant, SigningKey::Current, user)?
+        .to_ascii_lowercase();
+    let half = &expected[..expected.len() / 2];
+    let mut answer = reply.body.to_ascii_lowercase();
+    for (name, value) in &reply.headers {
+        answer.push_str(&format!("\n{name}: {}", value.to_ascii_lowercase()));
+    }
+    c.expect(
+        !answer.contains(half),
+        format!(
+            "{what}: the refusal does not carry the HMAC the portal expected ({REFUSAL_NO_ORACLE})"
+        ),
+        || {
+            format!(
+                "the answer holds the right HMAC for the string sent: {}",
+                describe(reply)
+            )
+        },
+    )
+}
+
 /// The answer is some refusal (a 4xx with an error), whatever the reason.
 pub fn expect_any_refusal(c: &mut Checks, reply: &ApiReply, what: &str) -> Result<(), Verdict> {
     c.expect(

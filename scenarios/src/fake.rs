@@ -779,6 +779,10 @@ impl FakeProbe {
                             }),
                             at_ms: expiring_ms,
                         });
+                        // The handler runs at `auth_expiring`: a token
+                        // endpoint signs then, not at the first sign-in.
+                        let saved = self.clock;
+                        self.clock += (expiring_ms / 1000) as i64;
                         let resign = match &page.on_expiring {
                             OnExpiring::Nothing => None,
                             OnExpiring::Resign(endpoint) => Some(self.token_string(endpoint)),
@@ -788,8 +792,6 @@ impl FakeProbe {
                         };
                         let mut ends = remaining as u64 * 1000;
                         if let Some((user, hmac)) = resign {
-                            let saved = self.clock;
-                            self.clock += (expiring_ms / 1000) as i64;
                             match self
                                 .handshake(
                                     &public_key,
@@ -799,7 +801,19 @@ impl FakeProbe {
                                 )
                                 .0
                             {
-                                Ok(renewed) => ends = expiring_ms + renewed.remaining as u64 * 1000,
+                                Ok(renewed) => {
+                                    ends = expiring_ms + renewed.remaining as u64 * 1000;
+                                    let lead = expiring_lead_seconds(renewed.remaining);
+                                    view.events.push(SdkEvent {
+                                        name: "auth_expiring".into(),
+                                        detail: self.decorated(json!({
+                                            FIELD_EXPIRES_AT: renewed.expires_at,
+                                            FIELD_SECONDS_LEFT: lead,
+                                        })),
+                                        at_ms: expiring_ms
+                                            + ((renewed.remaining - lead) * 1000) as u64,
+                                    });
+                                }
                                 Err(reason) => {
                                     fail(&mut view, reason.as_str(), expiring_ms + 50);
                                     if self.choices.refused_resign_ends_at_once {
@@ -809,8 +823,8 @@ impl FakeProbe {
                                     }
                                 }
                             }
-                            self.clock = saved;
                         }
+                        self.clock = saved;
                         expiry_ms = Some(ends);
                     }
                     Ok(_) => {}

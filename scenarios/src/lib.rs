@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod contract;
 pub mod payload;
+pub mod percent;
 pub mod probe;
 pub mod requirement;
 pub mod requirements_doc;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::sdk_exposure::uri_component;
 use crate::checks::*;
 use crate::contract::wire::EMBED_UNKNOWN;
 use crate::contract::EMBED_PATH;
@@ -43,7 +44,18 @@ pub const REQUIREMENTS: &[Requirement] = &[
         source: "The browser is enforcing frame-ancestors.",
         surfaces: &[HttpHeader],
     },
+    Requirement {
+        id: ERROR_VIEW_INERT,
+        section: Section::Embedding,
+        level: Must,
+        text: "The portal's error views show what the request carried (a public key, a theme) as text, if at all: markup in a query parameter never comes back as markup in an HTML answer, where it would run in the portal's origin (reflected XSS).",
+        source: "\"This site cannot be embedded\" error: the portal serves its own error views",
+        surfaces: &[HttpHeader],
+    },
 ];
+
+/// Requirement: error views reflect no markup.
+pub const ERROR_VIEW_INERT: &str = "FRAME-ERROR-VIEW-INERT";
 
 async fn allowlisted_parent(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
@@ -158,12 +170,31 @@ fn expect_tight_ancestors(
 
 async fn ancestors_header(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
-    for tenant in [Tenant::Primary, Tenant::Secondary] {
+    let evil = p.origin(Site::Evil);
+    // Plainly, then as a browser would ask for it when another site frames
+    // it: the policy must not follow the request.
+    let framed_by_evil = |call: ApiCall| {
+        call.header("referer", format!("{evil}/"))
+            .header("sec-fetch-dest", "iframe")
+            .header("sec-fetch-site", "cross-site")
+    };
+    let asks: [(Tenant, bool); 3] = [
+        (Tenant::Primary, false),
+        (Tenant::Secondary, false),
+        (Tenant::Primary, true),
+    ];
+    for (tenant, framed) in asks {
         let key = p.public_key(tenant);
-        let reply = p
-            .api(ApiCall::get(format!("{EMBED_PATH}?pk={key}")))
-            .await?;
-        let what = format!("{tenant:?} tenant's embed document");
+        let mut call = ApiCall::get(format!("{EMBED_PATH}?pk={key}"));
+        if framed {
+            call = framed_by_evil(call);
+        }
+        let reply = p.api(call).await?;
+        let what = if framed {
+            format!("{tenant:?} tenant's embed document, asked as a frame of {evil}")
+        } else {
+            format!("{tenant:?} tenant's embed document")
+        };
         c.expect(reply.status == 200, format!("{what}: 200"), || {
             describe(&reply)
         })?;
@@ -202,6 +233,22 @@ async fn unknown_key_view(p: &mut dyn Probe) -> Outcome {
     Ok(c.pass())
 }
 
+/// `GET path`, an error view's request: whatever it answers, not a 5xx.
+async fn error_view_answer(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    what: &str,
+    path: String,
+) -> Result<ApiReply, Verdict> {
+    let reply = p.api(ApiCall::get(path)).await?;
+    c.expect(
+        reply.status < 500,
+        format!("{what}: no server error"),
+        || describe(&reply),
+    )?;
+    Ok(reply)
+}
+
 async fn bad_request_view(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let key = p.public_key(Tenant::Primary);
@@ -214,12 +261,7 @@ async fn bad_request_view(p: &mut dyn Probe) -> Outcome {
         ),
     ];
     for (what, path) in requests {
-        let reply = p.api(ApiCall::get(path)).await?;
-        c.expect(
-            reply.status < 500,
-            format!("{what}: no server error"),
-            || describe(&reply),
-        )?;
+        let reply = error_view_answer(p, &mut c, what, path).await?;
         let html = reply
             .header("content-type")
             .is_some_and(|t| t.contains("html"));
@@ -235,6 +277,44 @@ async fn bad_request_view(p: &mut dyn Probe) -> Outcome {
                 String::new,
             )?;
         }
+    }
+    Ok(c.pass())
+}
+
+/// Markup no error view may send back verbatim, around a unique `mark`.
+fn reflected_markup(mark: &str) -> String {
+    format!("<img src=\"/{mark}\" id=\"{mark}\"><script>/*{mark}*/</script>")
+}
+
+/// The error views, asked with markup in each parameter they might echo:
+/// an HTML answer must not hold that markup as sent.
+async fn error_views_inert(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let key = p.public_key(Tenant::Primary);
+    let mark = format!("uh-pc-{}", p.unique("reflect"));
+    let markup = reflected_markup(&mark);
+    let encoded = uri_component(&markup);
+    let requests = [
+        (
+            "unknown public key carrying markup",
+            format!("{EMBED_PATH}?pk={encoded}"),
+        ),
+        (
+            "a theme that is not JSON, carrying markup",
+            format!("{EMBED_PATH}?pk={key}&theme={encoded}"),
+        ),
+        ("an unknown path carrying markup", format!("/{encoded}")),
+    ];
+    for (what, path) in requests {
+        let reply = error_view_answer(p, &mut c, what, path).await?;
+        let type_ = reply.header("content-type").unwrap_or("");
+        // Without a type a browser sniffs, and may take it for HTML.
+        let html = type_.is_empty() || type_.contains("html");
+        c.expect(
+            !html || !reply.body.contains(&markup),
+            format!("{what}: the markup is not sent back as markup"),
+            || describe(&reply),
+        )?;
     }
     Ok(c.pass())
 }
@@ -285,6 +365,19 @@ pub fn scenarios() -> Vec<Scenario> {
             run: run!(p => parent_refused(p, Site::Evil)),
         },
         Scenario {
+            id: "embedding.other-tenant-parent-refused",
+            title: "Another tenant's allowlisted parent is refused",
+            section: Section::Embedding,
+            requirements: &["FRAME-ANCESTORS-ALLOWLIST"],
+            level: Must,
+            tags: BROWSER,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "A page on https://shop-b.test, which only the secondary tenant allowlists, initialising the primary tenant's portal: the browser must refuse the portal frame and no ticket may show.",
+            how_to_fix: "Build each tenant's frame-ancestors from that tenant's allowlist alone, never from every tenant's origins.",
+            run: run!(p => parent_refused(p, Site::ShopB)),
+        },
+        Scenario {
             id: "embedding.frame-ancestors-header",
             title: "The embed document names exactly the allowlisted origins",
             section: Section::Embedding,
@@ -298,9 +391,22 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: API,
             needs: &[],
             budget: API_BUDGET,
-            description: "Fetches /embed for each tenant: 200 with `frame-ancestors` listing exactly that tenant's allowlisted HTTPS origin, no wildcard, no http.",
+            description: "Fetches /embed for each tenant, and the primary's again with the `Referer` and `Sec-Fetch-*` headers of a frame on https://evil.test: each 200 with a `frame-ancestors` header listing exactly that tenant's allowlisted HTTPS origin, no wildcard, no http.",
             how_to_fix: "Build frame-ancestors from the tenant's allowlist of full https origins.",
             run: run!(p => ancestors_header(p)),
+        },
+        Scenario {
+            id: "embedding.error-views-reflect-no-markup",
+            title: "Error views send no request markup back",
+            section: Section::Embedding,
+            requirements: &[ERROR_VIEW_INERT],
+            level: Must,
+            tags: API,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Fetches /embed with an unknown public key carrying `<img>` and `<script>` markup, /embed with such a theme that is not JSON, and an unknown path carrying it: no HTML answer may hold the markup as sent (escaped, or left out, is fine).",
+            how_to_fix: "Escape everything an error view echoes (`&`, `<`, `>`, `\"`), or echo nothing: the view's message needs no request data.",
+            run: run!(p => error_views_inert(p)),
         },
         Scenario {
             id: "embedding.unknown-key-view-frame-ancestors",

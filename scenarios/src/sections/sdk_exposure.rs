@@ -2,7 +2,8 @@
 //! every page any scenario opens (the runner applies [`exposures`] to each
 //! page view with every credential the run knows): a session token, an
 //! HMAC, a signed user string or a tenant secret must not show in a request
-//! URL, the frame's URL, a `Referer`, or script-readable storage. The one
+//! URL, the frame's URL, a `Referer`, script-readable storage or the
+//! console of either window. The one
 //! scenario of this file establishes the premise explicitly (a session was
 //! made, its token seen on the wire, the storage read) and judges the same.
 
@@ -17,9 +18,15 @@ use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 pub const NO_CREDENTIAL_IN_URL: &str = "BROWSER-NO-CREDENTIAL-IN-URL";
 /// No credential in script-readable storage.
 pub const NO_CREDENTIAL_IN_STORAGE: &str = "BROWSER-NO-CREDENTIAL-IN-STORAGE";
+/// No credential in the console of any window.
+pub const NO_CREDENTIAL_IN_CONSOLE: &str = "BROWSER-NO-CREDENTIAL-IN-CONSOLE";
 
 /// The requirements the runner checks on every page of every scenario.
-pub const GENERAL_REQUIREMENTS: &[&str] = &[NO_CREDENTIAL_IN_URL, NO_CREDENTIAL_IN_STORAGE];
+pub const GENERAL_REQUIREMENTS: &[&str] = &[
+    NO_CREDENTIAL_IN_URL,
+    NO_CREDENTIAL_IN_STORAGE,
+    NO_CREDENTIAL_IN_CONSOLE,
+];
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -37,6 +44,14 @@ pub const REQUIREMENTS: &[Requirement] = &[
         text: "No session token, HMAC, signed user string or tenant secret is left in script-readable storage of the portal frame or the host page (`localStorage`, `sessionStorage`, `document.cookie`) when the page is watched to its end: any script of that origin, later visitors of a shared computer included, could read it. Checked on every page of every scenario. (OWASP WSTG 4.11.12, ASVS V3.2.3.)",
         source: "\"Session expired\" message: sessions are short-lived and renewed by re-signing",
         surfaces: &[Network],
+    },
+    Requirement {
+        id: NO_CREDENTIAL_IN_CONSOLE,
+        section: Section::Sdk,
+        level: Should,
+        text: "No session token, HMAC, signed user string or tenant secret is written to the console of the host page or the portal frame: error trackers, session recorders and support screenshots collect the console. Checked on every page of every scenario. (OWASP ASVS 4.0.3 V7.1.1: credentials and session tokens are not logged.)",
+        source: "Email hello@userhero.co with the public key, the customer's externalUserId, the timestamp of the failure, and any browser console errors.",
+        surfaces: &[Console],
     },
 ];
 
@@ -78,18 +93,7 @@ impl Exposure {
     }
 }
 
-/// `encodeURIComponent` of `text`.
-pub fn uri_component(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use crate::percent::uri_component;
 
 /// Whether `haystack` holds `credential` as is or percent-encoded (values
 /// shorter than [`MIN_CREDENTIAL_LEN`] never match).
@@ -112,14 +116,26 @@ pub fn contains_credential(haystack: &str, credential: &Credential) -> bool {
         && encoded != *value
 }
 
+/// The value of an RFC 6750 §2.3 `access_token` query parameter in `url`,
+/// percent-decoded: a bearer token by definition, wherever it is sent.
+pub fn access_token_parameter(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    let raw = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("access_token="))?;
+    let out = crate::percent::decode(raw);
+    String::from_utf8(out).ok().filter(|t| !t.is_empty())
+}
+
 /// The session tokens the page used: bearer credentials of requests to the
-/// portal.
+/// portal, in an `Authorization` header or an `access_token` parameter.
 pub fn bearer_tokens(view: &PageView) -> Vec<String> {
     let mut tokens: Vec<String> = view
         .requests
         .iter()
         .flatten()
-        .filter_map(|r| r.bearer.clone())
+        .flat_map(|r| [r.bearer.clone(), access_token_parameter(&r.url)])
+        .flatten()
         .collect();
     tokens.sort();
     tokens.dedup();
@@ -167,7 +183,27 @@ pub fn exposures(view: &PageView, credentials: &[Credential]) -> Vec<Exposure> {
             }
         }
     }
+    let console_places: Vec<(String, &str)> = view
+        .console
+        .iter()
+        .map(|m| {
+            (
+                format!("the {} console ({})", m.source.as_str(), m.level),
+                m.text.as_str(),
+            )
+        })
+        .collect();
     for credential in credentials {
+        if let Some((place, _)) = console_places
+            .iter()
+            .find(|(_, text)| contains_credential(text, credential))
+        {
+            found.push(Exposure {
+                requirement: NO_CREDENTIAL_IN_CONSOLE,
+                kind: credential.kind,
+                place: place.clone(),
+            });
+        }
         if let Some(place) = url_places
             .iter()
             .find(|p| contains_credential(p, credential))
@@ -197,6 +233,7 @@ pub fn unobserved(view: &PageView) -> Vec<String> {
     let mut gaps = Vec::new();
     if view.requests.is_none() {
         gaps.push("the browser's requests (DevTools unavailable)".to_string());
+        gaps.push("the portal frame's console (DevTools unavailable)".to_string());
     }
     for s in &view.storage {
         if s.local.is_none() || s.session.is_none() || s.cookies.is_none() {
@@ -267,9 +304,13 @@ async fn signed_in_page(p: &mut dyn Probe) -> Outcome {
             .collect();
         c.expect(
             here.is_empty(),
-            format!("{requirement}: no session token, HMAC or user string in {} ({} requests, {} storage areas read)",
-                if *requirement == NO_CREDENTIAL_IN_URL { "any URL or Referer" } else { "script-readable storage" },
-                requests.len(), view.storage.len()),
+            format!("{requirement}: no session token, HMAC or user string in {} ({} requests, {} storage areas, {} console messages read)",
+                match *requirement {
+                    NO_CREDENTIAL_IN_URL => "any URL or Referer",
+                    NO_CREDENTIAL_IN_STORAGE => "script-readable storage",
+                    _ => "the console",
+                },
+                requests.len(), view.storage.len(), view.console.len()),
             || here.join("; "),
         )?;
     }
@@ -279,15 +320,15 @@ async fn signed_in_page(p: &mut dyn Probe) -> Outcome {
 pub fn scenarios() -> Vec<Scenario> {
     vec![Scenario {
         id: "sdk.signed-in-page-leaks-nothing",
-        title: "A signed-in page leaves no credential in URLs, Referers or storage",
+        title: "A signed-in page leaves no credential in URLs, Referers, storage or the console",
         section: Section::Sdk,
-        requirements: &[NO_CREDENTIAL_IN_URL, NO_CREDENTIAL_IN_STORAGE],
+        requirements: &[NO_CREDENTIAL_IN_URL, NO_CREDENTIAL_IN_STORAGE, NO_CREDENTIAL_IN_CONSOLE],
         level: Should,
         tags: &[Tag::Browser, Tag::Sdk, Tag::Session],
         needs: &[Need::Browser, Need::Users],
         budget: BROWSER_BUDGET,
-        description: "A seeded user signs in and the ticket shows; every request the browser made (all frames), every Referer, the frame's URL and the storage of the host page and the portal frame must hold none of the user string, the HMAC or the session token the frame used.",
-        how_to_fix: "Pass the session to the frame by postMessage to the portal origin, send it in an Authorization header, keep it in memory only.",
+        description: "A seeded user signs in and the ticket shows; every request the browser made (all frames), every Referer, the frame's URL, the storage of the host page and the portal frame and both consoles must hold none of the user string, the HMAC or the session token the frame used.",
+        how_to_fix: "Pass the session to the frame by postMessage to the portal origin, send it in an Authorization header (never an `access_token` parameter), keep it in memory only and never log it.",
         run: run!(p => signed_in_page(p)),
     }]
 }
@@ -321,6 +362,43 @@ mod tests {
             kind: CredentialKind::UserString,
             value: r#"{"externalUserId":"u-1 x","expiresAt":1}"#.into(),
         }
+    }
+
+    #[test]
+    fn an_access_token_parameter_is_a_session_token_and_logging_one_leaks_it() {
+        let mut v = view();
+        v.requests.as_mut().unwrap().push(ObservedRequest {
+            from_origin: "https://portal.test".into(),
+            method: "GET".into(),
+            url: "https://portal.test/api/v1/tickets?x=1&access_token=tok%2B0123456789abcdef#f"
+                .into(),
+            referer: None,
+            bearer: None,
+        });
+        v.console.push(crate::probe::ConsoleMessage {
+            source: crate::probe::ConsoleSource::PortalFrame,
+            level: "log".into(),
+            text: "session tok+0123456789abcdef".into(),
+        });
+        let tokens = bearer_tokens(&v);
+        assert_eq!(tokens, ["tok+0123456789abcdef"]);
+        let token = Credential {
+            kind: CredentialKind::SessionToken,
+            value: tokens[0].clone(),
+        };
+        let found: Vec<&str> = exposures(&v, &[token])
+            .iter()
+            .map(|e| e.requirement)
+            .collect();
+        assert_eq!(found, [NO_CREDENTIAL_IN_CONSOLE, NO_CREDENTIAL_IN_URL]);
+        assert_eq!(
+            access_token_parameter("https://p.test/t?access_token="),
+            None
+        );
+        assert_eq!(
+            access_token_parameter("https://p.test/t#access_token=x"),
+            None
+        );
     }
 
     #[test]

@@ -204,9 +204,11 @@ async fn expiring_event(p: &mut dyn Probe) -> Outcome {
     Ok(c.pass())
 }
 
+/// Re-signs each time with another short lifetime, so the re-signed
+/// session's own `auth_expiring` falls inside the watch.
 fn resign(_: &mut dyn Probe, first: &TokenEndpoint) -> Result<OnExpiring, Verdict> {
     Ok(OnExpiring::Resign(TokenEndpoint {
-        lifetime_seconds: 300,
+        lifetime_seconds: SHORT_LIFETIME,
         ..first.clone()
     }))
 }
@@ -226,6 +228,25 @@ async fn resign_continues(p: &mut dyn Probe) -> Outcome {
         view.event(EVENT_AUTH_FAILED).is_none(),
         "the re-sign was accepted (no auth_failed)",
         || summary(&view),
+    )?;
+    // The re-signed session (6 s from about 3 s in) warns again about 6 s
+    // in, inside the watch (and is re-signed again, so it lasts past it):
+    // a timer armed once leaves it to die unwarned.
+    let warnings = view
+        .events
+        .iter()
+        .filter(|e| e.name == EVENT_AUTH_EXPIRING)
+        .count();
+    c.expect(
+        warnings >= 2,
+        "auth_expiring fires again for the re-signed session",
+        || {
+            format!(
+                "{warnings} auth_expiring in {} ms: {}",
+                view.watched_ms,
+                summary(&view)
+            )
+        },
     )?;
     if !watched_past_expiry(&view) {
         return Err(Verdict::incomplete(format!(
@@ -455,8 +476,8 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: BROWSER,
             needs: NEEDS,
             budget: PAGE_BUDGET,
-            description: "6 s session whose auth_expiring handler fetches a fresh token and calls setUser: 9 s in, the frame still shows the ticket, no \"Session expired\", no auth_failed.",
-            how_to_fix: "On setUser after the first, hand the new session to the frame and reschedule expiry from it.",
+            description: "6 s session whose auth_expiring handler fetches a fresh 6 s token and calls setUser: 9 s in, the frame still shows the ticket, no \"Session expired\", no auth_failed, and auth_expiring has fired again for the re-signed session.",
+            how_to_fix: "On setUser after the first, hand the new session to the frame and reschedule expiry and auth_expiring from it.",
             run: run!(p => resign_continues(p)),
         },
         Scenario {

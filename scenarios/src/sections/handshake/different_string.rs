@@ -6,6 +6,14 @@ use super::*;
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
+        id: REFUSAL_NO_ORACLE,
+        section: Section::Handshake,
+        level: Must,
+        text: "A handshake refusal names its cause and nothing that helps forge a signature: no answer (body or headers) carries the HMAC the portal computed for the string sent, or any half of it, or a secret. Debug output of the expected digest turns every refusal into a signing oracle.",
+        source: "The HMAC handshake was rejected. Common causes: The HMAC was computed over a different string than the one sent.",
+        surfaces: &[HttpStatus],
+    },
+    Requirement {
         id: "AUTH-HMAC-EXACT-BYTES",
         section: Section::Handshake,
         level: Must,
@@ -158,7 +166,9 @@ async fn tampered_string(p: &mut dyn Probe) -> Outcome {
             "tampering {how:?}: sending {sent:?} with the original HMAC"
         ));
         let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &sent, &signed.hmac).await?;
-        expect_any_refusal(&mut c, &reply, &format!("string tampered by {how:?}"))?;
+        let what = format!("string tampered by {how:?}");
+        expect_any_refusal(&mut c, &reply, &what)?;
+        expect_no_oracle(p, &mut c, Tenant::Primary, &sent, &reply, &what)?;
     }
     let control = handshake(p, Tenant::Primary, &signed).await?;
     expect_accepted(&mut c, &control, "control: the untampered pair")?;
@@ -190,12 +200,9 @@ async fn tampered_hmac(p: &mut dyn Probe) -> Outcome {
         let hmac = flip_digit(&signed.hmac, position, offset);
         p.note(format!("HMAC digit {position} changed: {hmac}"));
         let reply = handshake_from(p, Tenant::Primary, Site::ShopA, &signed.user, &hmac).await?;
-        expect_refused(
-            &mut c,
-            &reply,
-            AuthFailure::InvalidSignature,
-            &format!("HMAC with digit {position} changed"),
-        )?;
+        let what = format!("HMAC with digit {position} changed");
+        expect_refused(&mut c, &reply, AuthFailure::InvalidSignature, &what)?;
+        expect_no_oracle(p, &mut c, Tenant::Primary, &signed.user, &reply, &what)?;
     }
     let control = handshake(p, Tenant::Primary, &signed).await?;
     expect_accepted(&mut c, &control, "control: the untampered pair")?;
@@ -312,6 +319,11 @@ fn wrong_lengths(hmac: &str) -> Vec<(&'static str, Value)> {
     vec![
         ("empty", json!("")),
         ("of 63 digits", json!(hmac[..63])),
+        // The right HMAC truncated (RFC 2104 allows truncated MACs; the
+        // contract does not): 248, 160 and 128 bits.
+        ("truncated to its first 62 digits", json!(hmac[..62])),
+        ("truncated to its first 40 digits", json!(hmac[..40])),
+        ("truncated to its first 32 digits", json!(hmac[..32])),
         ("of 65 digits", json!(format!("{hmac}0"))),
         ("of 128 digits", json!(hmac.repeat(2))),
         ("of 100 KB", json!("a".repeat(100 * 1024))),
@@ -569,12 +581,12 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "handshake.tampered-string",
             title: "Tampered user strings are refused (generated)",
             section: Section::Handshake,
-            requirements: &["AUTH-HMAC-TAMPER", "AUTH-HMAC-EXACT-BYTES"],
+            requirements: &["AUTH-HMAC-TAMPER", "AUTH-HMAC-EXACT-BYTES", REFUSAL_NO_ORACLE],
             level: Must,
             tags: API_AUTH_GENERATED,
             needs: &[],
             budget: API_BUDGET,
-            description: "Sends a signed string changed in one place (a character replaced, inserted, deleted or upper-cased, a newline appended, a duplicate externalUserId key) with the original HMAC, 12 cases from a noted seed: each must be refused; the untouched pair is accepted as a control.",
+            description: "Sends a signed string changed in one place (a character replaced, inserted, deleted or upper-cased, a newline appended, a duplicate externalUserId key) with the original HMAC, 12 cases from a noted seed: each must be refused, and no refusal may carry the HMAC the portal expected for the string sent (or its first half); the untouched pair is accepted as a control.",
             how_to_fix: "Verify the HMAC over the exact bytes received, with the full 32-byte comparison.",
             run: run!(p => tampered_string(p)),
         },
@@ -582,12 +594,12 @@ pub fn scenarios() -> Vec<Scenario> {
             id: "handshake.tampered-hmac",
             title: "HMACs changed in any digit are refused (generated)",
             section: Section::Handshake,
-            requirements: &["AUTH-HMAC-TAMPER"],
+            requirements: &["AUTH-HMAC-TAMPER", REFUSAL_NO_ORACLE],
             level: Must,
             tags: API_AUTH_GENERATED,
             needs: &[],
             budget: API_BUDGET,
-            description: "Sends a valid user string with its HMAC changed in one hex digit: the last, 62nd, 48th, 16th and first digits, then 8 positions from a noted seed. Each must be `invalid_signature`; the untouched pair is accepted as a control.",
+            description: "Sends a valid user string with its HMAC changed in one hex digit: the last, 62nd, 48th, 16th and first digits, then 8 positions from a noted seed. Each must be `invalid_signature`, and no refusal may carry the right HMAC (or its first half); the untouched pair is accepted as a control.",
             how_to_fix: "Compare all 32 bytes of the HMAC, in constant time (e.g. `hmac::Mac::verify_slice`), never a prefix.",
             run: run!(p => tampered_hmac(p)),
         },
@@ -626,7 +638,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: API_AUTH,
             needs: &[],
             budget: API_BUDGET,
-            description: "Sends a valid user string with an HMAC that is empty, 63, 65 or 128 digits long, or 100 KB: each must be a 400 `malformed_hmac`, never a 5xx.",
+            description: "Sends a valid user string with an HMAC that is empty, 63, 65 or 128 digits long, 100 KB, or the right HMAC truncated to its first 62, 40 or 32 digits: each must be a 400 `malformed_hmac`, never a 5xx.",
             how_to_fix: "Check that userHmac is a string of exactly 64 hex digits before anything else; answer 400 `malformed_hmac`.",
             run: run!(p => hmac_shapes(p, wrong_lengths)),
         },

@@ -45,6 +45,30 @@ async fn origin_refused(p: &mut dyn Probe, site: Site) -> Outcome {
     origin_string_refused(p, origin, &format!("{site:?}")).await
 }
 
+/// The origin the secondary tenant allowlists, used with the primary
+/// tenant's key: allowlists are per tenant, not one shared list. Premise:
+/// the secondary tenant accepts its own origin.
+async fn other_tenant_origin_refused(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let identity = fresh_identity(p);
+    let own = sign_valid(p, Tenant::Secondary, &identity)?;
+    let reply = handshake(p, Tenant::Secondary, &own).await?;
+    expect_accepted(
+        &mut c,
+        &reply,
+        "premise: the secondary tenant accepts a handshake from its own origin",
+    )?;
+    let origin = p.origin(Site::ShopB);
+    expect_origin_refused(
+        p,
+        &mut c,
+        origin,
+        "allowlisted by the secondary tenant only",
+    )
+    .await?;
+    Ok(c.pass())
+}
+
 /// The allowlisted origin with only its scheme changed to `http:` (same
 /// host, same port): a portal that compares host and port only lets it in.
 async fn other_scheme_refused(p: &mut dyn Probe) -> Outcome {
@@ -55,6 +79,18 @@ async fn other_scheme_refused(p: &mut dyn Probe) -> Outcome {
 
 async fn origin_string_refused(p: &mut dyn Probe, origin: String, what: &str) -> Outcome {
     let mut c = Checks::new();
+    expect_origin_refused(p, &mut c, origin, what).await?;
+    Ok(c.pass())
+}
+
+/// The primary tenant's valid handshake from `origin` is refused with
+/// `origin_not_allowed` and no credentialed CORS grant.
+async fn expect_origin_refused(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    origin: String,
+    what: &str,
+) -> Result<(), Verdict> {
     let identity = fresh_identity(p);
     let signed = sign_valid(p, Tenant::Primary, &identity)?;
     let body = handshake_body(
@@ -64,13 +100,12 @@ async fn origin_string_refused(p: &mut dyn Probe, origin: String, what: &str) ->
     );
     let reply = p.api(handshake_request(body, Some(origin.clone()))).await?;
     expect_refused(
-        &mut c,
+        c,
         &reply,
         AuthFailure::OriginNotAllowed,
         &format!("Origin {origin} ({what})"),
     )?;
-    expect_no_credentialed_cors(&mut c, &reply, &origin, "the refusal")?;
-    Ok(c.pass())
+    expect_no_credentialed_cors(c, &reply, &origin, "the refusal")
 }
 
 /// No `Access-Control-Allow-Credentials: true` for a foreign origin or `*`.
@@ -236,6 +271,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "Sends a valid handshake with `Origin: https://evil.test`: must be a 403 `origin_not_allowed` without a credentialed CORS grant.",
             how_to_fix: "Check the Origin header against the tenant's allowed origins before verifying anything else.",
             run: run!(p => origin_refused(p, Site::Evil)),
+        },
+        Scenario {
+            id: "handshake.origin-of-other-tenant",
+            title: "An origin only another tenant allowlists is `origin_not_allowed`",
+            section: Section::Handshake,
+            requirements: &["AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
+            level: Must,
+            tags: API_ORIGIN,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Checks that the secondary tenant accepts a handshake from its own site (https://shop-b.test), then sends the primary tenant's valid handshake from that site: it must be a 403 `origin_not_allowed`. One customer's site must not sign users in to another customer's portal.",
+            how_to_fix: "Compare the Origin with the allowlist of the tenant whose public key the handshake names, never with the union of all tenants' allowlists.",
+            run: run!(p => other_tenant_origin_refused(p)),
         },
         Scenario {
             id: "handshake.origin-suffix-lookalike",
