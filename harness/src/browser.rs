@@ -6,12 +6,16 @@
 //!   scenarios, with the CDP commands the harness needs.
 //! - `watch`: opening a generated host page and observing it.
 //! - `pool`: sessions lent to scenarios, replaced when lost.
-//! - `devtools`: console, log and network records from every frame.
+//! - `observe`: the engine-neutral store of what the browser reported
+//!   (console, log and requests of every frame), filled by `devtools`
+//!   (Chromium) or `bidi` (WebDriver BiDi, Firefox).
 //! - `engine`: Chromium, Firefox and WebKit: binaries, trust, what each observes.
 //! - `proxy`: the names proxy that maps `*.test` to loopback for every engine.
 
+pub mod bidi;
 pub mod devtools;
 pub mod engine;
+pub mod observe;
 pub mod pool;
 pub mod process;
 pub mod proxy;
@@ -26,6 +30,28 @@ use fantoccini::error::{CmdError, ErrorStatus};
 use thiserror::Error;
 
 use crate::run::limits;
+
+/// The websocket an observer listens on.
+pub(crate) type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connect an observer's websocket (DevTools or BiDi) within its limit.
+pub(crate) async fn observe_connect(url: &str, what: &'static str) -> Result<Ws, BrowserError> {
+    let (ws, _) = tokio::time::timeout(
+        limits::DEVTOOLS_CONNECT,
+        tokio_tungstenite::connect_async(url),
+    )
+    .await
+    .map_err(|_| BrowserError::Unexpected {
+        what,
+        detail: "time-out".into(),
+    })?
+    .map_err(|e| BrowserError::Unexpected {
+        what,
+        detail: e.to_string(),
+    })?;
+    Ok(ws)
+}
 use crate::run::stop::Fault;
 
 /// Errors while starting or driving the browser.

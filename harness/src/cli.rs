@@ -137,7 +137,8 @@ pub enum ReportCommand {
         #[arg(long, default_value = "portalcheck-out/merged")]
         out: PathBuf,
     },
-    /// Compare several targets' report.json side by side (implementations × requirements).
+    /// Compare report.json files side by side: one column per implementation
+    /// and engine, one row per requirement (pass, fail, error or skip).
     Compare {
         #[arg(required = true)]
         reports: Vec<PathBuf>,
@@ -347,6 +348,35 @@ pub struct SelftestArgs {
     /// the whole selection.
     #[arg(long, value_enum, default_value_t = RowScope::Focused)]
     pub scope: RowScope,
+    /// The engine the matrix's browser scenarios run on: Chromium by
+    /// default, or one of the others (`scripts/ensure-browser all`).
+    #[arg(long = "browser", value_enum, value_name = "ENGINE", default_value_t = EngineArg::Chromium)]
+    pub browser: EngineArg,
+}
+
+/// One browser engine (where `all` makes no sense).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EngineArg {
+    Chromium,
+    Firefox,
+    Webkit,
+}
+
+impl EngineArg {
+    pub fn engine(self) -> crate::browser::engine::Engine {
+        use crate::browser::engine::Engine;
+        match self {
+            EngineArg::Chromium => Engine::Chromium,
+            EngineArg::Firefox => Engine::Firefox,
+            EngineArg::Webkit => Engine::Webkit,
+        }
+    }
+}
+
+impl std::fmt::Display for EngineArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.engine().name())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -363,6 +393,10 @@ pub struct BenchArgs {
     /// so a speed-up is measured side by side in one sitting.
     #[arg(long, value_name = "FILE")]
     pub against: Option<PathBuf>,
+    /// The engine(s) to measure (repeatable; `all` is the three): the figures
+    /// are printed per engine, then one line per engine side by side.
+    #[arg(long = "browser", value_enum, value_name = "ENGINE", default_values_t = [BrowserArg::Chromium])]
+    pub browser: Vec<BrowserArg>,
 }
 
 /// CPU cores this process may use (1 when unknown): the defaults for `-j`

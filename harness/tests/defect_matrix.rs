@@ -35,6 +35,7 @@ async fn every_defect_is_caught_by_its_scenarios_and_nothing_else_fails() {
             browsers: BROWSERS,
             rows_in_flight: ROWS,
             scope: RowScope::Focused,
+            engine: harness::browser::engine::Engine::Chromium,
         },
         |row: &MatrixRow| {
             eprintln!(

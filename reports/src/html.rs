@@ -48,7 +48,7 @@ pub fn escape_html(text: &str) -> Html {
     Html(out)
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:76rem;padding:1rem 1.5rem;color:#1f2328;background:#fff}
 h1{font-size:1.5rem;margin:.3rem 0}h2{font-size:1.2rem;margin-top:1.6rem;border-bottom:1px solid #d0d7de}h3{font-size:1rem;margin:.3rem 0}h4{font-size:.9rem;margin:.6rem 0 .2rem}
 .status{padding:.6rem 1rem;border-radius:6px;font-weight:600}
@@ -94,34 +94,42 @@ fn csp_hash(text: &str) -> String {
 
 /// The policy the report's `<meta>` sets.
 pub fn content_security_policy() -> String {
+    policy(&csp_hash(SCRIPT))
+}
+
+/// The policy of a page with no script (the engine matrix).
+pub(crate) fn scriptless_policy() -> String {
+    policy("'none'")
+}
+
+fn policy(script_src: &str) -> String {
     format!(
-        "default-src 'none'; style-src {}; script-src {}; img-src data:; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; style-src {}; script-src {script_src}; img-src data:; base-uri 'none'; form-action 'none'",
         csp_hash(STYLE),
-        csp_hash(SCRIPT)
     )
 }
 
 /// The page being written: only constants and [`Html`] go in.
-struct Doc(String);
+pub(crate) struct Doc(pub(crate) String);
 
 impl Doc {
-    fn lit(&mut self, markup: &'static str) -> &mut Doc {
+    pub(crate) fn lit(&mut self, markup: &'static str) -> &mut Doc {
         self.0.push_str(markup);
         self
     }
 
-    fn text(&mut self, text: &str) -> &mut Doc {
+    pub(crate) fn text(&mut self, text: &str) -> &mut Doc {
         self.0.push_str(&escape_html(text).0);
         self
     }
 
-    fn num(&mut self, n: impl Into<u64>) -> &mut Doc {
+    pub(crate) fn num(&mut self, n: impl Into<u64>) -> &mut Doc {
         self.0.push_str(&n.into().to_string());
         self
     }
 
     /// `<tag>text</tag>` for a constant open and close tag.
-    fn el(&mut self, open: &'static str, text: &str, close: &'static str) -> &mut Doc {
+    pub(crate) fn el(&mut self, open: &'static str, text: &str, close: &'static str) -> &mut Doc {
         self.lit(open).text(text).lit(close)
     }
 }
@@ -363,7 +371,7 @@ fn filter_attrs(d: &mut Doc, scenario: &ScenarioRecord) {
         .lit("\"");
 }
 
-fn badge(d: &mut Doc, state: State) {
+pub(crate) fn badge(d: &mut Doc, state: State) {
     d.lit("<span class=\"badge b-")
         .text(state.as_str())
         .lit("\">")

@@ -10,6 +10,7 @@
 //! [`RunRecord`] (`render_json`, `render_junit`, ...).
 
 pub mod baseline;
+pub mod engines;
 pub mod error;
 mod escape;
 pub mod event;
@@ -26,6 +27,7 @@ pub mod status;
 mod text;
 
 pub use baseline::{baseline_from_record, Baseline, BaselineEntry, BaselineWarning};
+pub use engines::{render_engines_html, render_engines_markdown, EngineMatrix, EngineRun};
 pub use error::{MergeError, ReportError};
 pub use event::{Event, Evidence, EvidenceItem, Outcome, RunMeta, ScenarioMeta, ScenarioResult};
 pub use html::render_html;
@@ -39,8 +41,8 @@ pub use record::{
 };
 pub use redact::{RedactingEdge, Redactor, Secrets};
 pub use reporter::{
-    prepare_out_dir, write_record_files, EventLog, FileReporters, Reporter, RunOutputs,
-    OUTPUT_FILES,
+    prepare_out_dir, write_engine_files, write_record_files, EventLog, FileReporters, Reporter,
+    RunOutputs, OUTPUT_FILES,
 };
 pub use sarif::render_sarif;
 pub use status::{ExitCode, RunStatus};

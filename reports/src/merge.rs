@@ -1,6 +1,6 @@
 //! Combining and comparing runs: [`merge`] joins the shard reports of one
 //! run (same catalogue revision, same target by identity) into one record; [`compare`]
-//! tabulates several runs, implementations × requirements, each cell
+//! tabulates several runs, implementation and engine × requirement, each cell
 //! pass / fail / error / skip.
 
 use std::collections::BTreeSet;
@@ -179,7 +179,8 @@ fn earlier(a: &str, b: &str) -> bool {
     }
 }
 
-/// A Markdown table of several runs: one column per implementation, one
+/// A Markdown table of several runs: one column per implementation and
+/// engine (`acme 2.1 on firefox`), one
 /// row per requirement, each cell what that run's scenarios for the
 /// requirement found (`fail` wins over `error`, over `pass`, over `skip`).
 pub fn compare(records: &[RunRecord]) -> String {
@@ -219,9 +220,15 @@ pub fn compare(records: &[RunRecord]) -> String {
             .as_deref()
             .map(|v| format!(" {v}"))
             .unwrap_or_default();
+        let engine = record
+            .meta
+            .engine
+            .as_deref()
+            .map(|e| format!(" on {e}"))
+            .unwrap_or_default();
         out.push_str(&format!(
             " {} |",
-            escape_md(&format!("{}{version}", target.name))
+            escape_md(&format!("{}{version}{engine}", target.name))
         ));
     }
     out.push_str("\n|---|---|");

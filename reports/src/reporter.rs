@@ -10,6 +10,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::baseline::Baseline;
+use crate::engines::{
+    render_engines_html, render_engines_markdown, EngineMatrix, EngineRun, ENGINES_HTML_FILE,
+    ENGINES_MARKDOWN_FILE,
+};
 use crate::error::ReportError;
 use crate::event::Event;
 use crate::html::render_html;
@@ -86,6 +90,30 @@ pub fn write_record_files(record: &RunRecord, dir: &Path) -> Result<Vec<PathBuf>
         (HTML_FILE, render_html(record)),
         (MARKDOWN_FILE, render_markdown(record)),
     ];
+    write_files(dir, outputs)
+}
+
+/// Writes the engine matrix of one target's runs on several engines
+/// (`engines.md` and `index.html`) into `dir`, above the engines' own
+/// report directories.
+pub fn write_engine_files(runs: &[EngineRun<'_>], dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let matrix = EngineMatrix::of(runs);
+    let meta = runs.first().map(|r| &r.record.meta);
+    let outputs = [
+        (
+            ENGINES_MARKDOWN_FILE,
+            render_engines_markdown(&matrix, meta),
+        ),
+        (ENGINES_HTML_FILE, render_engines_html(&matrix, meta)),
+    ];
+    write_files(dir, outputs)
+}
+
+/// Writes each `(name, text)` into `dir` atomically; the paths written.
+fn write_files<const N: usize>(
+    dir: &Path,
+    outputs: [(&str, String); N],
+) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     for (name, text) in outputs {
         let path = dir.join(name);

@@ -481,3 +481,59 @@ fn reports_render_the_runs_requirement_texts_not_todays() {
         );
     }
 }
+
+/// One target on two engines: the engine matrix names each engine's
+/// verdict and explains every scenario whose outcome differs by what each
+/// engine said.
+#[test]
+fn engine_matrix_explains_every_difference() {
+    let chromium = record();
+    let mut firefox = record();
+    firefox.meta.engine = Some("firefox".into());
+    firefox.meta.browser = Some("Mozilla Firefox 140.5.0esr".into());
+    firefox.meta.browser_trust = Some("the run's CA, imported into a fresh profile".into());
+    let passing = firefox
+        .scenarios
+        .iter_mut()
+        .find(|s| s.state() == State::Pass)
+        .expect("the fixture has a pass");
+    let result = passing.result.as_mut().unwrap();
+    result.outcome = Outcome::Error {
+        reason: "geckodriver offers no log of the cross-origin frame's console".into(),
+    };
+    let runs = [
+        reports::EngineRun {
+            engine: "chromium",
+            record: &chromium,
+            dir: "chromium",
+        },
+        reports::EngineRun {
+            engine: "firefox",
+            record: &firefox,
+            dir: "firefox",
+        },
+    ];
+    let matrix = reports::EngineMatrix::of(&runs);
+    let differing: Vec<&str> = matrix.differences().map(|r| r.scenario.as_str()).collect();
+    assert_eq!(differing.len(), 1, "{differing:?}");
+    let markdown = reports::render_engines_markdown(&matrix, Some(&chromium.meta));
+    assert!(markdown.contains("geckodriver offers no log"));
+    insta::assert_snapshot!("engines_markdown", markdown);
+    let html = reports::render_engines_html(&matrix, Some(&chromium.meta));
+    assert!(html.contains("<a href=\"firefox/report.html\">firefox</a>"));
+    assert!(!html.contains("<script"), "the engine matrix has no script");
+    insta::assert_snapshot!("engines_html", html);
+}
+
+#[test]
+fn compare_names_each_runs_engine() {
+    let mut firefox = record();
+    firefox.meta.engine = Some("firefox".into());
+    let table = compare(&[record(), firefox]);
+    assert!(
+        table.starts_with(
+            "| Requirement | Level | reference 4.1.0 on chromium | reference 4.1.0 on firefox |"
+        ),
+        "{table}"
+    );
+}

@@ -297,6 +297,22 @@ fn xml_parses(xml: &str) {
     }
 }
 
+/// No payload became markup: no raw tag, comment, CDATA or script link in
+/// the HTML, no raw HTML or live link in the Markdown.
+fn assert_markup_inert(html: &str, md: &str) {
+    for raw in [
+        "<img src=x",
+        "<!-- x",
+        "<![CDATA[",
+        "href=\"javascript",
+        "\"><script",
+    ] {
+        assert!(!html.contains(raw), "html holds raw {raw}");
+    }
+    assert!(!md.contains('<'), "markdown holds raw HTML");
+    assert!(!md.contains("[link]("), "markdown holds a live link");
+}
+
 fn check_outputs(json: &str, junit: &str, sarif: &str, html: &str, md: &str) {
     for (name, text) in [
         ("json", json),
@@ -322,17 +338,7 @@ fn check_outputs(json: &str, junit: &str, sarif: &str, html: &str, md: &str) {
         "only the report's own script"
     );
     assert_eq!(html.matches("</script>").count(), 1);
-    for raw in [
-        "<img src=x",
-        "<!-- x",
-        "<![CDATA[",
-        "href=\"javascript",
-        "\"><script",
-    ] {
-        assert!(!html.contains(raw), "html holds raw {raw}");
-    }
-    assert!(!md.contains('<'), "markdown holds raw HTML");
-    assert!(!md.contains("[link]("), "markdown holds a live link");
+    assert_markup_inert(html, md);
     assert!(!md.contains(" @everyone"), "markdown holds a live mention");
     assert!(
         md.lines().all(|l| !l.starts_with("# heading")),
@@ -340,15 +346,20 @@ fn check_outputs(json: &str, junit: &str, sarif: &str, html: &str, md: &str) {
     );
 }
 
-#[test]
-fn hostile_text_stays_text_in_every_format() {
-    let dir = tempfile::tempdir().unwrap();
-    let outputs = write_all(
-        dir.path(),
+/// Every format of the hostile run, written into `dir`.
+fn hostile_outputs(dir: &std::path::Path) -> Vec<(String, String)> {
+    write_all(
+        dir,
         &hostile_events(),
         Secrets::default(),
         Some(hostile_baseline()),
-    );
+    )
+}
+
+#[test]
+fn hostile_text_stays_text_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = hostile_outputs(dir.path());
     let text = |name: &str| outputs.iter().find(|(n, _)| n == name).unwrap().1.as_str();
     check_outputs(
         text("report.json"),
@@ -510,4 +521,42 @@ proptest! {
         let expected = format!("<pre>{}</pre>", escaped);
         prop_assert!(html.contains(&expected));
     }
+}
+
+/// The engine matrix of a hostile run stays text, in both of its files.
+#[test]
+fn engine_matrix_keeps_hostile_text_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = hostile_outputs(dir.path());
+    let json = &outputs.iter().find(|(n, _)| n == "report.json").unwrap().1;
+    let hostile: RunRecord = serde_json::from_str(json).unwrap();
+    let mut other = hostile.clone();
+    for scenario in &mut other.scenarios {
+        if let Some(result) = scenario.result.as_mut() {
+            result.outcome = Outcome::Skipped {
+                reason: "<img src=x onerror=alert(1)> [link](javascript:x) \u{1b}[31m".into(),
+            };
+        }
+    }
+    let runs = [
+        reports::EngineRun {
+            engine: "chromium",
+            record: &hostile,
+            dir: "chromium",
+        },
+        reports::EngineRun {
+            engine: "webkit",
+            record: &other,
+            dir: "webkit",
+        },
+    ];
+    let written = reports::write_engine_files(&runs, dir.path()).unwrap();
+    assert_eq!(written.len(), 2);
+    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("engines.md")).unwrap();
+    for (name, text) in [("html", &html), ("markdown", &md)] {
+        assert_eq!(raw_control(text), None, "{name} holds a raw control");
+    }
+    assert!(!html.contains("<script"));
+    assert_markup_inert(&html, &md);
 }

@@ -598,6 +598,18 @@ pub fn generate<S: Strategy>(
 
 // ------------------------------------------------------- negative observations
 
+/// The premise of every "the page went quiet" barrier: the harness could
+/// watch this browser's network. Without it (an engine with neither
+/// DevTools nor WebDriver BiDi) the scenario is incomplete, and says why.
+pub fn expect_network_observed(view: &PageView) -> Result<(), Verdict> {
+    if view.requests.is_none() {
+        return Err(Verdict::incomplete(
+            "this browser gives the harness no view of its network (no DevTools or WebDriver BiDi on this engine), so whether a request may still come cannot be told",
+        ));
+    }
+    Ok(())
+}
+
 /// A page opened with `wait_for = [WaitFor::NetworkIdle(quiet)]` reached
 /// that barrier: it has done all it will do, so a negative observation
 /// (nothing fetched) may conclude. A page that never went quiet before its
@@ -612,6 +624,7 @@ pub fn expect_settled(view: &PageView, quiet: Duration) -> Result<(), Verdict> {
         .filter(|m| m.text.starts_with("harness:"))
         .map(|m| m.text.as_str())
         .collect();
+    expect_network_observed(view)?;
     Err(Verdict::incomplete(format!(
         "the page did not go quiet (no request in flight for {quiet:?}) within {} ms: a fetch may still come {seen:?}",
         view.watched_ms

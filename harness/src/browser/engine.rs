@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::find_binary;
 
 /// A browser engine. Chromium is driven through ChromeDriver plus DevTools;
-/// Firefox through geckodriver; WebKit through WebKitWebDriver and
+/// Firefox through geckodriver plus WebDriver BiDi; WebKit through WebKitWebDriver and
 /// WebKitGTK's MiniBrowser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Engine {
@@ -42,10 +42,11 @@ impl Engine {
         }
     }
 
-    /// Whether the console of the cross-origin portal frame reaches the
-    /// harness (DevTools auto-attach; the others have no channel here).
+    /// Whether the console and requests of the cross-origin portal frame
+    /// reach the harness: DevTools auto-attach on Chromium, WebDriver BiDi
+    /// on Firefox; WebKitWebDriver offers neither.
     pub fn observes_portal_console(self) -> bool {
-        self == Engine::Chromium
+        matches!(self, Engine::Chromium | Engine::Firefox)
     }
 
     /// The engine's local binaries: `(browser, driver)`.

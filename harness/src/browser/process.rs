@@ -391,8 +391,15 @@ impl DriverProcess {
         }
         let what = match engine {
             super::engine::Engine::Firefox => {
+                // Each Firefox its own BiDi port (the default, 9222, is one
+                // for every driver on the machine).
+                let bidi_port = free_port().map_err(|source| BrowserError::Spawn {
+                    what: "webdriver",
+                    source,
+                })?;
                 command
                     .arg(format!("--port={port}"))
+                    .arg(format!("--websocket-port={bidi_port}"))
                     .arg("--host=127.0.0.1")
                     .arg(format!("--profile-root={}", profile.path().display()));
                 "geckodriver"
@@ -460,7 +467,7 @@ async fn start_xvfb() -> Result<(ChildGuard, String), BrowserError> {
     for n in 90..140u32 {
         let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
         let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
-        if socket.exists() || lock.exists() {
+        if !display_free(&socket, &lock) {
             continue;
         }
         let mut command = Command::new(&xvfb);
@@ -495,4 +502,23 @@ async fn start_xvfb() -> Result<(ChildGuard, String), BrowserError> {
         what: "start Xvfb",
         detail: "no free X display between :90 and :139".into(),
     })
+}
+
+/// Whether X display `n` (its socket and lock file) can be taken: nothing
+/// there, or what is there was left by a server that is gone (an Xvfb
+/// killed before it could clean up), which is then removed.
+fn display_free(socket: &std::path::Path, lock: &std::path::Path) -> bool {
+    if lock.exists() {
+        let pid = std::fs::read_to_string(lock)
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok());
+        match pid {
+            Some(pid) if !PathBuf::from(format!("/proc/{pid}")).exists() => {
+                let _ = std::fs::remove_file(lock);
+                let _ = std::fs::remove_file(socket);
+            }
+            _ => return false,
+        }
+    }
+    !socket.exists()
 }

@@ -8,8 +8,8 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
-use super::devtools::Devtools;
 use super::engine::{Engine, TrustMode, MINIBROWSER};
+use super::observe::Observer;
 use scenarios::probe::ThirdPartyCookies;
 
 use super::process::{ChromiumProcess, DriverProcess, LaunchOptions};
@@ -52,9 +52,10 @@ pub struct BrowserSession {
     pub client: Client,
     pub version: String,
     pub driver_version: String,
-    /// Console, log and network records from every target, the portal
-    /// iframe included (`None` on a remote WebDriver endpoint).
-    pub devtools: Option<Devtools>,
+    /// Console, log and network records from every frame, the portal
+    /// iframe included, by DevTools (Chromium) or WebDriver BiDi (Firefox);
+    /// `None` where neither can be reached (WebKit, a remote Chromium).
+    pub observer: Option<Observer>,
     /// `None` when the session is on a WebDriver endpoint the harness did not start.
     process: Option<ChromiumProcess>,
     /// Firefox's or WebKit's driver, which started the browser.
@@ -62,6 +63,9 @@ pub struct BrowserSession {
     /// How a Chromium the harness started was launched, to launch a
     /// differently configured one (see [`BrowserSession::blocking_third_party_cookies`]).
     launched: Option<(BrowserBinaries, LaunchOptions)>,
+    /// How a Firefox or WebKit whose driver the harness started was
+    /// launched, likewise.
+    engine_launched: Option<LaunchOptions>,
 }
 
 impl BrowserSession {
@@ -103,7 +107,7 @@ impl BrowserSession {
                     .map(|s| format!("ChromeDriver {s}"))
             })
             .unwrap_or_else(|| "ChromeDriver (version unknown)".into());
-        let devtools = Some(Devtools::attach(process.devtools_port).await?);
+        let observer = Some(super::devtools::attach(process.devtools_port).await?);
         Ok(BrowserSession {
             engine: Engine::Chromium,
             trust: TrustMode::SpkiPin,
@@ -111,22 +115,30 @@ impl BrowserSession {
             client,
             version,
             driver_version,
-            devtools,
+            observer,
             process: Some(process),
             launched: Some((bins.clone(), options.clone())),
+            engine_launched: None,
         })
     }
 
     /// A browser like this one that blocks third-party cookies, for one
-    /// page: a Chromium of its own the harness starts (the setting is the
-    /// profile's, and changing it in place would leak into the next
-    /// scenarios). `None`: this session is used as it is, because its
-    /// engine keeps its own default (Firefox partitions, WebKit blocks) or
-    /// the browser is not the harness's to relaunch; the page's cookie
-    /// probe then says what the browser really did.
+    /// page: a Chromium or Firefox of its own the harness starts (the
+    /// setting is the profile's, and changing it in place would leak into
+    /// the next scenarios). `None`: this session is used as it is, because
+    /// its engine keeps its own default (WebKit blocks) or the browser is
+    /// not the harness's to relaunch; the page's cookie probe then says
+    /// what the browser really did.
     pub async fn blocking_third_party_cookies(
         &self,
     ) -> Result<Option<BrowserSession>, BrowserError> {
+        if let (Some(options), Engine::Firefox) = (&self.engine_launched, self.engine) {
+            let mut options = options.clone();
+            options.third_party_cookies = ThirdPartyCookies::Blocked;
+            return BrowserSession::start_engine(Engine::Firefox, &options, None)
+                .await
+                .map(Some);
+        }
         let Some((bins, options)) = &self.launched else {
             return Ok(None);
         };
@@ -181,9 +193,10 @@ impl BrowserSession {
             client,
             version,
             driver_version: format!("WebDriver at {url}"),
-            devtools: None,
+            observer: None,
             process: None,
             launched: None,
+            engine_launched: None,
         })
     }
 
@@ -245,11 +258,13 @@ impl BrowserSession {
                 let browser_bin = engine.locate().ok().map(|(b, _)| b);
                 let mut firefox = serde_json::Map::new();
                 firefox.insert("args".into(), json!(args));
-                firefox.insert("prefs".into(), firefox_prefs());
+                firefox.insert("prefs".into(), firefox_prefs(options.third_party_cookies));
                 if let (Some(bin), true) = (browser_bin, remote.is_none()) {
                     firefox.insert("binary".into(), json!(bin));
                 }
                 caps.insert("browserName".into(), json!("firefox"));
+                // WebDriver BiDi: log entries and requests of every frame.
+                caps.insert("webSocketUrl".into(), json!(true));
                 caps.insert("moz:firefoxOptions".into(), Value::Object(firefox));
                 caps.insert(
                     "acceptInsecureCerts".into(),
@@ -299,15 +314,23 @@ impl BrowserSession {
             .set_window_size(options.window.0, options.window.1)
             .within("set window size")
             .await;
+        // Observed where the engine offers BiDi; a listener that cannot
+        // subscribe leaves the session unobserved (its scenarios that need
+        // it are then incomplete, never passed).
+        let observer = match cap("webSocketUrl") {
+            Some(ws) => super::bidi::attach(&ws).await.ok(),
+            None => None,
+        };
         Ok(BrowserSession {
             engine,
             trust,
             client,
             version,
             driver_version,
-            devtools: None,
+            observer,
             process: None,
             launched: None,
+            engine_launched: remote.is_none().then(|| options.clone()),
             driver,
         })
     }
@@ -370,8 +393,11 @@ impl BrowserSession {
 }
 
 /// Preferences that keep Firefox quiet on a network with nothing outside.
-fn firefox_prefs() -> Value {
-    json!({
+/// Firefox's preferences for a harness profile; with `Blocked`, it
+/// rejects every third-party cookie (`network.cookie.cookieBehavior` 1)
+/// instead of its default, partitioning them.
+fn firefox_prefs(third_party_cookies: ThirdPartyCookies) -> Value {
+    let mut prefs = json!({
         "app.update.enabled": false,
         "browser.shell.checkDefaultBrowser": false,
         "browser.startup.homepage_override.mstone": "ignore",
@@ -386,7 +412,11 @@ fn firefox_prefs() -> Value {
         "toolkit.telemetry.enabled": false,
         "extensions.update.enabled": false,
         "services.settings.server": "http://127.0.0.1:9/"
-    })
+    });
+    if third_party_cookies == ThirdPartyCookies::Blocked {
+        prefs["network.cookie.cookieBehavior"] = json!(1);
+    }
+    prefs
 }
 
 /// A Firefox profile under `root` whose NSS store trusts exactly the run's

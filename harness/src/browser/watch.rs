@@ -81,7 +81,7 @@ pub async fn watch(
     plan: &WatchPlan<'_>,
 ) -> Result<PageView, BrowserError> {
     let client = &session.client;
-    let mark = session.devtools.as_ref().map(|d| {
+    let mark = session.observer.as_ref().map(|d| {
         d.forget_in_flight();
         d.mark()
     });
@@ -131,7 +131,7 @@ pub async fn watch(
         if done_since.is_none() && has_foreign(&state, ForeignKind::Done) {
             done_since = Some(Instant::now());
         }
-        let network_idle = session.devtools.as_ref().and_then(|d| d.network_idle_for());
+        let network_idle = session.observer.as_ref().and_then(|d| d.network_idle_for());
         let quiet = Quiet {
             since_ready: network_idle
                 .zip(ready_since)
@@ -198,22 +198,22 @@ pub async fn watch(
         }
     }
     let mut console = console_messages(&state);
-    if let (true, None, Some(devtools)) = (needs_quiet, &reached, session.devtools.as_ref()) {
+    if let (true, None, Some(observer)) = (needs_quiet, &reached, session.observer.as_ref()) {
         console.push(ConsoleMessage {
             source: ConsoleSource::HostPage,
             level: "info".into(),
             text: format!(
                 "harness: requests in flight at the deadline: {:?}",
-                devtools.in_flight()
+                observer.in_flight()
             ),
         });
     }
     let mut requests = None;
-    if let (Some(devtools), Some(mark)) = (session.devtools.as_ref(), mark) {
-        let records = devtools.since(mark);
-        console.extend(devtools_messages(&records, plan.portal_origin));
+    if let (Some(observer), Some(mark)) = (session.observer.as_ref(), mark) {
+        let records = observer.since(mark);
+        console.extend(observer_messages(&records, plan.portal_origin));
         requests = Some(observed_requests(&records));
-        devtools.forget_before(mark);
+        observer.forget_before(mark);
     }
     Ok(PageView {
         url,
@@ -279,8 +279,34 @@ fn foreign_marks(state: &Value) -> Vec<ForeignMark> {
 
 /// Whether `url` is a browser's own error page: Chromium's
 /// `chrome-error://`, Firefox's `about:neterror` / `about:certerror`.
+/// The URL of the document a frame script read, as the browser's refusal
+/// shows it: Chromium navigates a refused frame to `chrome-error://`;
+/// Firefox keeps the refused URL in `location.href` and shows
+/// `about:neterror?e=cspBlocked` as its `documentURI`; WebKit keeps the
+/// URL and puts in an empty document with an opaque origin (`null`),
+/// reported here as [`WEBKIT_BLOCKED`]. Anything else: `location.href`.
+fn frame_url(value: &Value) -> String {
+    let doc = value["doc"].as_str().unwrap_or_default();
+    let url = value["url"].as_str().unwrap_or_default();
+    if is_error_page(doc) {
+        return doc.to_string();
+    }
+    // `<html><head></head><body></body></html>`: no text, three elements.
+    let empty = value["elements"].as_u64().is_some_and(|n| n <= 3)
+        && value["text"].as_str().is_some_and(|t| t.trim().is_empty());
+    if value["origin"] == "null" && url.starts_with("https:") && empty {
+        return format!("{WEBKIT_BLOCKED}{url}");
+    }
+    url.to_string()
+}
+
+/// How [`frame_url`] names WebKit's refused frame: the prefix, then the
+/// refused URL.
+const WEBKIT_BLOCKED: &str = "about:blocked#";
+
 pub fn is_error_page(url: &str) -> bool {
     url.starts_with("chrome-error:")
+        || url.starts_with(WEBKIT_BLOCKED)
         || url.starts_with("about:neterror")
         || url.starts_with("about:certerror")
 }
@@ -331,8 +357,8 @@ async fn read_storage(session: &BrowserSession, owner: StorageOwner) -> Option<S
     })
 }
 
-/// The requests DevTools saw, from every frame.
-fn observed_requests(records: &[super::devtools::DevtoolsRecord]) -> Vec<ObservedRequest> {
+/// The requests the browser reported (DevTools or BiDi), from every frame.
+fn observed_requests(records: &[super::observe::ObservedRecord]) -> Vec<ObservedRequest> {
     records
         .iter()
         .filter_map(|r| {
@@ -484,11 +510,11 @@ fn console_messages(state: &Value) -> Vec<ConsoleMessage> {
         .unwrap_or_default()
 }
 
-/// What DevTools saw beyond the host page's own recorder: everything from
+/// What the browser reported beyond the host page's own recorder: everything from
 /// the portal frame, and the host page's log entries (CSP and security
 /// errors) and failed requests.
-fn devtools_messages(
-    records: &[super::devtools::DevtoolsRecord],
+fn observer_messages(
+    records: &[super::observe::ObservedRecord],
     portal_origin: &str,
 ) -> Vec<ConsoleMessage> {
     records
@@ -525,13 +551,14 @@ struct FrameNow {
 }
 
 const FRAME_NOW: &str = r#"
-return {url: location.href, ready: document.readyState, text: document.body ? document.body.innerText : ''};
+return {url: location.href, doc: document.documentURI, origin: String(self.origin), elements: document.getElementsByTagName('*').length, ready: document.readyState, text: document.body ? document.body.innerText : ''};
 "#;
 
 /// The portal frame's state while polling; `None` if it cannot be read yet.
 async fn frame_state(session: &BrowserSession, portal_origin: &str) -> Option<FrameNow> {
     let value = in_frame(session, FRAME_NOW, vec![]).await.ok()??;
-    let url = value["url"].as_str().unwrap_or_default();
+    let url = frame_url(&value);
+    let url = url.as_str();
     let settled = is_error_page(url)
         || (url.starts_with(portal_origin) && value["ready"].as_str() == Some("complete"));
     Some(FrameNow {
@@ -545,7 +572,7 @@ var styles = {};
 var names = arguments[0] || [];
 var root = document.documentElement ? getComputedStyle(document.documentElement) : null;
 names.forEach(function (n) { styles[n] = root ? root.getPropertyValue(n).trim() : ''; });
-return {url: location.href, text: document.body ? document.body.innerText : '', styles: styles};
+return {url: location.href, doc: document.documentURI, origin: String(self.origin), elements: document.getElementsByTagName('*').length, text: document.body ? document.body.innerText : '', styles: styles};
 "#;
 
 async fn read_frame(
@@ -556,7 +583,7 @@ async fn read_frame(
     let Some(value) = value else {
         return Ok(FrameView::Absent);
     };
-    let url = value["url"].as_str().unwrap_or_default().to_string();
+    let url = frame_url(&value);
     if is_error_page(&url) {
         return Ok(FrameView::Refused { url });
     }

@@ -3,7 +3,7 @@
 //! (browser scenarios apart), whole-run wall time, the critical path and
 //! how long browser slots sat idle, the harness's peak memory (Chromium
 //! aside), and with `--against FILE` the wall time of an earlier run's
-//! `report.json` beside this one's.
+//! `report.json` beside this one's; per engine with `--browser`.
 
 use reports::ExitCode;
 
@@ -28,7 +28,49 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// One engine's headline figures, for the side-by-side lines at the end.
+struct EngineFigures {
+    engine: crate::browser::engine::Engine,
+    browser: String,
+    wall_ms: u128,
+    median_browser_ms: u128,
+    startup_ms: Option<u128>,
+    summary: String,
+}
+
 pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let engines = crate::cli::engines(&args.browser);
+    let mut all = Vec::new();
+    for engine in engines {
+        all.push(bench_engine(&args, engine).await?);
+    }
+    if all.len() > 1 {
+        println!("per engine:");
+        println!(
+            "  {:<9} {:>10} {:>16} {:>12}  browser",
+            "engine", "wall ms", "median browser", "start-up ms"
+        );
+        for f in &all {
+            println!(
+                "  {:<9} {:>10} {:>16} {:>12}  {} ({})",
+                f.engine.name(),
+                f.wall_ms,
+                f.median_browser_ms,
+                f.startup_ms
+                    .map_or_else(|| "-".to_string(), |ms| ms.to_string()),
+                f.browser,
+                f.summary
+            );
+        }
+    }
+    Ok(ExitCode::Passed)
+}
+
+/// The figures of one engine's run.
+async fn bench_engine(
+    args: &BenchArgs,
+    engine: crate::browser::engine::Engine,
+) -> anyhow::Result<EngineFigures> {
     let filter = args.select.filter();
     let request = RunRequest {
         world: WorldOptions::default(),
@@ -38,7 +80,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
             seed: 1,
             selection: filter.describe(),
             webdriver: None,
-            engine: crate::browser::engine::Engine::Chromium,
+            engine,
             proxy: Default::default(),
         },
         filter,
@@ -65,7 +107,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     browser_ms.sort_unstable();
     api.sort_unstable();
     println!(
-        "portalcheck bench ({} scenarios, -j {}, {} browsers)",
+        "portalcheck bench on {engine} ({} scenarios, -j {}, {} browsers)",
         figures.scenario_durations.len(),
         args.jobs,
         args.browsers
@@ -118,16 +160,33 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
             Err(e) => println!("  against {}: {e}", path.display()),
         }
     }
-    if let Some((reset, new_session)) = fresh_state_costs().await {
+    // Measured on Chromium's own session (the one engine with DevTools).
+    let fresh = if engine == crate::browser::engine::Engine::Chromium {
+        fresh_state_costs().await
+    } else {
+        None
+    };
+    if let Some((reset, new_session)) = fresh {
         println!(
             "  fresh state per scenario: {reset} ms median (clearing cookies, storage, cache in the reused session) vs {new_session} ms for a new session"
         );
     }
     if let Some(mib) = peak_rss_mib() {
-        println!("  harness peak memory:     {mib:.1} MiB (Chromium aside)");
+        println!("  harness peak memory:     {mib:.1} MiB (the browser aside; the peak so far)");
     }
-    println!("  {}", reports::record::summary_line(&record));
-    Ok(ExitCode::Passed)
+    let summary = reports::record::summary_line(&record);
+    println!("  {summary}");
+    Ok(EngineFigures {
+        engine,
+        browser: figures
+            .browser
+            .clone()
+            .unwrap_or_else(|| "not started".into()),
+        wall_ms: figures.wall.as_millis(),
+        median_browser_ms: percentile(&browser_ms, 0.5),
+        startup_ms: figures.browser_start.map(|d| d.as_millis()),
+        summary,
+    })
 }
 
 /// How the run used its browser slots: a browser scenario holds a slot for

@@ -37,7 +37,7 @@ pub const WEBDRIVER_SESSION: Duration = Duration::from_secs(20);
 /// Opening a session that also launches the browser (geckodriver starts
 /// Firefox, WebKitWebDriver starts MiniBrowser: 10-30 s on a loaded machine).
 pub const WEBDRIVER_LAUNCH: Duration = Duration::from_secs(90);
-/// Connecting the DevTools websocket.
+/// Connecting an observer's websocket (DevTools or WebDriver BiDi).
 pub const DEVTOOLS_CONNECT: Duration = Duration::from_secs(5);
 
 /// Consecutive scenarios that end in a harness error of the same target

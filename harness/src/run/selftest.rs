@@ -52,6 +52,8 @@ pub struct MatrixOptions {
     /// Rows at once, each against its own reference instance.
     pub rows_in_flight: usize,
     pub scope: RowScope,
+    /// The engine every row's browser scenarios run on (Chromium by default).
+    pub engine: crate::browser::engine::Engine,
 }
 
 /// Whether `scenario` can catch `defect`: it checks a requirement the defect
@@ -220,6 +222,7 @@ pub async fn run_matrix(
         browsers,
         rows_in_flight,
         scope,
+        engine,
     } = options;
     let ca = std::sync::Arc::new(fixtures::tls::TestCa::new()?);
     let needs_browser = filter
@@ -227,14 +230,15 @@ pub async fn run_matrix(
         .iter()
         .any(|s| s.needs_browser());
     let pool = if needs_browser {
-        let options =
+        let mut options =
             crate::browser::process::LaunchOptions::pinned(vec![ca.leaf_spki_sha256_base64()]);
+        options.ca_pems = vec![ca.cert_pem()];
         Some(std::sync::Arc::new(
             crate::browser::pool::BrowserPool::start(
                 options,
                 browsers,
                 None,
-                crate::browser::engine::Engine::Chromium,
+                engine,
                 &Default::default(),
             )
             .await
@@ -265,7 +269,7 @@ pub async fn run_matrix(
                 seed: 1,
                 selection: filter.describe(),
                 webdriver: None,
-                engine: crate::browser::engine::Engine::Chromium,
+                engine,
                 proxy: Default::default(),
             },
             filter,
@@ -327,6 +331,7 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
         browsers: args.browsers,
         rows_in_flight: args.rows,
         scope: args.scope,
+        engine: args.browser.engine(),
     };
     let rows = run_matrix(&defects, &filter, options, |row| {
         eprintln!(

@@ -199,6 +199,7 @@ pub async fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     let engines = crate::cli::engines(&args.browser);
     let seed = args.seed.unwrap_or_else(rand::random);
     let mut worst = ExitCode::Passed;
+    let mut records: Vec<(crate::browser::engine::Engine, RunRecord)> = Vec::new();
     for &engine in &engines {
         // One engine writes to OUT; several write to OUT/ENGINE each.
         let out = if engines.len() > 1 {
@@ -209,8 +210,25 @@ pub async fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         if engines.len() > 1 {
             eprintln!("portalcheck: engine {engine}");
         }
-        let code = run_engine(&args, engine, &out, seed, baseline.clone()).await?;
-        worst = worse(worst, code);
+        let record = run_engine(&args, engine, &out, seed, baseline.clone()).await?;
+        worst = worse(worst, record.status.exit_code());
+        records.push((engine, record));
+    }
+    if records.len() > 1 {
+        // The engine matrix over the engines' own report directories.
+        let runs: Vec<reports::EngineRun<'_>> = records
+            .iter()
+            .map(|(engine, record)| reports::EngineRun {
+                engine: engine.name(),
+                record,
+                dir: engine.name(),
+            })
+            .collect();
+        let written = reports::write_engine_files(&runs, &args.out)?;
+        let differences = reports::EngineMatrix::of(&runs).differences().count();
+        eprintln!("engines: {differences} scenario(s) differ between engines");
+        print_written(&written);
+        eprintln!("exit {}: the worst of the engines' runs", worst.code());
     }
     Ok(worst)
 }
@@ -231,14 +249,14 @@ fn worse(a: ExitCode, b: ExitCode) -> ExitCode {
     }
 }
 
-/// One engine's run of `portalcheck run`, its reports in `out`.
+/// One engine's run of `portalcheck run`, its reports in `out`; its record.
 async fn run_engine(
     args: &RunArgs,
     engine: crate::browser::engine::Engine,
     out: &std::path::Path,
     seed: u64,
     baseline: Option<reports::baseline::Baseline>,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<RunRecord> {
     let filter = args.select.filter();
     reports::prepare_out_dir(out)
         .map_err(|e| UsageError(format!("--out {}: {}", out.display(), error_chain(&e))))?;
@@ -271,13 +289,13 @@ async fn run_engine(
         Err(SessionError::Usage(e)) => return Err(UsageError(error_chain(&e)).into()),
         Err(e) => return Err(e.into()),
     };
-    let record = &done.record;
-    eprintln!("{}", reports::record::summary_line(record));
+    let record = done.record;
+    eprintln!("{}", reports::record::summary_line(&record));
     eprintln!("seed {seed} (replay with --seed {seed})");
     print_written(&done.written);
     let code = record.status.exit_code();
     eprintln!("exit {}: {}", code.code(), status_words(&record.status));
-    Ok(code)
+    Ok(record)
 }
 
 pub fn status_words(status: &RunStatus) -> String {

@@ -232,8 +232,12 @@ pub fn exposures(view: &PageView, credentials: &[Credential]) -> Vec<Exposure> {
 pub fn unobserved(view: &PageView) -> Vec<String> {
     let mut gaps = Vec::new();
     if view.requests.is_none() {
-        gaps.push("the browser's requests (DevTools unavailable)".to_string());
-        gaps.push("the portal frame's console (DevTools unavailable)".to_string());
+        gaps.push(
+            "the browser's requests (no DevTools or WebDriver BiDi on this engine)".to_string(),
+        );
+        gaps.push(
+            "the portal frame's console (no DevTools or WebDriver BiDi on this engine)".to_string(),
+        );
     }
     for s in &view.storage {
         if s.local.is_none() || s.session.is_none() || s.cookies.is_none() {

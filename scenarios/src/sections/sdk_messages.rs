@@ -139,6 +139,7 @@ async fn foreign_messages_ignored(p: &mut dyn Probe) -> Outcome {
             forged.foreign.iter().map(|m| (m.kind, m.origin.as_str())).collect::<Vec<_>>()
         )));
     }
+    expect_network_observed(&forged)?;
     if !matches!(forged.reached, Some(WaitFor::ForeignDone(_))) {
         // Without a quiet spell after the replay (no DevTools, or a page
         // that never goes quiet) an absent `ready` proves nothing.
@@ -197,6 +198,7 @@ async fn session_not_posted_to_foreign_frame(p: &mut dyn Probe) -> Outcome {
         )));
     }
     let evil = p.origin(Site::Evil);
+    expect_network_observed(&view)?;
     if marks(&view, ForeignKind::Loaded, &evil).is_empty()
         || !matches!(view.reached, Some(WaitFor::ForeignDone(_)))
     {

@@ -1,0 +1,195 @@
+//! What the browser itself reported, engine-neutral: console messages, log
+//! entries and the requests of every frame (the cross-origin portal frame
+//! included), in one store that a protocol listener fills — DevTools on
+//! Chromium (`devtools`), WebDriver BiDi on Firefox (`bidi`) — and that the
+//! page watcher reads "everything since" a mark.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One thing the browser reported.
+#[derive(Debug, Clone)]
+pub struct ObservedRecord {
+    /// Sequence number, for reading "everything since".
+    pub seq: u64,
+    /// URL (or origin) of the document that produced it.
+    pub target_url: String,
+    /// `console`, `log`, `network` or `request`.
+    pub kind: &'static str,
+    pub level: String,
+    pub text: String,
+    /// For `request` records: what the request carried.
+    pub request: Option<RequestSeen>,
+}
+
+/// A request the browser is about to send.
+#[derive(Debug, Clone)]
+pub struct RequestSeen {
+    pub method: String,
+    pub url: String,
+    pub referer: Option<String>,
+    /// The credential of the `Authorization` header, without its scheme.
+    pub bearer: Option<String>,
+}
+
+impl RequestSeen {
+    /// `Authorization: Scheme credential` → `credential`.
+    pub fn credential_of(authorization: String) -> String {
+        authorization
+            .split_once(' ')
+            .map(|(_, c)| c.trim().to_string())
+            .unwrap_or(authorization)
+    }
+}
+
+struct Shared {
+    records: Vec<ObservedRecord>,
+    next: u64,
+    /// Requests sent and not yet finished or failed, by request ID; the
+    /// value: the document (session or browsing context) that sent it and
+    /// its URL.
+    in_flight: HashMap<String, (String, String)>,
+    /// When a request last started, finished or failed.
+    last_network: Instant,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared {
+            records: Vec::new(),
+            next: 0,
+            in_flight: HashMap::new(),
+            last_network: Instant::now(),
+        }
+    }
+}
+
+/// The store a listener writes into.
+#[derive(Clone, Default)]
+pub(super) struct Store(Arc<Mutex<Shared>>);
+
+impl Store {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn push(
+        &self,
+        target_url: String,
+        kind: &'static str,
+        level: String,
+        text: String,
+        request: Option<RequestSeen>,
+    ) {
+        let mut s = self.lock();
+        let seq = s.next;
+        s.next += 1;
+        s.records.push(ObservedRecord {
+            seq,
+            target_url,
+            kind,
+            level,
+            text,
+            request,
+        });
+    }
+
+    /// A request `id` from document `from` started.
+    pub(super) fn request_started(&self, id: &str, from: &str, url: &str) {
+        let mut s = self.lock();
+        s.in_flight
+            .insert(id.to_string(), (from.to_string(), url.to_string()));
+        s.last_network = Instant::now();
+    }
+
+    /// A request finished or failed.
+    pub(super) fn request_ended(&self, id: &str) {
+        let mut s = self.lock();
+        s.in_flight.remove(id);
+        s.last_network = Instant::now();
+    }
+
+    /// A document is gone: none of its requests will report an end.
+    pub(super) fn document_gone(&self, from: &str) {
+        self.lock().in_flight.retain(|_, (f, _)| f != from);
+    }
+}
+
+/// A running listener and its store; the listener stops when dropped.
+pub struct Observer {
+    store: Store,
+    task: tokio::task::JoinHandle<()>,
+    /// `DevTools` or `WebDriver BiDi`, for the report.
+    pub protocol: &'static str,
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Observer {
+    pub(super) fn new(
+        store: Store,
+        task: tokio::task::JoinHandle<()>,
+        protocol: &'static str,
+    ) -> Observer {
+        Observer {
+            store,
+            task,
+            protocol,
+        }
+    }
+
+    /// The next sequence number: records from now on have at least this.
+    pub fn mark(&self) -> u64 {
+        self.store.lock().next
+    }
+
+    /// Records since `mark`.
+    pub fn since(&self, mark: u64) -> Vec<ObservedRecord> {
+        let shared = self.store.lock();
+        shared
+            .records
+            .iter()
+            .filter(|r| r.seq >= mark)
+            .cloned()
+            .collect()
+    }
+
+    /// How long the browser has had no request in flight in any document;
+    /// `None` while one is.
+    pub fn network_idle_for(&self) -> Option<Duration> {
+        let shared = self.store.lock();
+        shared
+            .in_flight
+            .is_empty()
+            .then(|| shared.last_network.elapsed())
+    }
+
+    /// Stop counting the requests in flight now: called before a new page
+    /// opens, so requests an earlier page left hanging (a mock host that
+    /// never answers, a navigation that cancelled nothing) do not keep the
+    /// new page from going quiet. Anything the new page sends is counted.
+    pub fn forget_in_flight(&self) {
+        let mut shared = self.store.lock();
+        shared.in_flight.clear();
+        shared.last_network = Instant::now();
+    }
+
+    /// The URLs of the requests in flight now (for evidence when a page
+    /// never goes quiet).
+    pub fn in_flight(&self) -> Vec<String> {
+        let shared = self.store.lock();
+        let mut urls: Vec<String> = shared.in_flight.values().map(|(_, u)| u.clone()).collect();
+        urls.sort();
+        urls
+    }
+
+    /// Forget records before `mark` (keeps memory flat over a long run).
+    pub fn forget_before(&self, mark: u64) {
+        self.store.lock().records.retain(|r| r.seq >= mark);
+    }
+}
