@@ -646,7 +646,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "Origins matched by suffix",
         attack: "`evil-shop-a.test` passes a check for `shop-a.test` written as `endsWith`.",
         sources: &[academy!("CORS: errors parsing Origin headers", "cors")],
-        coverage: Scenarios(&["handshake.origin-suffix-lookalike"]),
+        coverage: Scenarios(&["handshake.origin-suffix-lookalike", "handshake.generated-origin-lookalikes"]),
     },
     AttackClass {
         id: "THREAT-ORIGIN-PREFIX-MATCH",
@@ -655,7 +655,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "Origins matched by prefix",
         attack: "`https://shop-a.test.evil.test` passes a check written as `startsWith`.",
         sources: &[academy!("CORS: errors parsing Origin headers", "cors")],
-        coverage: Scenarios(&["handshake.origin-prefix-lookalike"]),
+        coverage: Scenarios(&["handshake.origin-prefix-lookalike", "handshake.generated-origin-lookalikes"]),
     },
     AttackClass {
         id: "THREAT-ORIGIN-SUBDOMAIN",
@@ -664,7 +664,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "Any subdomain of an allowed host accepted",
         attack: "A subdomain the customer does not control (a takeover, user content) embeds the portal.",
         sources: &[academy!("CORS", "cors"), RFC6454],
-        coverage: Scenarios(&["handshake.origin-subdomain"]),
+        coverage: Scenarios(&["handshake.origin-subdomain", "handshake.generated-origin-lookalikes"]),
     },
     AttackClass {
         id: "THREAT-ORIGIN-SCHEME-IGNORED",
@@ -682,7 +682,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "The origin's port ignored",
         attack: "Another service on another port of the allowlisted host (often less protected) embeds the portal.",
         sources: &[RFC6454],
-        coverage: Scenarios(&["handshake.origin-other-port"]),
+        coverage: Scenarios(&["handshake.origin-other-port", "handshake.generated-origin-lookalikes"]),
     },
     AttackClass {
         id: "THREAT-ORIGIN-NULL-TRUSTED",
@@ -691,7 +691,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "`Origin: null` trusted",
         attack: "A sandboxed iframe or a data: document sends `Origin: null`, which the portal treats as 'no browser' or has allowlisted, so any site gets in through a sandbox.",
         sources: &[academy!("CORS: whitelisted null origin value", "cors"), RFC6454],
-        coverage: Scenarios(&["handshake.origin-null"]),
+        coverage: Scenarios(&["handshake.origin-null", "handshake.generated-origin-lookalikes"]),
     },
     AttackClass {
         id: "THREAT-ORIGIN-REGEX-DOT",
@@ -700,7 +700,7 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         title: "Allowlist regex with an unescaped dot",
         attack: "`^https://shop-a.test$` as a regular expression also matches `https://shop-axtest`, a domain the attacker can register.",
         sources: &[academy!("CORS: errors parsing Origin headers", "cors"), cwe!("185", "Incorrect Regular Expression")],
-        coverage: Scenarios(&["handshake.origin-regex-dot"]),
+        coverage: Scenarios(&["handshake.origin-regex-dot", "handshake.generated-origin-lookalikes"]),
     },
     AttackClass {
         id: "THREAT-ORIGIN-SUBSTRING",

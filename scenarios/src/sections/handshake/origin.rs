@@ -77,6 +77,112 @@ async fn other_scheme_refused(p: &mut dyn Probe) -> Outcome {
     origin_string_refused(p, origin, "the allowlisted origin with scheme http").await
 }
 
+/// The allowed origin cut into scheme, host and `:port` (empty for none).
+fn origin_parts(origin: &str) -> (String, String, String) {
+    let (scheme, rest) = origin.split_once("://").unwrap_or(("https", origin));
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => {
+            (h.to_string(), format!(":{port}"))
+        }
+        _ => (rest.to_string(), String::new()),
+    };
+    (scheme.to_string(), host, port)
+}
+
+/// Origins an attacker's page can make a browser send, each one that
+/// confuses a non-exact comparison with the allowlisted origin, tried on
+/// every run: `{scheme}`, `{host}`, `{port}` are the allowlisted origin's.
+/// `null` is what a sandboxed frame, a `data:` URL or a redirect sends.
+/// `{other_port}` is another port of the same host, `{host_dots_any}` the
+/// host with its dots as other characters (what an unescaped-dot regex
+/// accepts), `{truncated}` the allowed origin less its last character (a
+/// substring of any allowlist text that holds it).
+pub(crate) const KNOWN_LOOKALIKE_ORIGINS: [&str; 12] = [
+    "null",
+    "{scheme}://{host}{other_port}",
+    "{scheme}://{host_dots_any}{port}",
+    "{truncated}",
+    "{scheme}://{host}.evil.test{port}",
+    "{scheme}://evil{host}{port}",
+    "{scheme}://evil-{host}{port}",
+    "{scheme}://{host}evil.test{port}",
+    "{scheme}://www.{host}{port}",
+    "{scheme}://{host}.{port_digits}.evil.test",
+    "http://{host}{port}",
+    "wss://{host}{port}",
+];
+
+/// Origins in the grammar `scheme "://" host [":" port]` near the
+/// allowlisted one: a label added before, after or inside the host, a
+/// character changed, another scheme or port. Templates as above.
+fn lookalike_origins() -> impl Strategy<Value = String> {
+    let scheme = prop_oneof![
+        3 => Just("{scheme}".to_string()),
+        1 => Just("http".to_string()),
+        1 => Just("wss".to_string()),
+    ];
+    let label = "[a-z0-9]{1,8}";
+    let host = prop_oneof![
+        label.prop_map(|l| format!("{l}.{{host}}")),
+        label.prop_map(|l| format!("{{host}}.{l}.test")),
+        label.prop_map(|l| format!("{l}{{host}}")),
+        label.prop_map(|l| format!("{{host}}{l}")),
+        label.prop_map(|l| format!("{{host}}-{l}.test")),
+        Just("{host_dashless}".to_string()),
+        Just("{host_dots_any}".to_string()),
+    ];
+    let port = prop_oneof![
+        3 => Just("{port}".to_string()),
+        1 => (1u16..=65535).prop_map(|n| format!(":{n}")),
+        1 => Just("{other_port}".to_string()),
+        1 => Just(String::new()),
+    ];
+    (scheme, host, port).prop_map(|(s, h, p)| format!("{s}://{h}{p}"))
+}
+
+/// A template filled in with the allowlisted origin's parts.
+fn fill_origin(template: &str, allowed: &str) -> String {
+    let (scheme, host, port) = origin_parts(allowed);
+    let other_port = match port.trim_start_matches(':').parse::<u16>() {
+        Ok(n) => format!(":{}", if n == u16::MAX { 1 } else { n + 1 }),
+        Err(_) => ":8443".to_string(),
+    };
+    let mut truncated = allowed.to_string();
+    truncated.pop();
+    template
+        .replace("{truncated}", &truncated)
+        .replace("{other_port}", &other_port)
+        .replace("{host_dots_any}", &host.replace('.', "-"))
+        .replace("{scheme}", &scheme)
+        .replace("{host_dashless}", &host.replacen('-', "", 1))
+        .replace("{host}", &host)
+        .replace("{port_digits}", port.trim_start_matches(':'))
+        .replace("{port}", &port)
+}
+
+/// Every known lookalike of the allowlisted origin, then generated ones:
+/// each handshake must be `origin_not_allowed` without a credentialed CORS
+/// grant. A generated origin equal to the allowlisted one is not sent.
+async fn generated_lookalikes_refused(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let allowed = p.origin(Site::ShopA);
+    let mut origins: Vec<String> = KNOWN_LOOKALIKE_ORIGINS
+        .iter()
+        .map(|t| fill_origin(t, &allowed))
+        .collect();
+    origins.extend(
+        generate(p, "lookalike origins", lookalike_origins(), 16)
+            .iter()
+            .map(|t| fill_origin(t, &allowed)),
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    origins.retain(|o| !o.eq_ignore_ascii_case(&allowed) && seen.insert(o.clone()));
+    for origin in origins {
+        expect_origin_refused(p, &mut c, origin, "a lookalike of the allowlisted origin").await?;
+    }
+    Ok(c.pass())
+}
+
 async fn origin_string_refused(p: &mut dyn Probe, origin: String, what: &str) -> Outcome {
     let mut c = Checks::new();
     expect_origin_refused(p, &mut c, origin, what).await?;
@@ -314,6 +420,19 @@ pub fn scenarios() -> Vec<Scenario> {
             run: run!(p => origin_refused(p, Site::PrefixLookalike)),
         },
         Scenario {
+            id: "handshake.generated-origin-lookalikes",
+            title: "Every lookalike of the allowlisted origin is refused",
+            section: Section::Handshake,
+            requirements: &["AUTH-ORIGIN-EXACT", "AUTH-ORIGIN-ALLOWLIST", "AUTH-CORS-NO-REFLECTION"],
+            level: Must,
+            tags: API_ORIGIN,
+            needs: &[],
+            budget: API_BUDGET,
+            description: "Sends the primary tenant's valid handshake from each known lookalike of https://shop-a.test (`null`, the host inside another, before or after a label, another scheme, `wss:`), then from 16 origins generated in the grammar `scheme://host[:port]` around it (seeded; the seed is in the evidence): each must be `origin_not_allowed` without a credentialed CORS grant.",
+            how_to_fix: "Compare the Origin header with each allowed origin as a whole string (scheme, host and port); never allowlist `null`; no suffix, prefix, substring or subdomain matching.",
+            run: run!(p => generated_lookalikes_refused(p)),
+        },
+        Scenario {
             id: "handshake.origin-subdomain",
             title: "A subdomain of the allowlisted host is refused",
             section: Section::Handshake,
@@ -408,4 +527,41 @@ pub fn scenarios() -> Vec<Scenario> {
             run: run!(p => cors_allowlisted(p)),
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALLOWED: &str = "https://shop-a.test:8443";
+
+    #[test]
+    fn known_lookalikes_are_never_the_allowed_origin() {
+        for template in KNOWN_LOOKALIKE_ORIGINS {
+            let origin = fill_origin(template, ALLOWED);
+            assert_ne!(origin, ALLOWED, "{template}");
+            assert!(
+                !origin.contains('{'),
+                "{template} left a placeholder: {origin}"
+            );
+        }
+        assert_eq!(
+            fill_origin("{scheme}://www.{host}{port}", ALLOWED),
+            "https://www.shop-a.test:8443"
+        );
+    }
+
+    proptest! {
+        /// Every generated origin is filled in completely and keeps the
+        /// grammar `scheme://host[:port]` (proptest prints the seed of a failure).
+        #[test]
+        fn generated_lookalikes_fill_in(template in lookalike_origins()) {
+            let origin = fill_origin(&template, ALLOWED);
+            prop_assert!(!origin.contains('{'), "{}", origin);
+            let (scheme, host, port) = origin_parts(&origin);
+            prop_assert!(["https", "http", "wss"].contains(&scheme.as_str()), "{}", origin);
+            prop_assert!(!host.is_empty() && !host.contains('/'), "{}", origin);
+            prop_assert!(port.is_empty() || port[1..].parse::<u16>().is_ok(), "{}", origin);
+        }
+    }
 }
