@@ -639,3 +639,60 @@ pub(crate) async fn in_frame(
     back?;
     Ok(Some(value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PORTAL: &str = "https://portal.userhero.test:8443/embed?pk=pk_1";
+
+    fn read(url: &str, doc: &str, origin: &str, elements: u64, text: &str) -> Value {
+        json!({"url": url, "doc": doc, "origin": origin, "elements": elements, "text": text})
+    }
+
+    /// Each engine's refused frame reads as refused; a portal document that
+    /// loaded, even one with an opaque origin (a sandboxed portal) that
+    /// shows anything, does not.
+    #[test]
+    fn refused_frames_are_recognised_on_every_engine() {
+        let chromium = read(
+            "chrome-error://chromewebdata/",
+            "chrome-error://chromewebdata/",
+            "null",
+            20,
+            "",
+        );
+        assert!(is_error_page(&frame_url(&chromium)));
+        let firefox = read(
+            PORTAL,
+            "about:neterror?e=cspBlocked&u=x",
+            PORTAL,
+            40,
+            "Blocked Page",
+        );
+        assert!(is_error_page(&frame_url(&firefox)));
+        let webkit = read(PORTAL, PORTAL, "null", 3, "");
+        let url = frame_url(&webkit);
+        assert!(is_error_page(&url) && url.ends_with(PORTAL), "{url}");
+
+        let loaded = read(
+            PORTAL,
+            PORTAL,
+            "https://portal.userhero.test:8443",
+            30,
+            "Support",
+        );
+        assert_eq!(frame_url(&loaded), PORTAL);
+        let sandboxed = read(PORTAL, PORTAL, "null", 30, "Support\nSigned in as u-1");
+        assert_eq!(
+            frame_url(&sandboxed),
+            PORTAL,
+            "a sandboxed portal that shows content loaded"
+        );
+        let about_blank = read("about:blank", "about:blank", "null", 3, "");
+        assert!(
+            !is_error_page(&frame_url(&about_blank)),
+            "not yet navigated is not refused"
+        );
+    }
+}
