@@ -46,6 +46,7 @@ const FILES: &[SectionFile] = &[
     section_file!(Handshake, handshake_variants),
     section_file!(BlankPanel, blank_panel),
     section_file!(Embedding, embedding),
+    section_file!(Embedding, embedding_ancestors),
     section_file!(Tenancy, tenancy),
     section_file!(Tenancy, tenancy_variants),
     section_file!(Tenancy, tenancy_user_switch),

@@ -57,6 +57,8 @@ pub enum Fault {
     SdkTrustsAnyMessage,
     /// The SDK posts the session to its frame with targetOrigin `*`.
     SessionToAnyTarget,
+    /// Framing judged by the parent alone (the page the SDK runs on).
+    FramingParentOnly,
 }
 
 /// The choices the contract leaves to an implementation. The catalogue must
@@ -650,7 +652,13 @@ impl FakeProbe {
         };
         let embed_url = format!("{PORTAL}{EMBED_PATH}?pk={public_key}");
         view.portal_frames = 1;
-        let framable = site_origin == self.home(page.tenant);
+        // `frame-ancestors` holds every ancestor to the allowlist.
+        let framable = site_origin == self.home(page.tenant)
+            && (self.has(Fault::FramingParentOnly)
+                || page
+                    .framed_in
+                    .iter()
+                    .all(|s| self.origin(*s) == self.home(page.tenant)));
         let frame_blocked = blocked("frame-src");
         if frame_blocked {
             view.csp_violations.push(CspViolation {
@@ -1175,6 +1183,18 @@ mod tests {
         assert_fails(
             "sdk.session-not-posted-to-foreign-frame",
             &[Fault::SessionToAnyTarget],
+        );
+        assert_fails(
+            "embedding.foreign-ancestor-refused",
+            &[Fault::FramingParentOnly],
+        );
+        assert_fails(
+            "embedding.generated-frame-trees",
+            &[Fault::FramingParentOnly],
+        );
+        assert_fails(
+            "embedding.foreign-page-between-refused",
+            &[Fault::FramingParentOnly],
         );
     }
 

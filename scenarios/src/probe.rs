@@ -71,6 +71,20 @@ pub enum Site {
     Evil,
 }
 
+impl Site {
+    /// Every site, in declaration order.
+    pub const ALL: [Site; 8] = [
+        Site::ShopA,
+        Site::ShopB,
+        Site::ShopAHttp,
+        Site::ShopAOtherPort,
+        Site::SuffixLookalike,
+        Site::PrefixLookalike,
+        Site::Subdomain,
+        Site::Evil,
+    ];
+}
+
 /// Facts about the target, without secrets.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetFacts {
@@ -315,6 +329,12 @@ pub struct HostPage {
     /// A hidden frame from another origin beside the portal that posts
     /// messages into the host window (a third-party frame on the shop).
     pub forger: Option<Forger>,
+    /// The documents the host page sits in, outermost first: the browser
+    /// opens a page on `framed_in[0]`, which frames a page on
+    /// `framed_in[1]`, …, whose one frame is the host page. Empty: the host
+    /// page is the top document. `frame-ancestors` is checked against every
+    /// one of them, not only the host page.
+    pub framed_in: Vec<Site>,
 }
 
 /// A frame on a foreign origin in the host page that, once the page is
@@ -399,6 +419,7 @@ impl HostPage {
             on_ready: OnReady::Nothing,
             third_party_cookies: ThirdPartyCookies::EngineDefault,
             forger: None,
+            framed_in: Vec::new(),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod blank_panel;
 pub mod embedding;
+pub mod embedding_ancestors;
 pub mod handshake;
 pub mod handshake_variants;
 pub mod sdk;

@@ -985,6 +985,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["embedding.frame-ancestors-header", "embedding.foreign-parent-refused", "embedding.other-tenant-parent-refused"]),
     },
     AttackClass {
+        id: "THREAT-FRAMING-PARENT-ONLY",
+        boundary: B::PortalToBrowser,
+        asset: A::TicketData,
+        title: "Framing judged by the parent alone",
+        attack: "The portal decides whether it may be framed from the immediate parent only (the `Referer` of the embed request, `document.referrer`, `ancestorOrigins[0]`, the origin of the SDK's handshake message) and then sends no `frame-ancestors`: a foreign top page frames the customer's own page and clickjacks the signed-in portal inside it. `frame-ancestors` checks every ancestor; `X-Frame-Options: SAMEORIGIN` was long checked against the top or the parent only.",
+        sources: &[CSP3, academy!("Clickjacking", "clickjacking"), Source { title: "MDN: X-Frame-Options (SAMEORIGIN and ancestors)", url: "https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options" }],
+        coverage: Scenarios(&["embedding.foreign-ancestor-refused", "embedding.foreign-page-between-refused", "embedding.generated-frame-trees", "embedding.frame-ancestors-header"]),
+    },
+    AttackClass {
         id: "THREAT-FRAMED-BY-HTTP-PARENT",
         boundary: B::PortalToBrowser,
         asset: A::TicketData,

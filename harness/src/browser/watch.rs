@@ -29,6 +29,9 @@ pub struct WatchPlan<'a> {
     pub wait_for: &'a [WaitFor],
     pub deadline: Duration,
     pub read_styles: &'a [String],
+    /// How many pages the host page is nested in (`url` is the outermost):
+    /// the watcher enters their frames and watches from the host page.
+    pub nested: usize,
 }
 
 const READ_RECORDER: &str = r#"
@@ -103,6 +106,7 @@ pub async fn watch(
             ),
         });
     }
+    enter_host_page(session, plan.nested).await?;
     let needs_frame_text = plan
         .wait_for
         .iter()
@@ -610,6 +614,33 @@ async fn read_frame(
         text: value["text"].as_str().unwrap_or_default().to_string(),
         styles,
     })
+}
+
+/// The id of the one frame of each page the host page is nested in.
+pub const NEST_FRAME_ID: &str = "portalcheck-nest";
+
+/// Enter the frames of the `nested` pages around the host page, outermost
+/// first, so every later script runs in the host page (and
+/// [`in_frame`] finds the portal frame there). The pages are static and
+/// the top document has loaded, so each frame is there already.
+async fn enter_host_page(session: &BrowserSession, nested: usize) -> Result<(), BrowserError> {
+    let locator = format!("iframe#{}", NEST_FRAME_ID);
+    for level in 0..nested {
+        let frame = session
+            .client
+            .find(Locator::Css(&locator))
+            .within("find the nesting frame")
+            .await
+            .map_err(|e| BrowserError::Unexpected {
+                what: "enter the host page",
+                detail: format!("no nesting frame at level {level}: {e}"),
+            })?;
+        frame
+            .enter_frame()
+            .within("enter the nesting frame")
+            .await?;
+    }
+    Ok(())
 }
 
 /// Run `script` inside the first portal iframe; `Ok(None)` when there is none.

@@ -5,6 +5,7 @@
 //! supplies (user strings, HMACs, theme values) is embedded through
 //! [`js_literal`], so hostile payloads stay data.
 
+use crate::browser::watch::NEST_FRAME_ID;
 use scenarios::contract::{EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SDK_STUB};
 use scenarios::probe::{ForeignKind, HostPage, OnExpiring, OnReady, PageUser, ScriptLoading};
 
@@ -304,6 +305,16 @@ pub fn render_catcher() -> String {
         clone = json_clone_js!(),
         caught = ForeignKind::Caught.as_str(),
         loaded = ForeignKind::Loaded.as_str(),
+    )
+}
+
+/// A page on some site whose one frame shows `inner` (the host page, or
+/// the next page of a chain, for [`HostPage::framed_in`]): the frame tree
+/// a foreign page builds around an allowlisted one.
+pub fn render_nest(inner: &str) -> String {
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>framing page</title></head><body style=\"margin:0\">\n<iframe id=\"{NEST_FRAME_ID}\" src=\"{src}\" style=\"border:0;width:100vw;height:100vh\"></iframe>\n</body></html>\n",
+        src = html_attr(inner),
     )
 }
 

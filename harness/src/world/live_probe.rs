@@ -29,7 +29,7 @@ use crate::browser::watch::{in_frame, watch, WatchPlan};
 use crate::run::events::EventSink;
 use crate::run::stop::Fault;
 use crate::world::host_page::{
-    render, render_catcher, render_forger, ForeignDocument, PageContext,
+    render, render_catcher, render_forger, render_nest, ForeignDocument, PageContext,
 };
 use crate::world::sites::{TokenResponder, TOKEN_PATH};
 use crate::world::{error_chain, random_secret, TenantKeys, TenantSource, World};
@@ -92,6 +92,7 @@ impl<'a> LiveProbe<'a> {
             wait_for: &page.wait_for,
             deadline: page.deadline,
             read_styles: &page.read_styles,
+            nested: page.framed_in.len(),
         };
         let mut view = match watch(browser, &plan).await {
             Ok(view) => view,
@@ -653,7 +654,16 @@ impl Probe for LiveProbe<'_> {
             .sites
             .serve_page(&page_path, rendered.html, rendered.csp.as_deref())
             .await;
-        let url = format!("{}{page_path}", self.world.sites.origin(page.site));
+        let mut url = format!("{}{page_path}", self.world.sites.origin(page.site));
+        // The pages the host page is nested in, innermost first.
+        for (level, site) in page.framed_in.iter().enumerate().rev() {
+            let path = format!("{base}/nest-{level}.html");
+            self.world
+                .sites
+                .serve_page(&path, render_nest(&url), None)
+                .await;
+            url = format!("{}{path}", self.world.sites.origin(*site));
+        }
         let own = match page.third_party_cookies {
             ThirdPartyCookies::EngineDefault => None,
             ThirdPartyCookies::Blocked => {

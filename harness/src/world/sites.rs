@@ -115,19 +115,7 @@ impl MockSites {
 
     /// Every origin pages are served from, for clearing browser storage.
     pub fn all_origins(&self) -> Vec<String> {
-        let mut all: Vec<String> = [
-            Site::ShopA,
-            Site::ShopB,
-            Site::ShopAHttp,
-            Site::ShopAOtherPort,
-            Site::SuffixLookalike,
-            Site::PrefixLookalike,
-            Site::Subdomain,
-            Site::Evil,
-        ]
-        .into_iter()
-        .map(|s| self.origin(s))
-        .collect();
+        let mut all: Vec<String> = Site::ALL.into_iter().map(|s| self.origin(s)).collect();
         all.push(self.canary_origin());
         all
     }

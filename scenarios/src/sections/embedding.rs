@@ -7,7 +7,9 @@ use super::sdk_exposure::uri_component;
 use crate::checks::*;
 use crate::contract::wire::EMBED_UNKNOWN;
 use crate::contract::EMBED_PATH;
-use crate::probe::{ApiCall, ApiReply, FrameView, Probe, Site, Tenant, UserSpec, WaitFor};
+use crate::probe::{
+    ApiCall, ApiReply, FrameView, PageView, Probe, Site, Tenant, UserSpec, WaitFor,
+};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
@@ -95,44 +97,60 @@ async fn parent_refused(p: &mut dyn Probe, site: Site) -> Outcome {
     // redirect loop, a dead embed endpoint).
     let control = p.open_page(settled(Site::ShopA)).await?;
     let portal = p.facts().portal_origin.clone();
-    match &control.frame {
-        FrameView::Loaded { url, .. } if url.starts_with(&portal) => c.expect(
-            true,
-            format!("premise: the same portal frame loads in the allowlisted HTTPS parent ({url})"),
-            String::new,
-        )?,
-        _ => {
-            return Err(Verdict::incomplete(format!(
-                "the premise does not hold: the same portal frame does not load in the allowlisted HTTPS parent either, so a refusal would prove nothing: {}",
-                summary(&control)
-            )))
-        }
-    }
+    expect_frame_loads(&mut c, &control, &portal, "the allowlisted HTTPS parent")?;
     let view = p.open_page(settled(site)).await?;
-    expect_not_shown(&mut c, &view, &user.canary, "the user's")?;
+    expect_frame_refused(&mut c, &view, &user.canary, &format!("a {site:?} parent"))?;
+    Ok(c.pass())
+}
+
+/// Premise of a refusal: the portal frame loads from `portal` `where_`
+/// (the allowlisted place), so a refusal elsewhere is the place's doing.
+pub(super) fn expect_frame_loads(
+    c: &mut Checks,
+    control: &PageView,
+    portal: &str,
+    where_: &str,
+) -> Result<(), Verdict> {
+    match &control.frame {
+        FrameView::Loaded { url, .. } if url.starts_with(portal) => c.expect(
+            true,
+            format!("premise: the same portal frame loads in {where_} ({url})"),
+            String::new,
+        ),
+        _ => Err(Verdict::incomplete(format!(
+            "the premise does not hold: the same portal frame does not load in {where_} either, so a refusal would prove nothing: {}",
+            summary(control)
+        ))),
+    }
+}
+
+/// The browser refused the portal frame in `view` (a page `under` some
+/// parent), and nothing of `canary`'s tickets shows.
+pub(super) fn expect_frame_refused(
+    c: &mut Checks,
+    view: &PageView,
+    canary: &str,
+    under: &str,
+) -> Result<(), Verdict> {
+    expect_not_shown(c, view, canary, "the user's")?;
     match &view.frame {
         FrameView::Refused { url } => c.expect(
             true,
-            format!("the browser refused the portal frame in a {site:?} parent ({url})"),
+            format!("the browser refused the portal frame in {under} ({url})"),
             String::new,
-        )?,
-        FrameView::Loaded { url, .. } => {
-            return Err(Verdict::fail(
-                format!("the browser refuses to frame the portal in a {site:?} parent"),
-                format!(
-                    "the portal document loaded in the frame ({url}): {}",
-                    summary(&view)
-                ),
-            ))
-        }
-        FrameView::Absent => {
-            return Err(Verdict::incomplete(format!(
-                "the page has no portal frame to judge: {}",
-                summary(&view)
-            )))
-        }
+        ),
+        FrameView::Loaded { url, .. } => Err(Verdict::fail(
+            format!("the browser refuses to frame the portal in {under}"),
+            format!(
+                "the portal document loaded in the frame ({url}): {}",
+                summary(view)
+            ),
+        )),
+        FrameView::Absent => Err(Verdict::incomplete(format!(
+            "the page has no portal frame to judge: {}",
+            summary(view)
+        ))),
     }
-    Ok(c.pass())
 }
 
 fn normalized(source: &str) -> String {
@@ -170,31 +188,30 @@ fn expect_tight_ancestors(
 
 async fn ancestors_header(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
-    let evil = p.origin(Site::Evil);
-    // Plainly, then as a browser would ask for it when another site frames
-    // it: the policy must not follow the request.
-    let framed_by_evil = |call: ApiCall| {
-        call.header("referer", format!("{evil}/"))
-            .header("sec-fetch-dest", "iframe")
-            .header("sec-fetch-site", "cross-site")
-    };
-    let asks: [(Tenant, bool); 3] = [
-        (Tenant::Primary, false),
-        (Tenant::Secondary, false),
-        (Tenant::Primary, true),
+    // Plainly, then as a browser asks for it when a page frames it (from a
+    // foreign site, and from the allowlisted one, whose Referer names only
+    // the parent): the policy must not follow the request.
+    let asks: [(Tenant, Option<Site>); 4] = [
+        (Tenant::Primary, None),
+        (Tenant::Secondary, None),
+        (Tenant::Primary, Some(Site::Evil)),
+        (Tenant::Primary, Some(Site::ShopA)),
     ];
-    for (tenant, framed) in asks {
+    for (tenant, framed_by) in asks {
         let key = p.public_key(tenant);
         let mut call = ApiCall::get(format!("{EMBED_PATH}?pk={key}"));
-        if framed {
-            call = framed_by_evil(call);
-        }
-        let reply = p.api(call).await?;
-        let what = if framed {
-            format!("{tenant:?} tenant's embed document, asked as a frame of {evil}")
-        } else {
-            format!("{tenant:?} tenant's embed document")
+        let what = match framed_by {
+            Some(site) => {
+                let parent = p.origin(site);
+                call = call
+                    .header("referer", format!("{parent}/"))
+                    .header("sec-fetch-dest", "iframe")
+                    .header("sec-fetch-site", "cross-site");
+                format!("{tenant:?} tenant's embed document, asked as a frame of {parent}")
+            }
+            None => format!("{tenant:?} tenant's embed document"),
         };
+        let reply = p.api(call).await?;
         c.expect(reply.status == 200, format!("{what}: 200"), || {
             describe(&reply)
         })?;
@@ -391,7 +408,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: API,
             needs: &[],
             budget: API_BUDGET,
-            description: "Fetches /embed for each tenant, and the primary's again with the `Referer` and `Sec-Fetch-*` headers of a frame on https://evil.test: each 200 with a `frame-ancestors` header listing exactly that tenant's allowlisted HTTPS origin, no wildcard, no http.",
+            description: "Fetches /embed for each tenant, and the primary's again with the `Referer` and `Sec-Fetch-*` headers of a frame on https://evil.test and of one on the allowlisted https://shop-a.test: each 200 with a `frame-ancestors` header listing exactly that tenant's allowlisted HTTPS origin, no wildcard, no http.",
             how_to_fix: "Build frame-ancestors from the tenant's allowlist of full https origins.",
             run: run!(p => ancestors_header(p)),
         },
