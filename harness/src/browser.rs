@@ -8,9 +8,11 @@
 //! - `pool`: sessions lent to scenarios, replaced when lost.
 //! - `observe`: the engine-neutral store of what the browser reported
 //!   (console, log and requests of every frame), filled by `devtools`
-//!   (Chromium) or `bidi` (WebDriver BiDi, Firefox).
-//! - `engine`: Chromium, Firefox and WebKit: binaries, trust, what each observes.
-//! - `proxy`: the names proxy that maps `*.test` to loopback for every engine.
+//!   (Chromium), `bidi` (WebDriver BiDi, Firefox) or the proxy's tap
+//!   (requests only, WebKit).
+//! - `engine`: Chromium, Firefox and WebKit: binaries, install, trust.
+//! - `proxy`: the names proxy that maps `*.test` to loopback for every
+//!   engine; `proxy::tap` ends a WebKit session's TLS to record its requests.
 
 pub mod bidi;
 pub mod devtools;

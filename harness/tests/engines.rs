@@ -1,8 +1,9 @@
 //! Firefox and WebKit run the whole catalogue against the bundled
 //! reference: every outcome is a pass that says what it observed, or an
 //! error with its reason (never a silent pass); Firefox passes all, WebKit
-//! all but what needs a network view it cannot give; the report names its
-//! engine and the certificate trust used. A geckodriver started apart from the harness
+//! (its requests seen by the names proxy's tap) all but what needs the
+//! portal frame's console; the report names its engine, the certificate
+//! trust and what of the browser was observed. A geckodriver started apart from the harness
 //! (`--webdriver URL`) works through the names proxy (`--proxy-bind`).
 //! A run on several engines writes the engine matrix (`OUT/index.html`,
 //! `OUT/engines.md`) above their own report directories.
@@ -83,9 +84,10 @@ fn not_passed(json: &Value) -> Vec<(String, String, String)> {
 
 /// The whole catalogue against the clean reference on Firefox and WebKit:
 /// Firefox (observed through WebDriver BiDi) passes every scenario; WebKit,
-/// whose driver offers no view of the network, passes every scenario but
-/// those that need one, which are incomplete and say so. The engine matrix
-/// lists each difference with WebKit's reason.
+/// whose requests only the names proxy's tap sees, passes every scenario
+/// but those that need the portal frame's console, which are incomplete
+/// and say so. The engine matrix lists each difference with WebKit's
+/// reason.
 #[test]
 fn the_clean_reference_on_firefox_and_webkit() {
     let dir = tempfile::tempdir().unwrap();
@@ -112,15 +114,19 @@ fn the_clean_reference_on_firefox_and_webkit() {
             json["meta"]["browser_trust"].is_string(),
             "{engine}: the report says which certificate trust was used"
         );
+        let observation = json["meta"]["browser_observation"].as_str().unwrap_or("");
+        assert!(
+            observation.contains(if engine == "firefox" { "BiDi" } else { "tap" }),
+            "{engine}: the report says what of the browser was observed: {observation:?}"
+        );
         match engine {
             "firefox" => assert!(others.is_empty(), "firefox: {others:#?}"),
             _ => {
                 for (id, outcome, reason) in &others {
                     assert_eq!(outcome, "error", "webkit {id}: {reason}");
                     assert!(
-                        reason.contains("no view of its network")
-                            || reason.contains("could not watch the browser's requests"),
-                        "webkit {id} is incomplete only for want of a network view: {reason}"
+                        reason.contains("portal frame's console"),
+                        "webkit {id} is incomplete only for want of the frame's console: {reason}"
                     );
                 }
             }

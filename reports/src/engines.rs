@@ -67,6 +67,8 @@ pub struct EngineColumn {
     pub status: RunStatus,
     pub browser: Option<String>,
     pub trust: Option<String>,
+    /// What of the browser's reports reached the harness.
+    pub observation: Option<String>,
     /// Pass, fail, error, skipped, not-run counts over every level.
     pub counts: [(State, usize); 6],
 }
@@ -85,6 +87,7 @@ impl EngineMatrix {
                     status: run.record.status.clone(),
                     browser: run.record.meta.browser.clone(),
                     trust: run.record.meta.browser_trust.clone(),
+                    observation: run.record.meta.browser_observation.clone(),
                     counts: State::ALL.map(|s| (s, total.get(s))),
                 }
             })
@@ -174,15 +177,16 @@ pub fn render_engines_markdown(matrix: &EngineMatrix, meta: Option<&RunMeta>) ->
         escape_md(&target_line(meta)),
         matrix.engines.len()
     );
-    out.push_str("| Engine | Verdict | Scenarios | Browser | Certificate trust | Report |\n|---|---|---|---|---|---|\n");
+    out.push_str("| Engine | Verdict | Scenarios | Browser | Certificate trust | Observation | Report |\n|---|---|---|---|---|---|---|\n");
     for e in &matrix.engines {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {}report.html |\n",
+            "| {} | {} | {} | {} | {} | {} | {}report.html |\n",
             md_id(&e.engine),
             status_word(&e.status),
             escape_md(&counts_line(e)),
             escape_md(e.browser.as_deref().unwrap_or("none")),
             escape_md(e.trust.as_deref().unwrap_or("none")),
+            escape_md(e.observation.as_deref().unwrap_or("none")),
             escape_md(&format!("{}/", e.dir)),
         ));
     }
@@ -255,7 +259,7 @@ pub fn render_engines_html(matrix: &EngineMatrix, meta: Option<&RunMeta>) -> Str
         .lit(STYLE)
         .lit("</style>\n</head>\n<body>\n")
         .el("<h1>portalcheck: ", &target, "</h1>\n")
-        .lit("<h2>Engine matrix</h2>\n<table>\n<tr><th>Engine</th><th>Verdict</th><th>Scenarios</th><th>Browser</th><th>Certificate trust</th></tr>\n");
+        .lit("<h2>Engine matrix</h2>\n<table>\n<tr><th>Engine</th><th>Verdict</th><th>Scenarios</th><th>Browser</th><th>Certificate trust</th><th>Observation</th></tr>\n");
     for e in &matrix.engines {
         d.lit("<tr><td><a href=\"")
             .text(&format!("{}/report.html", e.dir))
@@ -268,7 +272,12 @@ pub fn render_engines_html(matrix: &EngineMatrix, meta: Option<&RunMeta>) -> Str
         }
         d.el("</td><td>", &counts_line(e), "</td>")
             .el("<td>", e.browser.as_deref().unwrap_or("none"), "</td>")
-            .el("<td>", e.trust.as_deref().unwrap_or("none"), "</td></tr>\n");
+            .el("<td>", e.trust.as_deref().unwrap_or("none"), "</td>")
+            .el(
+                "<td>",
+                e.observation.as_deref().unwrap_or("none"),
+                "</td></tr>\n",
+            );
     }
     d.lit("</table>\n");
     let differences: Vec<&MatrixRow> = matrix.differences().collect();

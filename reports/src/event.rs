@@ -25,6 +25,11 @@ pub struct RunMeta {
     /// narrower).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_trust: Option<String>,
+    /// What of the browser's own reports reached the harness, and how
+    /// (DevTools, WebDriver BiDi, the names proxy's tap, or nothing): an
+    /// engine that sees less leaves those checks incomplete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_observation: Option<String>,
     /// RFC 3339.
     pub started_at: String,
     /// The seed of generated scenarios; the same seed replays the same inputs.

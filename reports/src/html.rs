@@ -231,6 +231,9 @@ fn header(d: &mut Doc, record: &RunRecord) {
     if let Some(trust) = &meta.browser_trust {
         row("Certificate trust", trust);
     }
+    if let Some(observation) = &meta.browser_observation {
+        row("Observation", observation);
+    }
     if let Some(driver) = &meta.driver {
         row("Driver", driver);
     }

@@ -84,6 +84,9 @@ fn run_properties(record: &RunRecord) -> Vec<Property> {
     if let Some(trust) = &meta.browser_trust {
         props.push(Property::new("browser.trust", x(trust)));
     }
+    if let Some(observation) = &meta.browser_observation {
+        props.push(Property::new("browser.observation", x(observation)));
+    }
     props
 }
 

@@ -103,10 +103,11 @@ pub fn render_markdown(record: &RunRecord) -> String {
     if let Some(engine) = &meta.engine {
         out.push(String::new());
         out.push(format!(
-            "Engine **{}** ({}) \u{b7} certificate trust: {}",
+            "Engine **{}** ({}) \u{b7} certificate trust: {} \u{b7} observation: {}",
             escape_md(engine),
             escape_md(meta.browser.as_deref().unwrap_or("version unknown")),
             escape_md(meta.browser_trust.as_deref().unwrap_or("unknown")),
+            escape_md(meta.browser_observation.as_deref().unwrap_or("unknown")),
         ));
     }
     out.push(String::new());

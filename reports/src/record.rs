@@ -481,6 +481,7 @@ fn unknown_meta() -> RunMeta {
         driver: None,
         engine: None,
         browser_trust: None,
+        browser_observation: None,
         started_at: String::new(),
         seed: 0,
         selection: Selection::default(),

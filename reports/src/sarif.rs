@@ -147,6 +147,7 @@ pub fn render_sarif(record: &RunRecord) -> String {
                 "engine": meta.engine,
                 "browser": meta.browser,
                 "browserTrust": meta.browser_trust,
+                "browserObservation": meta.browser_observation,
             },
         }],
     });

@@ -599,12 +599,13 @@ pub fn generate<S: Strategy>(
 // ------------------------------------------------------- negative observations
 
 /// The premise of every "the page went quiet" barrier: the harness could
-/// watch this browser's network. Without it (an engine with neither
-/// DevTools nor WebDriver BiDi) the scenario is incomplete, and says why.
+/// watch this browser's network. Without it (an engine observed by none of
+/// DevTools, WebDriver BiDi or the names proxy's tap, such as a remote
+/// WebKit) the scenario is incomplete, and says why.
 pub fn expect_network_observed(view: &PageView) -> Result<(), Verdict> {
     if view.requests.is_none() {
         return Err(Verdict::incomplete(
-            "this browser gives the harness no view of its network (no DevTools or WebDriver BiDi on this engine), so whether a request may still come cannot be told",
+            "this browser gives the harness no view of its network (no DevTools, WebDriver BiDi or proxy tap for this session), so whether a request may still come cannot be told",
         ));
     }
     Ok(())

@@ -629,6 +629,7 @@ impl FakeProbe {
             watched_ms: page.deadline.as_millis() as u64,
             portal_frames: 0,
             requests: Some(Vec::new()),
+            portal_console_observed: true,
             storage: Vec::new(),
             frame_cookie: None,
             messages: Vec::new(),

@@ -507,6 +507,11 @@ pub struct PageView {
     /// `None` when the harness could not watch the network (then nothing
     /// may be concluded from the absence of a request).
     pub requests: Option<Vec<ObservedRequest>>,
+    /// Whether the console and log entries of the portal frame reached the
+    /// harness (DevTools, WebDriver BiDi). When not, [`PageView::console`]
+    /// holds the host page's own messages only, and nothing may be
+    /// concluded from a message's absence in the frame.
+    pub portal_console_observed: bool,
     /// Script-readable storage of the host page and of the portal frame at
     /// the end of watching.
     pub storage: Vec<StorageView>,

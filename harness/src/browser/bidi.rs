@@ -70,7 +70,7 @@ pub async fn attach(ws_url: &str) -> Result<Observer, BrowserError> {
     }
     let store = Store::default();
     let task = tokio::spawn(listen(ws, store.clone()));
-    Ok(Observer::new(store, task, "WebDriver BiDi"))
+    Ok(Observer::new(store, task, "WebDriver BiDi", true))
 }
 
 /// A BiDi header's value (`{"type": "string", "value": ...}`).

@@ -40,7 +40,7 @@ pub async fn attach(port: u16) -> Result<Observer, BrowserError> {
         })?;
     let store = Store::default();
     let task = tokio::spawn(listen(ws, store.clone()));
-    Ok(Observer::new(store, task, "DevTools"))
+    Ok(Observer::new(store, task, "DevTools", true))
 }
 
 async fn listen(ws: Ws, store: Store) {

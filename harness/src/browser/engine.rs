@@ -1,5 +1,5 @@
 //! The three browser engines a run can drive, where each one's binaries
-//! are, how to install them, and what each can observe and trust.
+//! are, how to install them, and how each trusts the run's certificates.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -40,13 +40,6 @@ impl Engine {
             }
             Engine::Webkit => "apt-get install -y webkit2gtk-driver xvfb",
         }
-    }
-
-    /// Whether the console and requests of the cross-origin portal frame
-    /// reach the harness: DevTools auto-attach on Chromium, WebDriver BiDi
-    /// on Firefox; WebKitWebDriver offers neither.
-    pub fn observes_portal_console(self) -> bool {
-        matches!(self, Engine::Chromium | Engine::Firefox)
     }
 
     /// The engine's local binaries: `(browser, driver)`.
@@ -95,7 +88,7 @@ impl fmt::Display for Engine {
 
 /// An engine whose binaries are not on this machine.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{engine} is not installed: install it with `{}` (or run scripts/ensure-browser --engines all)", engine.install_command())]
+#[error("{engine} is not installed: install it with `{}` (or run scripts/ensure-browser all)", engine.install_command())]
 pub struct MissingEngine {
     pub engine: Engine,
 }

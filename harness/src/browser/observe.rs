@@ -1,8 +1,9 @@
 //! What the browser itself reported, engine-neutral: console messages, log
 //! entries and the requests of every frame (the cross-origin portal frame
 //! included), in one store that a protocol listener fills — DevTools on
-//! Chromium (`devtools`), WebDriver BiDi on Firefox (`bidi`) — and that the
-//! page watcher reads "everything since" a mark.
+//! Chromium (`devtools`), WebDriver BiDi on Firefox (`bidi`), the names
+//! proxy's tap on WebKit (`proxy::tap`, requests only) — and that the page
+//! watcher reads "everything since" a mark.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -67,14 +68,14 @@ impl Default for Shared {
 
 /// The store a listener writes into.
 #[derive(Clone, Default)]
-pub(super) struct Store(Arc<Mutex<Shared>>);
+pub(crate) struct Store(Arc<Mutex<Shared>>);
 
 impl Store {
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn push(
+    pub(crate) fn push(
         &self,
         target_url: String,
         kind: &'static str,
@@ -96,7 +97,7 @@ impl Store {
     }
 
     /// A request `id` from document `from` started.
-    pub(super) fn request_started(&self, id: &str, from: &str, url: &str) {
+    pub(crate) fn request_started(&self, id: &str, from: &str, url: &str) {
         let mut s = self.lock();
         s.in_flight
             .insert(id.to_string(), (from.to_string(), url.to_string()));
@@ -104,7 +105,7 @@ impl Store {
     }
 
     /// A request finished or failed.
-    pub(super) fn request_ended(&self, id: &str) {
+    pub(crate) fn request_ended(&self, id: &str) {
         let mut s = self.lock();
         s.in_flight.remove(id);
         s.last_network = Instant::now();
@@ -116,12 +117,32 @@ impl Store {
     }
 }
 
+/// What a session's observer sees, for the report's metadata.
+pub fn describe(observer: Option<&Observer>) -> String {
+    match observer {
+        Some(o) if o.sees_console => {
+            format!(
+                "{}: console, log entries and requests of every frame",
+                o.protocol
+            )
+        }
+        Some(o) => format!(
+            "{}: requests of every frame, not the portal frame's console",
+            o.protocol
+        ),
+        None => "none: neither the browser's requests nor the portal frame's console".into(),
+    }
+}
+
 /// A running listener and its store; the listener stops when dropped.
 pub struct Observer {
     store: Store,
     task: tokio::task::JoinHandle<()>,
     /// `DevTools` or `WebDriver BiDi`, for the report.
     pub protocol: &'static str,
+    /// Whether console messages and log entries of every frame (the
+    /// portal frame's included) reach the store, or only requests.
+    pub sees_console: bool,
 }
 
 impl Drop for Observer {
@@ -135,11 +156,13 @@ impl Observer {
         store: Store,
         task: tokio::task::JoinHandle<()>,
         protocol: &'static str,
+        sees_console: bool,
     ) -> Observer {
         Observer {
             store,
             task,
             protocol,
+            sees_console,
         }
     }
 

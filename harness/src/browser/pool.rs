@@ -23,6 +23,8 @@ pub struct BrowserPool {
     webdriver: Option<String>,
     pub engine: Engine,
     pub trust: TrustMode,
+    /// What of the browser's own reports its sessions observe.
+    pub observation: String,
     pub version: String,
     pub driver_version: String,
     /// The names proxy (Firefox, WebKit): lives as long as the pool.
@@ -93,9 +95,11 @@ impl BrowserPool {
         let version = sessions[0].version.clone();
         let driver_version = sessions[0].driver_version.clone();
         let trust = sessions[0].trust;
+        let observation = super::observe::describe(sessions[0].observer.as_ref());
         Ok(BrowserPool {
             engine,
             trust,
+            observation,
             _proxy: proxy,
             slots: std::sync::Arc::new(Semaphore::new(sessions.len())),
             live: AtomicUsize::new(sessions.len()),

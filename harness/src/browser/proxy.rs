@@ -3,6 +3,14 @@
 //! hosts. `CONNECT name.test:PORT` tunnels to `127.0.0.1:PORT`; a plain
 //! `GET http://name.test:PORT/...` is forwarded there; every other name is
 //! refused (403), so the browser reaches nothing outside the run.
+//! A proxy started with a [`tap::Tap`] also records the requests it
+//! carries, for an engine that reports none itself.
+
+pub(crate) mod tap;
+
+use std::sync::Arc;
+
+use super::observe::{Observer, Store};
 
 use std::net::SocketAddr;
 
@@ -26,13 +34,31 @@ pub enum ProxyError {
 /// A running names proxy; stops when dropped.
 pub struct NamesProxy {
     pub addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
+    /// The accept loop (`None` once handed to an [`Observer`]).
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl NamesProxy {
     /// Listen on `bind` (e.g. `127.0.0.1:0`, or `0.0.0.0:8118` for a
     /// remote browser).
     pub async fn start(bind: &str) -> Result<NamesProxy, ProxyError> {
+        NamesProxy::start_with(bind, None).await
+    }
+
+    /// A proxy on loopback for one browser session that records every
+    /// request it carries (HTTPS ones through the [`tap`]): its endpoint,
+    /// and the observer that reads the records and keeps the proxy running.
+    pub async fn start_tapped() -> Result<(String, Observer), ProxyError> {
+        let store = Store::default();
+        let mut proxy =
+            NamesProxy::start_with("127.0.0.1:0", Some(tap::Tap::new(store.clone()))).await?;
+        let endpoint = proxy.endpoint();
+        let task = proxy.task.take().expect("a started proxy has its task");
+        let observer = Observer::new(store, task, "the names proxy's tap", false);
+        Ok((endpoint, observer))
+    }
+
+    async fn start_with(bind: &str, tap: Option<Arc<tap::Tap>>) -> Result<NamesProxy, ProxyError> {
         let listener = TcpListener::bind(bind)
             .await
             .map_err(|source| ProxyError::Bind {
@@ -45,10 +71,13 @@ impl NamesProxy {
         })?;
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream));
+                tokio::spawn(serve(stream, tap.clone()));
             }
         });
-        Ok(NamesProxy { addr, task })
+        Ok(NamesProxy {
+            addr,
+            task: Some(task),
+        })
     }
 
     /// `host:port` as a browser's proxy setting names it; a wildcard bind
@@ -64,7 +93,9 @@ impl NamesProxy {
 
 impl Drop for NamesProxy {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = &self.task {
+            task.abort();
+        }
     }
 }
 
@@ -80,7 +111,7 @@ pub fn route(authority: &str) -> Option<(String, u16)> {
     ok.then_some((host, port))
 }
 
-async fn serve(mut client: TcpStream) {
+async fn serve(mut client: TcpStream, tap: Option<Arc<tap::Tap>>) {
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
     let end = loop {
@@ -108,9 +139,12 @@ async fn serve(mut client: TcpStream) {
         parts.next().unwrap_or("HTTP/1.1"),
     );
     if method.eq_ignore_ascii_case("CONNECT") {
-        let Some((_, port)) = route(target) else {
+        let Some((host, port)) = route(target) else {
             return refuse(client).await;
         };
+        if let (Some(tap), true) = (&tap, end == head.len()) {
+            return tap.clone().serve_tunnel(client, host, port).await;
+        }
         let Ok(mut upstream) = TcpStream::connect(("127.0.0.1", port)).await else {
             let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
             return;
@@ -145,6 +179,17 @@ async fn serve(mut client: TcpStream) {
     let Some((_, port)) = route(&authority) else {
         return refuse(client).await;
     };
+    let recorded = tap.as_ref().map(|tap| {
+        let header = |name: &str| {
+            text.split("\r\n").skip(1).find_map(|line| {
+                let (n, v) = line.split_once(':')?;
+                n.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().to_string())
+            })
+        };
+        (tap, tap.record(method, target, header))
+    });
     let Ok(mut upstream) = TcpStream::connect(("127.0.0.1", port)).await else {
         let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
         return;
@@ -167,6 +212,9 @@ async fn serve(mut client: TcpStream) {
         let _ = upstream.write_all(&head[end..]).await;
     }
     let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+    if let Some((tap, id)) = recorded {
+        tap.ended(&id);
+    }
 }
 
 async fn refuse(mut client: TcpStream) {

@@ -212,6 +212,26 @@ impl BrowserSession {
             what: "start browser",
             detail: format!("{engine} needs the names proxy and none was started"),
         })?;
+        // WebKit's driver reports no requests: a local WebKit goes through
+        // a proxy of its own whose tap records them.
+        let mut tap = None;
+        let proxy = match (engine, remote) {
+            (Engine::Webkit, None) => {
+                let (endpoint, observer) =
+                    super::proxy::NamesProxy::start_tapped()
+                        .await
+                        .map_err(|e| BrowserError::Unexpected {
+                            what: "start browser",
+                            detail: match std::error::Error::source(&e) {
+                                Some(cause) => format!("{e}: {cause}"),
+                                None => e.to_string(),
+                            },
+                        })?;
+                tap = Some(observer);
+                endpoint
+            }
+            _ => proxy,
+        };
         let (driver, url) = match remote {
             Some(url) => (None, url.to_string()),
             None => {
@@ -319,7 +339,7 @@ impl BrowserSession {
         // it are then incomplete, never passed).
         let observer = match cap("webSocketUrl") {
             Some(ws) => super::bidi::attach(&ws).await.ok(),
-            None => None,
+            None => tap,
         };
         Ok(BrowserSession {
             engine,

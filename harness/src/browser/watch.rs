@@ -230,6 +230,7 @@ pub async fn watch(
         watched_ms: opened.elapsed().as_millis() as u64,
         portal_frames: state["frames"].as_u64().unwrap_or(0) as usize,
         requests,
+        portal_console_observed: session.observer.as_ref().is_some_and(|o| o.sees_console),
         storage,
         frame_cookie: None,
         messages: window_messages(&state),

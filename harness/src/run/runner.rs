@@ -130,6 +130,7 @@ pub fn run_meta(
     browser: Option<String>,
     driver: Option<String>,
     browser_trust: Option<String>,
+    browser_observation: Option<String>,
 ) -> RunMeta {
     let engine = selected
         .iter()
@@ -138,6 +139,7 @@ pub fn run_meta(
     RunMeta {
         engine,
         browser_trust,
+        browser_observation,
         portalcheck_version: env!("CARGO_PKG_VERSION").to_string(),
         catalogue_revision: scenarios::CATALOGUE_REVISION.to_string(),
         target,
@@ -207,6 +209,7 @@ pub async fn run(
         figures.browser.clone(),
         figures.driver.clone(),
         pool.as_ref().map(|p| p.trust.describe().to_string()),
+        pool.as_ref().map(|p| p.observation.clone()),
     )));
 
     // Long waits first, so they overlap with everything else.

@@ -153,6 +153,7 @@ pub async fn execute(request: RunRequest) -> Result<RunDone, SessionError> {
                 None,
                 None,
                 None,
+                None,
             );
             sink.send(Event::RunStarted(meta));
             sink.send(Event::RunFinished(RunEnd {

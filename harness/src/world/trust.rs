@@ -105,30 +105,63 @@ impl Trust {
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
             .build()
             .map_err(TrustError::Verifier)?;
-        let verifier = PinningVerifier {
+        let accepts = Accepts::PinnedOrAnchored {
             webpki,
             pinned: self.pinned.clone(),
-            provider: provider.clone(),
         };
-        Ok(ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(TrustError::Anchors)?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth())
+        config_accepting(accepts, provider)
+    }
+
+    /// A rustls client configuration (ring) that accepts any certificate
+    /// a server shows (the handshake's signature is still checked against
+    /// it): for the names proxy's tap, which asks no more of the mocked
+    /// hosts than the engine behind it (`acceptInsecureCerts`) does.
+    pub fn any_certificate_config() -> ClientConfig {
+        config_accepting(
+            Accepts::Any,
+            Arc::new(rustls::crypto::ring::default_provider()),
+        )
+        .expect("ring supports the default protocol versions")
     }
 }
 
-/// Accepts a server whose leaf carries a pinned key (the handshake's
-/// signature is still verified with it); otherwise WebPKI against the anchors.
+fn config_accepting(
+    accepts: Accepts,
+    provider: Arc<CryptoProvider>,
+) -> Result<ClientConfig, TrustError> {
+    let verifier = Verifier {
+        accepts,
+        provider: provider.clone(),
+    };
+    Ok(ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(TrustError::Anchors)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth())
+}
+
+/// Which server certificates a [`Verifier`] accepts.
 #[derive(Debug)]
-struct PinningVerifier {
-    webpki: Arc<WebPkiServerVerifier>,
-    pinned: Vec<Vec<u8>>,
+enum Accepts {
+    /// A leaf carrying a pinned key; otherwise WebPKI against the anchors.
+    PinnedOrAnchored {
+        webpki: Arc<WebPkiServerVerifier>,
+        pinned: Vec<Vec<u8>>,
+    },
+    /// Any.
+    Any,
+}
+
+/// Checks the server's certificate as [`Accepts`] says, and the
+/// handshake's signature with the key of the certificate shown.
+#[derive(Debug)]
+struct Verifier {
+    accepts: Accepts,
     provider: Arc<CryptoProvider>,
 }
 
-impl ServerCertVerifier for PinningVerifier {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -137,13 +170,15 @@ impl ServerCertVerifier for PinningVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let pinned = cert_parts(end_entity)
-            .is_some_and(|parts| self.pinned.iter().any(|p| p.as_slice() == parts.spki));
-        if pinned {
+        let Accepts::PinnedOrAnchored { webpki, pinned } = &self.accepts else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        let is_pinned = cert_parts(end_entity)
+            .is_some_and(|parts| pinned.iter().any(|p| p.as_slice() == parts.spki));
+        if is_pinned {
             return Ok(ServerCertVerified::assertion());
         }
-        self.webpki
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
     }
 
     fn verify_tls12_signature(

@@ -125,6 +125,9 @@ pub fn run_meta(scenarios: Vec<ScenarioMeta>) -> RunMeta {
         driver: Some("chromedriver 156.0.8078.73".into()),
         engine: Some("chromium".into()),
         browser_trust: Some("exactly the run's keys (SPKI pin list)".into()),
+        browser_observation: Some(
+            "DevTools: console, log entries and requests of every frame".into(),
+        ),
         started_at: "2026-11-25T10:00:00Z".into(),
         seed: 42,
         selection: Selection::default(),

@@ -233,8 +233,11 @@ pub fn unobserved(view: &PageView) -> Vec<String> {
     let mut gaps = Vec::new();
     if view.requests.is_none() {
         gaps.push(
-            "the browser's requests (no DevTools or WebDriver BiDi on this engine)".to_string(),
+            "the browser's requests (no DevTools, WebDriver BiDi or proxy tap on this engine)"
+                .to_string(),
         );
+    }
+    if !view.portal_console_observed {
         gaps.push(
             "the portal frame's console (no DevTools or WebDriver BiDi on this engine)".to_string(),
         );
@@ -306,6 +309,16 @@ async fn signed_in_page(p: &mut dyn Probe) -> Outcome {
             .filter(|e| e.requirement == *requirement)
             .map(Exposure::describe)
             .collect();
+        if *requirement == NO_CREDENTIAL_IN_CONSOLE
+            && here.is_empty()
+            && !view.portal_console_observed
+        {
+            // URLs, Referers and storage are clean, the host console too;
+            // the frame's console could not be read.
+            return Err(Verdict::incomplete(
+                "the portal frame's console could not be read on this engine (no DevTools or WebDriver BiDi): no credential in URLs, Referers, storage or the host page's console, but the frame's console is unjudged",
+            ));
+        }
         c.expect(
             here.is_empty(),
             format!("{requirement}: no session token, HMAC or user string in {} ({} requests, {} storage areas, {} console messages read)",
@@ -354,6 +367,7 @@ mod tests {
             watched_ms: 0,
             portal_frames: 1,
             requests: Some(vec![]),
+            portal_console_observed: true,
             storage: vec![],
             frame_cookie: None,
             messages: vec![],
@@ -433,6 +447,17 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].requirement, NO_CREDENTIAL_IN_URL);
         assert_eq!(found[1].requirement, NO_CREDENTIAL_IN_STORAGE);
+    }
+
+    #[test]
+    fn what_the_engine_could_not_watch_is_named() {
+        let mut v = view();
+        assert!(unobserved(&v).is_empty());
+        v.portal_console_observed = false;
+        assert_eq!(unobserved(&v).len(), 1);
+        assert!(unobserved(&v)[0].contains("portal frame's console"));
+        v.requests = None;
+        assert_eq!(unobserved(&v).len(), 2);
     }
 
     #[test]
