@@ -67,10 +67,11 @@ fn at_least_one(text: &str) -> Result<usize, String> {
 
 /// portalcheck: conformance and security tests for the UserHero Embedded Portal.
 ///
-/// Drives real headless Chromium and mocked hosts (the customer's site, its token
-/// endpoint, an attacker's canary host) on real TLS through every failure mode the
-/// Embedded Portal documentation lists, and writes JSON, JUnit, SARIF, HTML and
-/// Markdown reports. With no target it starts the bundled reference portal.
+/// Drives real browsers (Chromium, Firefox, WebKit) and mocked hosts (the customer's
+/// site, its token endpoint, an attacker's canary host) on real TLS through every
+/// failure mode the Embedded Portal documentation lists, and writes JSON, JUnit,
+/// SARIF, HTML and Markdown reports. With no target it starts the bundled reference
+/// portal.
 #[derive(Debug, Parser)]
 #[command(name = "portalcheck", version, after_long_help = exit_codes_help())]
 pub struct Cli {

@@ -132,6 +132,11 @@ fn explanation(scenario: &ScenarioRecord) -> String {
     }
 }
 
+/// Said of a scenario an engine's run did not select, in both formats.
+const NOT_SELECTED: &str = "this engine's run did not select the scenario.";
+/// Said when no scenario's outcome differs, in both formats.
+const NO_DIFFERENCES: &str = "None: every scenario has the same outcome on every engine.";
+
 fn state_word(cell: &Option<(State, String)>) -> &'static str {
     match cell {
         Some((state, _)) => state.as_str(),
@@ -196,7 +201,8 @@ pub fn render_engines_markdown(matrix: &EngineMatrix, meta: Option<&RunMeta>) ->
         differences.len()
     ));
     if differences.is_empty() {
-        out.push_str("None: every scenario has the same outcome on every engine.\n");
+        out.push_str(NO_DIFFERENCES);
+        out.push('\n');
     }
     for row in &differences {
         out.push_str(&format!(
@@ -207,7 +213,7 @@ pub fn render_engines_markdown(matrix: &EngineMatrix, meta: Option<&RunMeta>) ->
         for (e, cell) in matrix.engines.iter().zip(&row.cells) {
             let why = match cell {
                 Some((_, why)) => escape_md(why),
-                None => "This engine's run did not select the scenario.".to_string(),
+                None => escape_md(NOT_SELECTED),
             };
             out.push_str(&format!(
                 "- {} **{}**: {why}\n",
@@ -285,9 +291,7 @@ pub fn render_engines_html(matrix: &EngineMatrix, meta: Option<&RunMeta>) -> Str
         .num(differences.len() as u64)
         .lit(")</h2>\n");
     if differences.is_empty() {
-        d.lit(
-            "<p class=\"muted\">None: every scenario has the same outcome on every engine.</p>\n",
-        );
+        d.el("<p class=\"muted\">", NO_DIFFERENCES, "</p>\n");
     }
     for row in &differences {
         d.lit("<article>\n<h3>")
@@ -303,7 +307,7 @@ pub fn render_engines_html(matrix: &EngineMatrix, meta: Option<&RunMeta>) -> Str
                     d.text(why);
                 }
                 None => {
-                    d.lit("not selected: this engine's run did not select the scenario.");
+                    d.text("not selected: ").text(NOT_SELECTED);
                 }
             }
             d.lit("</li>\n");

@@ -54,18 +54,25 @@ pub struct BrowserSession {
     pub driver_version: String,
     /// Console, log and network records from every frame, the portal
     /// iframe included, by DevTools (Chromium) or WebDriver BiDi (Firefox);
-    /// `None` where neither can be reached (WebKit, a remote Chromium).
+    /// requests only by the names proxy's tap (a local WebKit); `None`
+    /// where none can be reached (a remote Chromium or WebKit).
     pub observer: Option<Observer>,
     /// `None` when the session is on a WebDriver endpoint the harness did not start.
     process: Option<ChromiumProcess>,
     /// Firefox's or WebKit's driver, which started the browser.
     driver: Option<DriverProcess>,
-    /// How a Chromium the harness started was launched, to launch a
-    /// differently configured one (see [`BrowserSession::blocking_third_party_cookies`]).
-    launched: Option<(BrowserBinaries, LaunchOptions)>,
-    /// How a Firefox or WebKit whose driver the harness started was
-    /// launched, likewise.
-    engine_launched: Option<LaunchOptions>,
+    /// How the harness launched this browser, to launch a differently
+    /// configured one (see [`BrowserSession::blocking_third_party_cookies`]);
+    /// `None` when the browser is not the harness's to relaunch.
+    launched: Option<Launched>,
+}
+
+/// How the harness launched a browser.
+enum Launched {
+    /// Chromium and ChromeDriver, from these binaries.
+    Chromium(BrowserBinaries, LaunchOptions),
+    /// Firefox or WebKit, through the driver the harness started.
+    Engine(LaunchOptions),
 }
 
 impl BrowserSession {
@@ -117,8 +124,7 @@ impl BrowserSession {
             driver_version,
             observer,
             process: Some(process),
-            launched: Some((bins.clone(), options.clone())),
-            engine_launched: None,
+            launched: Some(Launched::Chromium(bins.clone(), options.clone())),
         })
     }
 
@@ -132,19 +138,23 @@ impl BrowserSession {
     pub async fn blocking_third_party_cookies(
         &self,
     ) -> Result<Option<BrowserSession>, BrowserError> {
-        if let (Some(options), Engine::Firefox) = (&self.engine_launched, self.engine) {
-            let mut options = options.clone();
-            options.third_party_cookies = ThirdPartyCookies::Blocked;
-            return BrowserSession::start_engine(Engine::Firefox, &options, None)
-                .await
-                .map(Some);
-        }
-        let Some((bins, options)) = &self.launched else {
-            return Ok(None);
+        let blocking = |options: &LaunchOptions| LaunchOptions {
+            third_party_cookies: ThirdPartyCookies::Blocked,
+            ..options.clone()
         };
-        let mut options = options.clone();
-        options.third_party_cookies = ThirdPartyCookies::Blocked;
-        BrowserSession::start(bins, &options).await.map(Some)
+        match (&self.launched, self.engine) {
+            (Some(Launched::Chromium(bins, options)), _) => {
+                BrowserSession::start(bins, &blocking(options))
+                    .await
+                    .map(Some)
+            }
+            (Some(Launched::Engine(options)), Engine::Firefox) => {
+                BrowserSession::start_engine(Engine::Firefox, &blocking(options), None)
+                    .await
+                    .map(Some)
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Open a session on an existing WebDriver endpoint (e.g. a Selenium
@@ -196,7 +206,6 @@ impl BrowserSession {
             observer: None,
             process: None,
             launched: None,
-            engine_launched: None,
         })
     }
 
@@ -349,8 +358,7 @@ impl BrowserSession {
             driver_version,
             observer,
             process: None,
-            launched: None,
-            engine_launched: remote.is_none().then(|| options.clone()),
+            launched: remote.is_none().then(|| Launched::Engine(options.clone())),
             driver,
         })
     }

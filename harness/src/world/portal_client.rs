@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use fixtures::tls::client::{tls_connector, Deadlines, HttpsClient};
+use fixtures::tls::client::{tls_connector, within_or, Deadlines, HttpsClient};
 use thiserror::Error;
 use tokio_rustls::TlsConnector;
 
@@ -143,15 +143,12 @@ async fn within<T>(
     deadline: Duration,
     future: impl std::future::Future<Output = Result<T, ClientError>>,
 ) -> Result<T, ClientError> {
-    tokio::time::timeout(deadline, future)
-        .await
-        .unwrap_or_else(|_| {
-            Err(ClientError::Timeout {
-                host: host.to_string(),
-                phase,
-                seconds: deadline.as_secs(),
-            })
-        })
+    within_or(deadline, future, || ClientError::Timeout {
+        host: host.to_string(),
+        phase,
+        seconds: deadline.as_secs(),
+    })
+    .await
 }
 
 /// The harness's deadlines for one exchange with the target.
