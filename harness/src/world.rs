@@ -117,6 +117,9 @@ pub struct World {
     /// A secret no tenant has (`SigningKey::Unrelated`).
     pub unrelated_secret: String,
     secrets: Secrets,
+    /// The canary ticket text of every user the run knows (declared in the
+    /// target file, or seeded by a scenario so far).
+    canaries: std::sync::Mutex<Vec<String>>,
     counter: AtomicU64,
     _reference: Option<RunningPortal>,
     _ca: Arc<TestCa>,
@@ -227,6 +230,7 @@ impl World {
                     portal_origin,
                     unrelated_secret: unrelated_secret.clone(),
                     secrets: options.secrets.with([token, unrelated_secret]),
+                    canaries: Default::default(),
                     counter: AtomicU64::new(0),
                     _reference: Some(reference),
                     _ca: ca,
@@ -333,7 +337,7 @@ impl World {
                         TenantSource::Fixed { primary, secondary }
                     }
                 };
-                let seeded = file
+                let seeded: Vec<SeededEntry> = file
                     .users
                     .iter()
                     .map(|u| SeededEntry {
@@ -354,6 +358,8 @@ impl World {
                         public_keys.insert("secondary".into(), s.public_key.clone());
                     }
                 }
+                let declared_canaries: Vec<String> =
+                    seeded.iter().map(|u| u.canary.clone()).collect();
                 let world = World {
                     run_id,
                     script_url: file
@@ -381,6 +387,7 @@ impl World {
                     portal_origin: file.portal_origin.clone(),
                     unrelated_secret,
                     secrets: options.secrets.with(secrets),
+                    canaries: std::sync::Mutex::new(declared_canaries),
                     counter: AtomicU64::new(0),
                     _reference: None,
                     _ca: ca,
@@ -420,6 +427,23 @@ impl World {
     /// Remember a secret so that every report redacts it.
     pub fn register_secret(&self, secret: &str) {
         self.secrets.register(secret);
+    }
+
+    /// Remember a user's canary ticket text: no page of another scenario
+    /// may show it.
+    pub fn register_canary(&self, canary: &str) {
+        let mut canaries = self.canaries.lock().unwrap_or_else(|e| e.into_inner());
+        if !canaries.iter().any(|c| c == canary) {
+            canaries.push(canary.to_string());
+        }
+    }
+
+    /// Every canary the run knows so far.
+    pub fn canaries(&self) -> Vec<String> {
+        self.canaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Where the run's secrets are registered (what its outputs redact).

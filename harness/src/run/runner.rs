@@ -386,8 +386,9 @@ fn outcome_of(verdict: Verdict, exposures: &[Exposure]) -> Outcome {
             let first = &exposures[0];
             Outcome::Fail {
                 expected: format!(
-                    "{}: no credential the run knows shows where it must not (general check on every page)",
-                    first.requirement
+                    "{}: {} (general check on every page)",
+                    first.requirement,
+                    first.rule()
                 ),
                 actual: exposures
                     .iter()

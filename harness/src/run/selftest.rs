@@ -18,7 +18,7 @@ use fixtures::defects::Defect;
 use reports::event::Outcome;
 use reports::record::{RecordBuilder, RunRecord};
 use reports::ExitCode;
-use scenarios::sections::sdk_exposure::GENERAL_REQUIREMENTS;
+use scenarios::sections::sdk_exposure::{EVERY_PAGE_REQUIREMENTS, GENERAL_REQUIREMENTS};
 use scenarios::Scenario;
 use serde::Serialize;
 
@@ -204,7 +204,7 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
 /// The general requirement a failure names as `REQ-ID: ...`, if it is one.
 fn general_requirement(expected: &str) -> Option<&'static str> {
     let id = expected.split(':').next()?;
-    GENERAL_REQUIREMENTS.iter().copied().find(|r| *r == id)
+    EVERY_PAGE_REQUIREMENTS.iter().copied().find(|r| *r == id)
 }
 
 /// Run the matrix for the given defects: the clean reference and one row
@@ -596,6 +596,27 @@ mod tests {
         assert!(!row.ok());
         assert_eq!(row.unexpected, ["other"]);
         assert_eq!(row.details.len(), 1);
+    }
+
+    #[test]
+    fn a_general_check_on_another_scenarios_ticket_catches_a_scoping_defect() {
+        let general = || {
+            Some(Outcome::Fail {
+                expected: "TENANT-SCOPED-BY-IDENTITY: no ticket of another scenario's user shows (general check on every page)".into(),
+                actual: "TENANT-SCOPED-BY-IDENTITY: a OtherUsersTicket in the portal frame's text".into(),
+            })
+        };
+        let rec = record(vec![scenario(
+            "theming.x",
+            &["THEME-ALLOWED-APPLIES"],
+            general(),
+        )]);
+        let row = judge(Some(Defect::TicketListOverFetch), &rec);
+        assert_eq!(row.caught_by, ["theming.x"], "{row:?}");
+        assert!(row.ok(), "{row:?}");
+        // For a defect that does not break it, the same failure is unexpected.
+        let row = judge(Some(DEFECT), &rec);
+        assert_eq!(row.unexpected, ["theming.x"]);
     }
 
     #[test]

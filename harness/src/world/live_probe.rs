@@ -20,7 +20,7 @@ use scenarios::probe::{
     Tenant, ThirdPartyCookies, TokenEndpoint, UserSpec,
 };
 use scenarios::sections::sdk_exposure::{
-    bearer_tokens, exposures, unobserved, Credential, CredentialKind, Exposure,
+    bearer_tokens, exposures, foreign_tickets, unobserved, Credential, CredentialKind, Exposure,
 };
 use serde_json::json;
 
@@ -51,6 +51,9 @@ pub struct ProbeTrail {
     pub exposures: Vec<Exposure>,
     /// What of those pages the general checks could not observe.
     pub unobserved: Vec<String>,
+    /// The canary ticket text of each user the scenario seeded (or was
+    /// given from the target file): its pages may show these, and no other.
+    pub canaries: Vec<String>,
 }
 
 pub struct LiveProbe<'a> {
@@ -355,7 +358,16 @@ impl<'a> LiveProbe<'a> {
                 });
             }
         }
-        for found in exposures(view, &credentials) {
+        let own = &self.trail.canaries;
+        let foreign: Vec<String> = self
+            .world
+            .canaries()
+            .into_iter()
+            .filter(|c| !own.contains(c))
+            .collect();
+        let mut found = exposures(view, &credentials);
+        found.extend(foreign_tickets(view, &foreign));
+        for found in found {
             if !self.trail.exposures.contains(&found) {
                 self.trail.exposures.push(found);
             }
@@ -460,10 +472,15 @@ impl Probe for LiveProbe<'_> {
                 ticket_id: found.ticket_id.clone(),
             };
             self.remember_identity(&user.identity);
+            self.trail.canaries.push(user.canary.clone());
             return Ok(user);
         }
         let n = self.unique("u");
         let canary = spec.subject(&format!("CANARY-{}", random_secret()[..16].to_uppercase()));
+        // Known before the target sees it: a page of another scenario that
+        // shows it, even while this one is still seeding, is caught.
+        self.trail.canaries.push(canary.clone());
+        self.world.register_canary(&canary);
         let identity = spec.identity(&n, self.world.next());
         let public_key = self.keys(tenant)?.public_key.clone();
         let mut params = json!({"publicKey": public_key, "subject": canary});

@@ -28,6 +28,18 @@ pub const GENERAL_REQUIREMENTS: &[&str] = &[
     NO_CREDENTIAL_IN_CONSOLE,
 ];
 
+/// Every requirement a general check can name: [`GENERAL_REQUIREMENTS`],
+/// and no ticket of another scenario's user on the page
+/// ([`foreign_tickets`]). That one has dedicated scenarios too, so the
+/// defect matrix proves it through them; on every page it catches what
+/// they could not foresee.
+pub const EVERY_PAGE_REQUIREMENTS: &[&str] = &[
+    NO_CREDENTIAL_IN_URL,
+    NO_CREDENTIAL_IN_STORAGE,
+    NO_CREDENTIAL_IN_CONSOLE,
+    super::tenancy::SCOPED_BY_IDENTITY,
+];
+
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: NO_CREDENTIAL_IN_URL,
@@ -63,6 +75,9 @@ pub enum CredentialKind {
     UserString,
     /// Anything else the run knows as secret (tenant secrets, provider tokens).
     Secret,
+    /// The ticket text of a user of another scenario: not a credential, but
+    /// another customer's data.
+    OtherUsersTicket,
 }
 
 /// A value that must not leak, and what it is.
@@ -90,6 +105,14 @@ impl Exposure {
     /// `REQ-ID: a KIND in PLACE`, the failing check's text.
     pub fn describe(&self) -> String {
         format!("{}: a {:?} in {}", self.requirement, self.kind, self.place)
+    }
+
+    /// What the general check that found it expects of every page.
+    pub fn rule(&self) -> &'static str {
+        match self.kind {
+            CredentialKind::OtherUsersTicket => "no ticket of another scenario's user shows",
+            _ => "no credential the run knows shows where it must not",
+        }
     }
 }
 
@@ -142,57 +165,83 @@ pub fn bearer_tokens(view: &PageView) -> Vec<String> {
     tokens
 }
 
+/// Where a page's text can show: `(place, text)` pairs, by kind.
+struct Places {
+    /// Request URLs and Referers (all frames), the frame's URL; the place
+    /// names carry the URL itself.
+    urls: Vec<String>,
+    /// Script-readable storage at the end of watching.
+    storage: Vec<(String, String)>,
+    /// Both consoles.
+    console: Vec<(String, String)>,
+}
+
+impl Places {
+    fn of(view: &PageView) -> Places {
+        let mut urls: Vec<String> = Vec::new();
+        if let FrameView::Loaded { url, .. } = &view.frame {
+            urls.push(format!("the portal frame's URL {url}"));
+        }
+        for r in view.requests.iter().flatten() {
+            urls.push(format!(
+                "request URL {} {} (from {})",
+                r.method, r.url, r.from_origin
+            ));
+            if let Some(referer) = &r.referer {
+                urls.push(format!("Referer {referer} of a request to {}", r.url));
+            }
+        }
+        let mut storage: Vec<(String, String)> = Vec::new();
+        for s in &view.storage {
+            let owner = match s.owner {
+                StorageOwner::HostPage => "host page",
+                StorageOwner::PortalFrame => "portal frame",
+            };
+            for (area, entries) in [("localStorage", &s.local), ("sessionStorage", &s.session)] {
+                for (k, v) in entries.iter().flatten() {
+                    storage.push((
+                        format!("{owner} ({}) {area}[{k:?}]", s.origin),
+                        format!("{k}={v}"),
+                    ));
+                }
+            }
+            if let Some(cookies) = &s.cookies {
+                if !cookies.is_empty() {
+                    storage.push((
+                        format!("{owner} ({}) document.cookie", s.origin),
+                        cookies.clone(),
+                    ));
+                }
+            }
+        }
+        let console = view
+            .console
+            .iter()
+            .map(|m| {
+                (
+                    format!("the {} console ({})", m.source.as_str(), m.level),
+                    m.text.clone(),
+                )
+            })
+            .collect();
+        Places {
+            urls,
+            storage,
+            console,
+        }
+    }
+}
+
 /// Every place in `view` where one of `credentials` shows though it must
 /// not: request URLs and Referers (all frames), the frame's URL, and the
 /// storage read at the end.
 pub fn exposures(view: &PageView, credentials: &[Credential]) -> Vec<Exposure> {
     let mut found = Vec::new();
-    let mut url_places: Vec<String> = Vec::new();
-    if let FrameView::Loaded { url, .. } = &view.frame {
-        url_places.push(format!("the portal frame's URL {url}"));
-    }
-    for r in view.requests.iter().flatten() {
-        url_places.push(format!(
-            "request URL {} {} (from {})",
-            r.method, r.url, r.from_origin
-        ));
-        if let Some(referer) = &r.referer {
-            url_places.push(format!("Referer {referer} of a request to {}", r.url));
-        }
-    }
-    let mut storage_places: Vec<(String, String)> = Vec::new();
-    for s in &view.storage {
-        let owner = match s.owner {
-            StorageOwner::HostPage => "host page",
-            StorageOwner::PortalFrame => "portal frame",
-        };
-        for (area, entries) in [("localStorage", &s.local), ("sessionStorage", &s.session)] {
-            for (k, v) in entries.iter().flatten() {
-                storage_places.push((
-                    format!("{owner} ({}) {area}[{k:?}]", s.origin),
-                    format!("{k}={v}"),
-                ));
-            }
-        }
-        if let Some(cookies) = &s.cookies {
-            if !cookies.is_empty() {
-                storage_places.push((
-                    format!("{owner} ({}) document.cookie", s.origin),
-                    cookies.clone(),
-                ));
-            }
-        }
-    }
-    let console_places: Vec<(String, &str)> = view
-        .console
-        .iter()
-        .map(|m| {
-            (
-                format!("the {} console ({})", m.source.as_str(), m.level),
-                m.text.as_str(),
-            )
-        })
-        .collect();
+    let Places {
+        urls: url_places,
+        storage: storage_places,
+        console: console_places,
+    } = Places::of(view);
     for credential in credentials {
         if let Some((place, _)) = console_places
             .iter()
@@ -222,6 +271,52 @@ pub fn exposures(view: &PageView, credentials: &[Credential]) -> Vec<Exposure> {
                 requirement: NO_CREDENTIAL_IN_STORAGE,
                 kind: credential.kind,
                 place: place.clone(),
+            });
+        }
+    }
+    found
+}
+
+/// Every place in `view` where the ticket text of a user the page's
+/// scenario never used shows (`foreign`: users other scenarios seeded,
+/// declared users it did not ask for): the portal frame's text, the host
+/// page's, URLs, storage, both consoles, window messages and foreign
+/// documents' reports. Another scenario's user never belongs on this page,
+/// whatever the page does, so any sighting breaks
+/// [`tenancy::SCOPED_BY_IDENTITY`](super::tenancy::SCOPED_BY_IDENTITY).
+pub fn foreign_tickets(view: &PageView, foreign: &[String]) -> Vec<Exposure> {
+    let places = Places::of(view);
+    let mut texts: Vec<(String, String)> = Vec::new();
+    if let FrameView::Loaded { text, .. } = &view.frame {
+        texts.push(("the portal frame's text".into(), text.clone()));
+    }
+    texts.push(("the host page's text".into(), view.host_text.clone()));
+    texts.extend(places.urls.into_iter().map(|u| (u.clone(), u)));
+    texts.extend(places.storage);
+    texts.extend(places.console);
+    for m in &view.messages {
+        texts.push((
+            format!("a window message from {}", m.origin),
+            m.data.to_string(),
+        ));
+    }
+    for f in &view.foreign {
+        texts.push((format!("a report of {}", f.origin), f.data.to_string()));
+    }
+    let mut found = Vec::new();
+    for canary in foreign {
+        let ticket = Credential {
+            kind: CredentialKind::OtherUsersTicket,
+            value: canary.clone(),
+        };
+        if let Some((place, _)) = texts
+            .iter()
+            .find(|(_, text)| contains_credential(text, &ticket))
+        {
+            found.push(Exposure {
+                requirement: super::tenancy::SCOPED_BY_IDENTITY,
+                kind: CredentialKind::OtherUsersTicket,
+                place: format!("{place} (ticket text {canary})"),
             });
         }
     }
@@ -447,6 +542,42 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].requirement, NO_CREDENTIAL_IN_URL);
         assert_eq!(found[1].requirement, NO_CREDENTIAL_IN_STORAGE);
+    }
+
+    #[test]
+    fn another_users_ticket_is_found_wherever_it_shows() {
+        let other = "CANARY-0123456789ABCDEF".to_string();
+        let own = "CANARY-FEDCBA9876543210".to_string();
+        let clean = view();
+        assert!(foreign_tickets(&clean, std::slice::from_ref(&other)).is_empty());
+        let mut v = view();
+        v.frame = FrameView::Loaded {
+            url: "https://portal.test/embed".into(),
+            text: format!("Your tickets\n{own}"),
+            styles: Default::default(),
+        };
+        assert!(
+            foreign_tickets(&v, std::slice::from_ref(&other)).is_empty(),
+            "the page's own user's ticket is no finding"
+        );
+        v.messages.push(crate::probe::WindowMessage {
+            origin: "https://portal.test".into(),
+            data: serde_json::json!({"recent": [{"subject": other.clone()}]}),
+            ports: 0,
+        });
+        let found = foreign_tickets(&v, std::slice::from_ref(&other));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].requirement,
+            super::super::tenancy::SCOPED_BY_IDENTITY
+        );
+        assert!(found[0].place.contains("window message"), "{found:?}");
+        assert!(EVERY_PAGE_REQUIREMENTS.contains(&found[0].requirement));
+        v.messages.clear();
+        v.host_text = format!("Support: {other}");
+        assert!(foreign_tickets(&v, &[other])[0]
+            .place
+            .contains("host page's text"));
     }
 
     #[test]

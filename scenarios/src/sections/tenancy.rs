@@ -9,12 +9,16 @@ use crate::probe::{ApiReply, Probe, SeededUser, SigningKey, Tenant, UserSpec};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
+/// One user's tickets never reach another user: also judged on every page
+/// ([`super::sdk_exposure::foreign_tickets`]).
+pub const SCOPED_BY_IDENTITY: &str = "TENANT-SCOPED-BY-IDENTITY";
+
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
-        id: "TENANT-SCOPED-BY-IDENTITY",
+        id: SCOPED_BY_IDENTITY,
         section: Section::Tenancy,
         level: Must,
-        text: "Every ticket API call returns only the signed identity's tickets: one user's ticket text never reaches another user, in the portal or in any API response.",
+        text: "Every ticket API call returns only the signed identity's tickets: one user's ticket text never reaches another user, in the portal or in any API response. Also checked on every page of every scenario: no ticket text of a user another scenario seeded (or a declared user the scenario did not ask for) shows in the portal frame, the host page, a URL, storage, a console or a window message.",
         source: "This should never happen. Every API call inside the portal is scoped by the signed identity.",
         surfaces: &[RenderedText, HttpStatus],
     },
