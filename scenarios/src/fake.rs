@@ -59,6 +59,8 @@ pub enum Fault {
     SessionToAnyTarget,
     /// Framing judged by the parent alone (the page the SDK runs on).
     FramingParentOnly,
+    /// The embed document carries the tenant's secret, base64-encoded.
+    SecretInEmbed,
 }
 
 /// The choices the contract leaves to an implementation. The catalogue must
@@ -406,7 +408,14 @@ impl FakeProbe {
                 match self.tenant_of(pk) {
                     Some(t) => (
                         200,
-                        "<html>portal</html>".into(),
+                        if self.has(Fault::SecretInEmbed) {
+                            use base64::Engine;
+                            let key = base64::engine::general_purpose::STANDARD
+                                .encode(self.secrets[&t].as_bytes());
+                            format!("<html><meta name=\"uh-key\" content=\"{key}\">portal</html>")
+                        } else {
+                            "<html>portal</html>".into()
+                        },
                         vec![(
                             "content-security-policy".into(),
                             format!("frame-ancestors {}; default-src 'self'", self.home(t)),
@@ -974,6 +983,12 @@ impl Probe for FakeProbe {
         }
     }
 
+    fn secret_shown(&self, tenant: Tenant, text: &str) -> Option<&'static str> {
+        std::iter::once(&self.secrets[&tenant])
+            .chain(self.rotated.get(&tenant))
+            .find_map(|secret| crate::sections::handshake::secret::shows_secret(text, secret))
+    }
+
     fn sign(&self, tenant: Tenant, key: SigningKey, user: &str) -> Result<String, ProbeError> {
         let other = if tenant == Tenant::Primary {
             Tenant::Secondary
@@ -1197,6 +1212,7 @@ mod tests {
             "embedding.foreign-page-between-refused",
             &[Fault::FramingParentOnly],
         );
+        assert_fails("handshake.answers-carry-no-secret", &[Fault::SecretInEmbed]);
     }
 
     #[test]

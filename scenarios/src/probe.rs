@@ -716,6 +716,12 @@ pub trait Probe: Send {
     /// never leaves the probe.
     fn sign(&self, tenant: Tenant, key: SigningKey, user: &str) -> Result<String, ProbeError>;
 
+    /// How `text` holds the tenant's secret (the current one, or the one
+    /// before a rotation), if it does: the name of the encoding
+    /// ([`crate::sections::handshake::secret::secret_forms`]). The secret
+    /// itself never leaves the probe.
+    fn secret_shown(&self, tenant: Tenant, text: &str) -> Option<&'static str>;
+
     /// A user with a canary ticket, created through the provider state or
     /// picked from the target's seeded users.
     async fn seed_user(&mut self, tenant: Tenant, spec: UserSpec)

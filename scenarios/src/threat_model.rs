@@ -566,6 +566,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["tenancy.no-identifier-refused"]),
     },
     AttackClass {
+        id: "THREAT-PORTAL-SHIPS-SECRET",
+        boundary: B::PortalToBrowser,
+        asset: A::Secret,
+        title: "The portal sends the tenant secret to the browser",
+        attack: "The portal's own answers carry the tenant's secret: an embed document or SDK that checks the HMAC in the browser (client-side authentication), a configuration or error answer that serializes the whole tenant record. Anyone who opens a customer's page can then sign any user of that tenant.",
+        sources: &[cwe!("603", "Use of Client-Side Authentication"), cwe!("200", "Exposure of Sensitive Information to an Unauthorized Actor")],
+        coverage: Scenarios(&["handshake.answers-carry-no-secret"]),
+    },
+    AttackClass {
         id: "THREAT-SECRET-IN-BROWSER",
         boundary: B::ServerToPage,
         asset: A::Secret,

@@ -76,7 +76,7 @@ async fn listen(ws: Ws, store: Store) {
                     ("Network.enable", json!({})),
                     (
                         "Target.setAutoAttach",
-                        json!({"autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true}),
+                        json!({"autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true}),
                     ),
                     ("Runtime.runIfWaitingForDebugger", json!({})),
                 ] {

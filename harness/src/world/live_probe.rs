@@ -426,6 +426,13 @@ impl Probe for LiveProbe<'_> {
             .unwrap_or_default()
     }
 
+    fn secret_shown(&self, tenant: Tenant, text: &str) -> Option<&'static str> {
+        let keys = self.keys(tenant).ok()?;
+        std::iter::once(&keys.current)
+            .chain(keys.rotated.as_ref())
+            .find_map(|secret| scenarios::sections::handshake::secret::shows_secret(text, secret))
+    }
+
     fn sign(&self, tenant: Tenant, key: SigningKey, user: &str) -> Result<String, ProbeError> {
         let hmac = hmac_hex(self.secret(tenant, &key)?.as_bytes(), user.as_bytes());
         self.world.register_secret(&hmac);

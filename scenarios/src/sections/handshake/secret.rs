@@ -1,8 +1,10 @@
 //! "Wrong secret. If you rotated the secret recently, your server may
 //! still be using the old one": a string signed with any other secret
-//! is refused, and a rotation takes effect.
+//! is refused, a rotation takes effect, and the secret never leaves the
+//! portal's server in any answer.
 
 use super::*;
+use crate::probe::FrameView;
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -21,7 +23,143 @@ pub const REQUIREMENTS: &[Requirement] = &[
         source: "If you rotated the secret recently, your server may still be using the old one.",
         surfaces: &[SdkEvent, HttpStatus],
     },
+    Requirement {
+        id: SECRET_NEVER_SENT,
+        section: Section::Handshake,
+        level: Must,
+        text: "No answer of the portal carries a tenant's secret (the current one, or one before a rotation) as is, in hex or in base64: not its SDK script, the embed document or what that document loads, a handshake or ticket answer, a refusal or an error page. The HMAC proves that the customer's server signed the user only while the secret stays there; a portal that ships it (to check the signature in the browser, or by serializing a whole tenant record into an answer) lets anyone who opens the page sign any user.",
+        source: "Wrong secret.",
+        surfaces: &[HttpStatus, RenderedText],
+    },
 ];
+
+/// The secret stays on the portal's server.
+pub const SECRET_NEVER_SENT: &str = "AUTH-SECRET-NEVER-SENT";
+
+/// The encodings an implementation writes a secret in, each with its
+/// name: as is, hex of its bytes (either case), base64 and base64url
+/// (with and without padding). A secret under 8 bytes gives none: it
+/// would match by chance.
+pub fn secret_forms(secret: &str) -> Vec<(&'static str, String)> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    if secret.len() < 8 {
+        return Vec::new();
+    }
+    let bytes = secret.as_bytes();
+    vec![
+        ("as is", secret.to_string()),
+        ("in hex", hex::encode(bytes)),
+        ("in upper-case hex", hex::encode_upper(bytes)),
+        ("in base64", STANDARD.encode(bytes)),
+        ("in base64", STANDARD_NO_PAD.encode(bytes)),
+        ("in base64url", URL_SAFE_NO_PAD.encode(bytes)),
+    ]
+}
+
+/// How `text` holds `secret` ([`secret_forms`]), if it does.
+pub fn shows_secret(text: &str, secret: &str) -> Option<&'static str> {
+    secret_forms(secret)
+        .into_iter()
+        .find(|(_, form)| text.contains(form.as_str()))
+        .map(|(name, _)| name)
+}
+
+/// `https://portal.test/embed?pk=1#x` → `/embed?pk=1`.
+fn path_of(url: &str, origin: &str) -> Option<String> {
+    let rest = url.strip_prefix(origin)?;
+    let rest = rest.split('#').next().unwrap_or_default();
+    rest.starts_with('/').then(|| rest.to_string())
+}
+
+/// The most documents of the page fetched again.
+const MAX_REFETCHED: usize = 24;
+
+/// A signed-in page first (the premise: the portal works for this user);
+/// then every answer of the portal a browser or a client gets is read for
+/// the tenant's secret: the documents the page loaded from the portal
+/// (fetched again), the SDK script, a handshake and its ticket list, a
+/// refusal and an unknown path.
+async fn answers_carry_no_secret(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let tenant = Tenant::Primary;
+    let user = p.seed_user(tenant, UserSpec::Fresh).await?;
+    // Two strings (one for the client, one for the page): neither is reused.
+    let for_api = sign_identity(
+        p,
+        tenant,
+        SigningKey::Current,
+        &user.identity,
+        RECOMMENDED_WINDOW_SECONDS - 10,
+    )?;
+    let for_page = sign_valid(p, tenant, &user.identity)?;
+    let view = p.open_page(signed_page(tenant, &for_page)).await?;
+    expect_ready(&mut c, &view, Some(&user.canary))?;
+    let portal = p.facts().portal_origin.clone();
+    let mut paths: Vec<String> = vec![crate::contract::SCRIPT_PATH.to_string()];
+    if let FrameView::Loaded { url, .. } = &view.frame {
+        paths.extend(path_of(url, &portal));
+    }
+    for r in view.requests.iter().flatten() {
+        if r.method == "GET" {
+            paths.extend(path_of(&r.url, &portal));
+        }
+    }
+    paths.dedup();
+    let mut unique: Vec<String> = Vec::new();
+    for path in paths {
+        if !unique.contains(&path) && unique.len() < MAX_REFETCHED {
+            unique.push(path);
+        }
+    }
+    let mut answers = Vec::new();
+    for path in unique {
+        let reply = p.api(ApiCall::get(path.clone())).await?;
+        answers.push((format!("GET {path}"), reply));
+    }
+    let reply = handshake(p, tenant, &for_api).await?;
+    let token = expect_accepted(&mut c, &reply, "a fresh signed user")?;
+    answers.push(("the handshake's answer".to_string(), reply));
+    let reply = p.api(tickets_request(&token, None)).await?;
+    answers.push(("the ticket list".to_string(), reply));
+    let stranger = fresh_identity(p);
+    let wrong = sign_identity(
+        p,
+        tenant,
+        SigningKey::Unrelated,
+        &stranger,
+        RECOMMENDED_WINDOW_SECONDS,
+    )?;
+    let reply = handshake(p, tenant, &wrong).await?;
+    answers.push(("a refused handshake".to_string(), reply));
+    let missing = format!("/portalcheck-{}", p.unique("missing"));
+    let reply = p.api(ApiCall::get(missing.clone())).await?;
+    answers.push((format!("GET {missing} (no such path)"), reply));
+    for (what, reply) in &answers {
+        let headers: String = reply
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}\n"))
+            .collect();
+        let form = p
+            .secret_shown(tenant, &reply.body)
+            .or_else(|| p.secret_shown(tenant, &headers));
+        c.expect(
+            form.is_none(),
+            format!(
+                "{SECRET_NEVER_SENT}: no tenant secret in {what} ({})",
+                reply.status
+            ),
+            || {
+                format!(
+                    "the tenant's secret, {}, in {what}",
+                    form.unwrap_or_default()
+                )
+            },
+        )?;
+    }
+    Ok(c.pass())
+}
 
 async fn wrong_key(p: &mut dyn Probe, key: SigningKey) -> Outcome {
     let mut c = Checks::new();
@@ -170,6 +308,19 @@ pub fn scenarios() -> Vec<Scenario> {
             run: run!(p => rotated_secret(p)),
         },
         Scenario {
+            id: "handshake.answers-carry-no-secret",
+            title: "No answer of the portal carries the tenant's secret",
+            section: Section::Handshake,
+            requirements: &[SECRET_NEVER_SENT],
+            level: Must,
+            tags: BROWSER_AUTH,
+            needs: BROWSER_USERS,
+            budget: BROWSER_BUDGET,
+            description: "A seeded user's page loads and shows the ticket (the premise); then every document the page loaded from the portal is fetched again (the SDK script, the embed document, its scripts and styles), and a handshake, its ticket list, a refused handshake and an unknown path are asked for: no body or header may hold the tenant's secret as is, in hex or in base64.",
+            how_to_fix: "Keep tenant secrets on the server: verify the HMAC there only, and build answers from the fields they need, never from a whole tenant record.",
+            run: run!(p => answers_carry_no_secret(p)),
+        },
+        Scenario {
             id: "handshake.browser-wrong-secret",
             title: "A page signed with another tenant's secret fails with `invalid_signature`",
             section: Section::Handshake,
@@ -183,4 +334,48 @@ pub fn scenarios() -> Vec<Scenario> {
             run: run!(p => browser_refusal(p, |e| e.key = SigningKey::OtherTenant, AuthFailure::InvalidSignature)),
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_is_found_as_is_in_hex_and_in_base64_and_a_short_one_never() {
+        let secret = "sk_live_0123456789";
+        assert_eq!(
+            shows_secret(&format!("key={secret};"), secret),
+            Some("as is")
+        );
+        let hexed = hex::encode(secret.as_bytes());
+        assert_eq!(
+            shows_secret(&format!("{{\"k\":\"{hexed}\"}}"), secret),
+            Some("in hex")
+        );
+        assert_eq!(
+            shows_secret(&hex::encode_upper(secret.as_bytes()), secret),
+            Some("in upper-case hex")
+        );
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(secret.as_bytes());
+        assert_eq!(shows_secret(&b64, secret), Some("in base64"));
+        // `??>` is `Pz8+` in base64 and `Pz8-` in base64url.
+        let odd = "??>secret-value!";
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(odd.as_bytes());
+        assert!(url.starts_with("Pz8-"), "{url}");
+        assert_eq!(shows_secret(&url, odd), Some("in base64url"));
+        assert_eq!(shows_secret("nothing here", secret), None);
+        assert_eq!(shows_secret("short", "short"), None, "under 8 bytes: never");
+    }
+
+    #[test]
+    fn only_the_portals_own_urls_are_fetched_again() {
+        let portal = "https://portal.test:8443";
+        assert_eq!(
+            path_of("https://portal.test:8443/embed?pk=1#x", portal).as_deref(),
+            Some("/embed?pk=1")
+        );
+        assert_eq!(path_of("https://evil.test/embed", portal), None);
+        assert_eq!(path_of("https://portal.test:84430/x", portal), None);
+    }
 }
