@@ -561,8 +561,10 @@ pub fn frame_ancestors(reply: &ApiReply) -> Option<Vec<String>> {
 
 // ---------------------------------------------------------------- generated inputs
 
-/// `count` values drawn from `strategy` with a deterministic seed, noted
-/// for the evidence. `PORTALCHECK_SEED` replays a run's seed.
+/// `count` values drawn from `strategy` with a seed made from the
+/// scenario's own ([`Probe::seed`], itself from the run's `--seed`) and
+/// `what`, noted for the evidence: the same run seed draws the same
+/// values. `PORTALCHECK_SEED` replays one noted seed.
 pub fn generate<S: Strategy>(
     p: &mut dyn Probe,
     what: &str,
@@ -575,7 +577,10 @@ pub fn generate<S: Strategy>(
     {
         Some(seed) => seed,
         None => {
-            let digest = Sha256::digest(p.unique("seed").as_bytes());
+            let mut hasher = Sha256::new();
+            hasher.update(p.seed().to_be_bytes());
+            hasher.update(what.as_bytes());
+            let digest = hasher.finalize();
             u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
         }
     };

@@ -61,6 +61,9 @@ pub enum Fault {
     FramingParentOnly,
     /// The embed document carries the tenant's secret, base64-encoded.
     SecretInEmbed,
+    /// Users keyed by their identifier's value alone, all fields in one
+    /// namespace.
+    IdentityOneNamespace,
 }
 
 /// The choices the contract leaves to an implementation. The catalogue must
@@ -290,7 +293,7 @@ impl FakeProbe {
         let key = ["externalUserId", "email", "phone"]
             .iter()
             .find_map(|f| match payload.get(*f) {
-                Some(Value::String(v)) if !v.is_empty() => Some(format!("{f}:{v}")),
+                Some(Value::String(v)) if !v.is_empty() => Some(self.user_key(f, v)),
                 _ => None,
             });
         let Some(key) = key else {
@@ -354,6 +357,16 @@ impl FakeProbe {
             map.insert("x-unknown".into(), json!({"nested": [1, "two"]}));
         }
         value
+    }
+
+    /// A user's key: `field:value`, or the value alone under
+    /// [`Fault::IdentityOneNamespace`].
+    fn user_key(&self, field: &str, value: &str) -> String {
+        if self.has(Fault::IdentityOneNamespace) {
+            value.to_string()
+        } else {
+            format!("{field}:{value}")
+        }
     }
 
     fn answer(&mut self, call: &ApiCall) -> ApiReply {
@@ -1026,7 +1039,7 @@ impl Probe for FakeProbe {
             ("phone", &identity.phone),
         ]
         .iter()
-        .find_map(|(f, v)| v.as_ref().map(|v| format!("{f}:{v}")))
+        .find_map(|(f, v)| v.as_ref().map(|v| self.user_key(f, v)))
         .unwrap_or_default();
         let ticket_id = if self.choices.numeric_ids {
             self.counter += 1;
@@ -1213,6 +1226,10 @@ mod tests {
             &[Fault::FramingParentOnly],
         );
         assert_fails("handshake.answers-carry-no-secret", &[Fault::SecretInEmbed]);
+        assert_fails(
+            "tenancy.identifier-fields-distinct",
+            &[Fault::IdentityOneNamespace],
+        );
     }
 
     #[test]

@@ -566,6 +566,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["tenancy.no-identifier-refused"]),
     },
     AttackClass {
+        id: "THREAT-IDENTIFIER-NAMESPACE-CONFUSION",
+        boundary: B::UserToUser,
+        asset: A::TicketData,
+        title: "Identifier fields confused with one another",
+        attack: "The portal keys users by the value of whichever identifier the payload has, all three in one column, or by email before `externalUserId`: a user whose `externalUserId` is another user's email (a customer whose IDs are user-chosen names), or who shares an email under another ID (a family address), becomes that user and reads their tickets.",
+        sources: &[cwe!("639", "Authorization Bypass Through User-Controlled Key"), cwe!("706", "Use of Incorrectly-Resolved Name or Reference")],
+        coverage: Scenarios(&["tenancy.identifier-fields-distinct"]),
+    },
+    AttackClass {
         id: "THREAT-PORTAL-SHIPS-SECRET",
         boundary: B::PortalToBrowser,
         asset: A::Secret,

@@ -15,14 +15,24 @@ use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 use crate::sections::tenancy::{own_session_listing, session_for, twins};
 
-pub const REQUIREMENTS: &[Requirement] = &[Requirement {
-    id: "TENANT-IDENTITY-EXACT",
-    section: Section::Tenancy,
-    level: Must,
-    text: "Identifiers are opaque and matched exactly: an `externalUserId` differing from another user's only in letter case, surrounding white space, a NUL and what follows it, or full-width (compatibility) forms is another user, who sees none of the first user's tickets (or is refused with `invalid_payload`).",
-    source: "Make sure the user payload contains a unique identifier (externalUserId, email, or phone).",
-    surfaces: &[HttpStatus, RenderedText],
-}];
+pub const REQUIREMENTS: &[Requirement] = &[
+    Requirement {
+        id: "TENANT-IDENTITY-EXACT",
+        section: Section::Tenancy,
+        level: Must,
+        text: "Identifiers are opaque and matched exactly: an `externalUserId` differing from another user's only in letter case, surrounding white space, a NUL and what follows it, or full-width (compatibility) forms is another user, who sees none of the first user's tickets (or is refused with `invalid_payload`).",
+        source: "Make sure the user payload contains a unique identifier (externalUserId, email, or phone).",
+        surfaces: &[HttpStatus, RenderedText],
+    },
+    Requirement {
+        id: "TENANT-IDENTIFIERS-DISTINCT",
+        section: Section::Tenancy,
+        level: Must,
+        text: "Each identifier field is its own namespace, and a user with an `externalUserId` is that `externalUserId`: a user whose `externalUserId` (or phone) is another user's email, whose `externalUserId` is another user's phone, or who shares another user's email under a different `externalUserId`, is another user, who sees none of their tickets (or is refused with `invalid_payload`).",
+        source: "Make sure the user payload contains a unique identifier (externalUserId, email, or phone).",
+        surfaces: &[HttpStatus, RenderedText],
+    },
+];
 
 /// `text` in full-width forms (U+FF01..U+FF5E for printable ASCII).
 fn fullwidth(text: &str) -> String {
@@ -110,14 +120,27 @@ async fn identity_exact(p: &mut dyn Probe) -> Outcome {
         let signed = sign_exact(p, Tenant::Primary, SigningKey::Current, user)?;
         attempts.push((format!("the victim's externalUserId {what}"), signed));
     }
+    expect_none_of_victims(p, &mut c, &victim, attempts).await?;
+    Ok(c.pass())
+}
+
+/// Each of `attempts` (what it is, a signed user of the primary tenant)
+/// is refused with `invalid_payload`, or is accepted and sees none of
+/// `victim`'s tickets, by list or by ID.
+async fn expect_none_of_victims(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    victim: &SeededUser,
+    attempts: Vec<(String, Signed)>,
+) -> Result<(), Verdict> {
     for (label, signed) in attempts {
         let reply = handshake(p, Tenant::Primary, &signed).await?;
         if reply.status != 200 {
             // Refusing a suspicious identifier is fine; the answer must be the documented one.
-            expect_refused(&mut c, &reply, AuthFailure::InvalidPayload, &label)?;
+            expect_refused(c, &reply, AuthFailure::InvalidPayload, &label)?;
             continue;
         }
-        let token = expect_accepted(&mut c, &reply, &label)?;
+        let token = expect_accepted(c, &reply, &label)?;
         let list = p.api(tickets_request(&token, None)).await?;
         c.expect(
             list.status == 200 && !list.body.contains(&victim.canary),
@@ -132,6 +155,73 @@ async fn identity_exact(p: &mut dyn Probe) -> Outcome {
                 || describe(&one),
             )?;
         }
+    }
+    Ok(())
+}
+
+/// Victims identified by `externalUserId` and email, by email only and by
+/// phone only (each first lists their own ticket: the premise); then, for
+/// each, identities that share or reuse one of its values in another field.
+async fn identifiers_distinct(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let full = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let by_email = p.seed_user(Tenant::Primary, UserSpec::EmailOnly).await?;
+    let by_phone = p.seed_user(Tenant::Primary, UserSpec::PhoneOnly).await?;
+    for victim in [&full, &by_email, &by_phone] {
+        own_session_listing(p, &mut c, victim).await?;
+    }
+    let (Some(email), Some(only_email), Some(only_phone)) = (
+        full.identity.email.clone(),
+        by_email.identity.email.clone(),
+        by_phone.identity.phone.clone(),
+    ) else {
+        return Err(Verdict::incomplete(
+            "the seeded users lack the email or phone this scenario varies",
+        ));
+    };
+    let other_id = p.unique("other");
+    let cases: Vec<(&SeededUser, &str, Identity)> = vec![
+        (
+            &full,
+            "another externalUserId with the victim's email",
+            Identity {
+                external_user_id: Some(other_id),
+                email: Some(email),
+                phone: None,
+            },
+        ),
+        (
+            &by_email,
+            "the email-only victim's email as an externalUserId",
+            Identity {
+                external_user_id: Some(only_email.clone()),
+                email: None,
+                phone: None,
+            },
+        ),
+        (
+            &by_email,
+            "the email-only victim's email as a phone",
+            Identity {
+                external_user_id: None,
+                email: None,
+                phone: Some(only_email),
+            },
+        ),
+        (
+            &by_phone,
+            "the phone-only victim's phone as an externalUserId",
+            Identity {
+                external_user_id: Some(only_phone),
+                email: None,
+                phone: None,
+            },
+        ),
+    ];
+    for (victim, what, attacker) in cases {
+        let signed = sign_valid(p, Tenant::Primary, &attacker)?;
+        let label = format!("{what} ({})", attacker.label());
+        expect_none_of_victims(p, &mut c, victim, vec![(label, signed)]).await?;
     }
     Ok(c.pass())
 }
@@ -219,6 +309,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "Seeds a victim with a ticket, then signs in as the victim's externalUserId in upper case, with a leading/trailing space or tab, with a NUL (and more) after it, in full-width forms, in three generated letter-case variants, and inside a one-element and a nested array: each must be refused with `invalid_payload` or see none of the victim's tickets, by list or by ID.",
             how_to_fix: "Store and compare identifiers byte for byte: no case-insensitive collation, trimming, NUL truncation or Unicode normalisation.",
             run: run!(p => identity_exact(p)),
+        },
+        Scenario {
+            id: "tenancy.identifier-fields-distinct",
+            title: "One user's email or phone in another identifier field is another user",
+            section: Section::Tenancy,
+            requirements: &["TENANT-IDENTIFIERS-DISTINCT", "TENANT-SCOPED-BY-IDENTITY"],
+            level: Must,
+            tags: &[Tag::Api, Tag::Tenant],
+            needs: &[Need::Users],
+            budget: API_BUDGET,
+            description: "Seeds victims identified by externalUserId and email, by email only and by phone only, each listing their own ticket (the premise); then signs in with another externalUserId and the first victim's email, with the email-only victim's email as an externalUserId and as a phone, and with the phone-only victim's phone as an externalUserId: each must be refused with `invalid_payload` or see none of that victim's tickets, by list or by ID.",
+            how_to_fix: "Key users by the field they were identified by (`externalUserId` first, then email, then phone), each in its own namespace: never one column for all three, and never an email match across different externalUserIds.",
+            run: run!(p => identifiers_distinct(p)),
         },
         Scenario {
             id: "tenancy.request-cannot-rescope",
