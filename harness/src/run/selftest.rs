@@ -84,6 +84,24 @@ pub fn row_filter(filter: &Filter, defect: Option<Defect>, scope: RowScope) -> F
     }
 }
 
+/// A row's expected cost, in rough units of a page: a browser scenario is
+/// ten API ones, and one that waits out a session's expiry five browser
+/// ones more. For ordering only.
+fn row_cost(filter: &Filter) -> u64 {
+    filter
+        .select(scenarios::scenarios())
+        .iter()
+        .map(
+            |s| match (s.needs_browser(), s.has_tag(scenarios::Tag::Session)) {
+                (true, true) => 60,
+                (true, false) => 10,
+                (false, true) => 20,
+                (false, false) => 1,
+            },
+        )
+        .sum()
+}
+
 /// One row of the matrix.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct MatrixRow {
@@ -290,7 +308,17 @@ pub async fn run_matrix(
             anyhow::Ok((index, judge(defect, &record)))
         }
     };
-    let mut finished = futures_util::stream::iter(runs.into_iter().enumerate())
+    // The costliest rows first (the clean one, rows of a requirement judged
+    // on every page), so the short ones fill the gaps and none is left
+    // running alone at the end.
+    let mut order: Vec<(usize, Option<Defect>)> = runs.into_iter().enumerate().collect();
+    order.sort_by_key(|(index, defect)| {
+        (
+            std::cmp::Reverse(row_cost(&row_filter(filter, *defect, scope))),
+            *index,
+        )
+    });
+    let mut finished = futures_util::stream::iter(order)
         .map(|(index, defect)| run_row(index, defect))
         .buffer_unordered(rows_in_flight.max(1));
     let mut slots: Vec<Option<MatrixRow>> = vec![None; defects.len() + 1];
@@ -541,6 +569,22 @@ mod tests {
     #[test]
     fn the_defect_breaks_what_the_tests_below_assume() {
         assert_eq!(DEFECT.breaks(), ["AUTH-ROTATED-SECRET"]);
+    }
+
+    #[test]
+    fn the_clean_row_costs_most_and_a_general_requirement_row_more_than_a_narrow_one() {
+        let all = Filter::default();
+        let clean = row_cost(&row_filter(&all, None, RowScope::Focused));
+        let general = row_cost(&row_filter(
+            &all,
+            Some(Defect::TokenInConsole),
+            RowScope::Focused,
+        ));
+        let narrow = row_cost(&row_filter(&all, Some(DEFECT), RowScope::Focused));
+        assert!(
+            clean > general && general > narrow,
+            "{clean} {general} {narrow}"
+        );
     }
 
     #[test]
