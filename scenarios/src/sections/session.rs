@@ -346,14 +346,15 @@ async fn bad_resign_fails(p: &mut dyn Probe) -> Outcome {
     Ok(c.pass())
 }
 
-/// An API session for a fresh identity with `lifetime` seconds.
+/// An API session for `identity` with `lifetime` seconds, whose ticket
+/// list answers 200 at the start (the premise): its token and expiry.
 async fn api_session(
     p: &mut dyn Probe,
     c: &mut Checks,
+    identity: &crate::payload::Identity,
     lifetime: i64,
 ) -> Result<(String, i64), Verdict> {
-    let identity = fresh_identity(p);
-    let signed = sign_identity(p, Tenant::Primary, SigningKey::Current, &identity, lifetime)?;
+    let signed = sign_identity(p, Tenant::Primary, SigningKey::Current, identity, lifetime)?;
     let reply = handshake(p, Tenant::Primary, &signed).await?;
     let token = expect_accepted(c, &reply, &format!("a {lifetime} s session"))?;
     let expires_at = expires_at_of(&reply).unwrap_or(p.now() + lifetime);
@@ -369,10 +370,7 @@ async fn api_session(
 async fn server_expiry(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
-    let signed = sign_identity(p, Tenant::Primary, SigningKey::Current, &user.identity, 3)?;
-    let reply = handshake(p, Tenant::Primary, &signed).await?;
-    let token = expect_accepted(&mut c, &reply, "a 3 s session")?;
-    let expires_at = expires_at_of(&reply).unwrap_or(p.now() + 3);
+    let (token, expires_at) = api_session(p, &mut c, &user.identity, 3).await?;
     // The premise: while alive, the session reads its ticket both ways.
     let list = p.api(tickets_request(&token, None)).await?;
     c.expect(
@@ -432,7 +430,8 @@ async fn server_expiry(p: &mut dyn Probe) -> Outcome {
 
 async fn usable_until_expiry(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
-    let (token, expires_at) = api_session(p, &mut c, 8).await?;
+    let identity = fresh_identity(p);
+    let (token, expires_at) = api_session(p, &mut c, &identity, 8).await?;
     p.wait_until(expires_at - 2).await?;
     let reply = p.api(tickets_request(&token, None)).await?;
     c.expect(
