@@ -1052,9 +1052,9 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         boundary: B::PortalToBrowser,
         asset: A::TicketData,
         title: "Per-user answers cacheable by shared caches",
-        attack: "Ticket answers, or the handshake answer with its session token, marked `public` are stored by a CDN or proxy and served to the next user.",
+        attack: "Ticket answers, or the handshake answer with its session token, marked `public` are stored by a CDN or proxy and served to the next user; or a cache in front of the API keys them by URL alone, ignoring `Authorization`, and the next user asking gets the last user's list.",
         sources: &[academy!("Web cache deception", "web-cache-deception"), wstg!("Testing for Browser Cache Weaknesses", "04-Authentication_Testing/06-Testing_for_Browser_Cache_Weaknesses"), cwe!("524", "Use of Cache Containing Sensitive Information")],
-        coverage: Scenarios(&["tenancy.private-caching"]),
+        coverage: Scenarios(&["tenancy.private-caching", "tenancy.other-users-ticket-not-shown"]),
     },
     AttackClass {
         id: "THREAT-SILENT-FAILURE",
