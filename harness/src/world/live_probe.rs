@@ -365,9 +365,9 @@ impl<'a> LiveProbe<'a> {
             .into_iter()
             .filter(|c| !own.contains(c))
             .collect();
-        let mut found = exposures(view, &credentials);
-        found.extend(foreign_tickets(view, &foreign));
-        for found in found {
+        let mut findings = exposures(view, &credentials);
+        findings.extend(foreign_tickets(view, &foreign));
+        for found in findings {
             if !self.trail.exposures.contains(&found) {
                 self.trail.exposures.push(found);
             }

@@ -105,7 +105,6 @@ async fn answers_carry_no_secret(p: &mut dyn Probe) -> Outcome {
             paths.extend(path_of(&r.url, &portal));
         }
     }
-    paths.dedup();
     let mut unique: Vec<String> = Vec::new();
     for path in paths {
         if !unique.contains(&path) && unique.len() < MAX_REFETCHED {
