@@ -293,6 +293,10 @@ const DETECTIFY_POSTMESSAGE: Source = Source {
     title: "Detectify Labs (M. Karlsson): The pitfalls of postMessage",
     url: "https://labs.detectify.com/2016/12/08/the-pitfalls-of-postmessage/",
 };
+const ORANGE_TSAI_PARSER_LOGIC: Source = Source {
+    title: "Orange Tsai: Breaking Parser Logic! Take Your Path Normalization Off and Pop 0days Out (Black Hat USA 2018)",
+    url: "https://i.blackhat.com/us-18/Wed-August-8/us-18-Orange-Tsai-Breaking-Parser-Logic-Take-Your-Path-Normalization-Off-And-Pop-0days-Out-2.pdf",
+};
 const RFC6750: Source = Source {
     title: "RFC 6750 §5.3: bearer tokens must not be passed in page URLs",
     url: "https://www.rfc-editor.org/rfc/rfc6750",
@@ -919,6 +923,24 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         attack: "A query parameter (`?externalUserId=`, `?publicKey=`, repeated for parameter pollution) or a header (`X-Public-Key`) re-scopes the session's ticket query.",
         sources: &[wstg!("Testing for HTTP Parameter Pollution", "07-Input_Validation_Testing/04-Testing_for_HTTP_Parameter_Pollution"), academy!("Server-side parameter pollution", "api-testing/server-side-parameter-pollution"), cwe!("639", "Authorization Bypass Through User-Controlled Key")],
         coverage: Scenarios(&["tenancy.request-cannot-rescope"]),
+    },
+    AttackClass {
+        id: "THREAT-IDENTITY-HEADER-TRUSTED",
+        boundary: B::FrameToTicketApi,
+        asset: A::TicketData,
+        title: "Identity taken from a header the client can send",
+        attack: "A support-impersonation hook (`X-Impersonate-User`, `X-User-Id`) left on, or the identity header an authenticating proxy sets (`X-Forwarded-User`, `X-Remote-User`) trusted without the proxy stripping it from clients, lets any session read another user's tickets.",
+        sources: &[wstg!("Testing for Bypassing Authorization Schema", "05-Authorization_Testing/02-Testing_for_Bypassing_Authorization_Schema"), cwe!("290", "Authentication Bypass by Spoofing"), cwe!("639", "Authorization Bypass Through User-Controlled Key")],
+        coverage: Scenarios(&["tenancy.request-cannot-rescope"]),
+    },
+    AttackClass {
+        id: "THREAT-ROUTE-SPELLING-BYPASS",
+        boundary: B::FrameToTicketApi,
+        asset: A::TicketData,
+        title: "Another spelling of a ticket route skips the session check",
+        attack: "The session check is bound to exact path strings while the router normalises: a trailing slash, a `;` parameter, another letter case, a `.json` suffix, `/./`, `//` or an encoded `/` reaches the ticket handler with no session.",
+        sources: &[ORANGE_TSAI_PARSER_LOGIC, wstg!("Testing for Bypassing Authorization Schema", "05-Authorization_Testing/02-Testing_for_Bypassing_Authorization_Schema"), cwe!("288", "Authentication Bypass Using an Alternate Path or Channel")],
+        coverage: Scenarios(&["session.token-exact-match"]),
     },
     AttackClass {
         id: "THREAT-SESSION-TOKEN-PREDICTABLE",

@@ -142,7 +142,49 @@ async fn exact_match(p: &mut dyn Probe) -> Outcome {
             )?;
         }
     }
+    // Other spellings of the same routes, with no credential at all: a
+    // session check bound to the exact path must not be the only guard.
+    let id = known_ids(&user, &list).into_iter().next();
+    for (what, path) in route_spellings(id.as_deref()) {
+        let reply = p.api(ApiCall::get(path.clone())).await?;
+        c.expect(
+            !reply.body.contains(&user.canary),
+            format!("{what} ({path}) with no Authorization header: no ticket text"),
+            || describe(&reply),
+        )?;
+    }
     Ok(c.pass())
+}
+
+/// Spellings of the ticket routes that a router may serve while a check
+/// bound to the exact path does not run (path-normalisation differentials:
+/// Orange Tsai, "Breaking Parser Logic", Black Hat USA 2018).
+fn route_spellings(ticket_id: Option<&str>) -> Vec<(&'static str, String)> {
+    let base = crate::contract::TICKETS_PATH;
+    let upper = base.to_ascii_uppercase();
+    let (dir, leaf) = base.rsplit_once('/').unwrap_or(("", base));
+    let mut spellings = vec![
+        ("the list with a trailing slash", format!("{base}/")),
+        ("the list with a `;` parameter", format!("{base};x")),
+        ("the list in upper case", upper.clone()),
+        ("the list with a `.json` suffix", format!("{base}.json")),
+        ("the list through `/./`", format!("{dir}/./{leaf}")),
+        ("the list through `//`", format!("{dir}//{leaf}")),
+    ];
+    if let Some(id) = ticket_id {
+        spellings.extend([
+            ("the ticket with a trailing slash", format!("{base}/{id}/")),
+            ("the ticket with a `;` parameter", format!("{base}/{id};x")),
+            ("the ticket in upper case", format!("{upper}/{id}")),
+            (
+                "the ticket with a `.json` suffix",
+                format!("{base}/{id}.json"),
+            ),
+            ("the ticket through `//`", format!("{base}//{id}")),
+            ("the ticket with `/` encoded", format!("{base}%2F{id}")),
+        ]);
+    }
+    spellings
 }
 
 pub fn scenarios() -> Vec<Scenario> {
@@ -169,8 +211,8 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: &[Tag::Api, Tag::Session],
             needs: &[Need::Users],
             budget: API_BUDGET,
-            description: "Takes a seeded user's real session token (which lists their ticket) and presents it, to the list and to the ticket by ID, without its last character, halved, cut to 8 characters, with a character appended and with its last character changed, and sends both requests with no Authorization header and with an empty bearer: each must be a 4xx refusal that shows no ticket.",
-            how_to_fix: "Look sessions up by the whole token with an exact, constant-time comparison; never by prefix (`LIKE 'x%'`, `strncmp`).",
+            description: "Takes a seeded user's real session token (which lists their ticket) and presents it, to the list and to the ticket by ID, without its last character, halved, cut to 8 characters, with a character appended and with its last character changed, and sends both requests with no Authorization header and with an empty bearer: each must be a 4xx refusal that shows no ticket. Then asks, with no credential, for other spellings of both routes (a trailing slash, a `;` parameter, upper case, a `.json` suffix, `/./`, `//`, an encoded `/`): none may show the ticket (any status: a catch-all page is fine, the ticket is not).",
+            how_to_fix: "Look sessions up by the whole token with an exact, constant-time comparison; never by prefix (`LIKE 'x%'`, `strncmp`). Put the session check in the handler (or on every route the router matches), not on exact path strings.",
             run: run!(p => exact_match(p)),
         },
     ]

@@ -229,6 +229,41 @@ async fn identifiers_distinct(p: &mut dyn Probe) -> Outcome {
 /// One re-scoping attempt: what it is, the path and query, extra headers.
 type Attempt = (&'static str, String, Vec<(&'static str, String)>);
 
+/// Headers through which a server might take the caller's identity from
+/// the request: support-impersonation hooks, and the identity headers an
+/// authenticating proxy sets (which a client can send as well).
+pub const IDENTITY_HEADERS: &[(&str, IdentityField)] = &[
+    ("x-user-id", IdentityField::Id),
+    ("x-external-user-id", IdentityField::Id),
+    ("x-userhero-user", IdentityField::Id),
+    ("x-impersonate-user", IdentityField::Id),
+    ("x-forwarded-user", IdentityField::Id),
+    ("x-remote-user", IdentityField::Id),
+    ("x-forwarded-email", IdentityField::Email),
+    ("x-user-email", IdentityField::Email),
+];
+
+/// Which of a user's identifiers a header carries.
+#[derive(Debug, Clone, Copy)]
+pub enum IdentityField {
+    Id,
+    Email,
+}
+
+/// [`IDENTITY_HEADERS`], each naming the user `id` / `email`.
+fn identity_headers(id: &str, email: &str) -> Vec<(&'static str, String)> {
+    IDENTITY_HEADERS
+        .iter()
+        .map(|(name, field)| {
+            let value = match field {
+                IdentityField::Id => id,
+                IdentityField::Email => email,
+            };
+            (*name, value.to_string())
+        })
+        .collect()
+}
+
 /// `call` with `headers` added.
 fn with_headers(mut call: ApiCall, headers: &[(&str, String)]) -> ApiCall {
     for (name, value) in headers {
@@ -272,11 +307,33 @@ async fn request_cannot_rescope(p: &mut dyn Probe) -> Outcome {
             vec![],
         ),
         (
+            "a query naming a phone of nobody here",
+            format!("{path}?phone=%2B15550100999&phoneNumber=%2B15550100999"),
+            vec![],
+        ),
+        (
             "headers naming the other tenant",
             path.to_string(),
             vec![("x-public-key", other_key.clone()), ("x-tenant", "secondary".into())],
         ),
+        (
+            "headers naming the neighbour (impersonation and proxy identity headers)",
+            path.to_string(),
+            identity_headers(&neighbour_id, &neighbour_email),
+        ),
     ];
+    // By ID: the neighbour's ticket, asked for with headers naming them.
+    if let Some(id) = neighbour.ticket_id.as_deref() {
+        let headers = identity_headers(&neighbour_id, &neighbour_email);
+        let reply = p
+            .api(with_headers(tickets_request(&token, Some(id)), &headers))
+            .await?;
+        c.expect(
+            (400..500).contains(&reply.status) && !reply.body.contains(&neighbour.canary),
+            "the neighbour's ticket by ID, with headers naming the neighbour: refused (4xx), without its text",
+            || describe(&reply),
+        )?;
+    }
     for (what, path, headers) in attempts {
         let call = with_headers(tickets_request(&token, None), &headers);
         let call = ApiCall { path, ..call };
@@ -332,8 +389,8 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: &[Tag::Api, Tag::Tenant],
             needs: &[Need::Users, Need::TwoTenants],
             budget: API_BUDGET,
-            description: "With a user's own session, lists tickets adding a query naming a neighbour's externalUserId or email (also repeated), a query naming the other tenant's public key, or X-Public-Key / X-Tenant headers: every answer lists the user's own ticket and none of the neighbour's or of the same-ID user in the other tenant.",
-            how_to_fix: "Scope the ticket queries by the session's tenant and identity only; ignore identity or tenant in the request.",
+            description: "With a user's own session, lists tickets adding a query naming a neighbour's externalUserId or email (also repeated), a phone query, a query naming the other tenant's public key, X-Public-Key / X-Tenant headers, or identity headers naming the neighbour (X-User-Id, X-External-User-Id, X-UserHero-User, X-Impersonate-User, X-Forwarded-User, X-Remote-User, X-Forwarded-Email, X-User-Email): every answer lists the user's own ticket and none of the neighbour's or of the same-ID user in the other tenant; the neighbour's ticket by ID with those headers is refused.",
+            how_to_fix: "Scope the ticket queries by the session's tenant and identity only; ignore identity or tenant in the request, and take no identity from headers a client can send (strip proxy identity headers at the edge, and keep support impersonation out of the customer-facing API).",
             run: run!(p => request_cannot_rescope(p)),
         },
     ]
