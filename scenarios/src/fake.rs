@@ -565,6 +565,13 @@ impl FakeProbe {
         let mut applied = BTreeMap::new();
         for (name, value) in &page.theme {
             let unfiltered = self.has(Fault::ThemeUnfiltered);
+            // A value that is not a string is dropped, or (unfiltered)
+            // applied as its JSON text.
+            let value = &match value {
+                serde_json::Value::String(text) => text.clone(),
+                _ if unfiltered => value.to_string(),
+                _ => continue,
+            };
             if unfiltered
                 || (THEME_VARIABLES.contains(&name.as_str()) && theme_value_allowed(value))
             {

@@ -309,8 +309,10 @@ pub struct HostPage {
     /// scripts. `None`: no policy.
     pub csp: Option<String>,
     pub loading: ScriptLoading,
-    /// Theme variables passed to `init`, in order.
-    pub theme: Vec<(String, String)>,
+    /// Theme variables passed to `init`, in order: strings, as the
+    /// documentation's theme is, or another JSON value where a scenario
+    /// tests how the portal takes a value that is not one.
+    pub theme: Vec<(String, serde_json::Value)>,
     /// An `origin` option passed to `init`: a page trying to claim an origin.
     pub claimed_origin: Option<Site>,
     pub user: PageUser,

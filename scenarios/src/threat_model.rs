@@ -1107,6 +1107,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["theming.drops-brace-breakout", "theming.generated-forbidden-variants"]),
     },
     AttackClass {
+        id: "THREAT-THEME-TYPE-CONFUSION",
+        boundary: B::ThemeToFrame,
+        asset: A::Theme,
+        title: "A theme value that is not a string skips the filter",
+        attack: "The filter checks `typeof value === 'string'` values (or matches only JSON strings) while the applier coerces whatever it gets to text: `[\"url(…)\"]` passes the check as an array and is written as `url(…)`.",
+        sources: &[cwe!("843", "Access of Resource Using Incompatible Type ('Type Confusion')"), cwe!("1287", "Improper Validation of Specified Type of Input"), HTTPLEAKS],
+        coverage: Scenarios(&["theming.non-string-values-dropped"]),
+    },
+    AttackClass {
         id: "THREAT-THEME-URL-FETCH",
         boundary: B::ThemeToFrame,
         asset: A::Theme,

@@ -197,7 +197,7 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
         let theme: serde_json::Map<String, serde_json::Value> = page
             .theme
             .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         options.insert("theme".into(), theme.into());
     }

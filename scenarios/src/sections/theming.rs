@@ -57,6 +57,21 @@ async fn themed_page(
     read: Vec<String>,
     settle: bool,
 ) -> Result<PageView, Verdict> {
+    let theme = theme
+        .into_iter()
+        .map(|(name, value)| (name, serde_json::Value::String(value)))
+        .collect();
+    themed_page_with(p, c, theme, read, settle).await
+}
+
+/// [`themed_page`] with values of any JSON type.
+async fn themed_page_with(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    theme: Vec<(String, serde_json::Value)>,
+    read: Vec<String>,
+    settle: bool,
+) -> Result<PageView, Verdict> {
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
     let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
     let mut page = signed_page(Tenant::Primary, &signed);
@@ -147,6 +162,71 @@ async fn brace_breakout(p: &mut dyn Probe) -> Outcome {
         || format!("--uh-text-color computes to {text_color:?}"),
     )?;
     expect_applied(&mut c, &view, CONTROL.0, CONTROL.1)?;
+    Ok(c.pass())
+}
+
+/// Theme values that are not strings but whose text, as JavaScript's
+/// `String()` or a JSON encoder makes it, is a forbidden form with `url`
+/// the canary URL: a filter that checks strings only and an applier that
+/// coerces lets them through.
+fn non_string_forms(url: &str) -> [serde_json::Value; 4] {
+    use serde_json::json;
+    let fetch = format!("url({url})");
+    [
+        json!([fetch]),
+        json!([[fetch]]),
+        json!(["red", fetch]),
+        json!([1, fetch]),
+    ]
+}
+
+/// The variables a batch of forbidden values is set on, one each, in order.
+const BATCH_TARGETS: [&str; 4] = [
+    "--uh-background",
+    "--uh-brand-color",
+    "--uh-text-color",
+    "--uh-font-family",
+];
+
+/// One page with `theme` (a forbidden value per variable, each with its
+/// canary label in `labels`) and the safe control: every value dropped, no
+/// canary fetched, the control applied.
+async fn judge_dropped_batch(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    mut theme: Vec<(String, serde_json::Value)>,
+    labels: &[String],
+) -> Result<(), Verdict> {
+    let forbidden = theme.len();
+    theme.push((CONTROL.0.into(), CONTROL.1.into()));
+    let read = theme.iter().map(|(n, _)| n.clone()).collect();
+    let view = themed_page_with(p, c, theme.clone(), read, true).await?;
+    for (name, value) in &theme[..forbidden] {
+        let injected = match value {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        expect_dropped(c, &view, name, &injected)?;
+    }
+    for label in labels {
+        expect_no_fetch(p, c, label).await?;
+    }
+    expect_applied(c, &view, CONTROL.0, CONTROL.1)
+}
+
+/// Each of [`non_string_forms`] on its variable, with a safe string
+/// control: every one dropped, no canary fetched, the control applied.
+async fn non_string_values(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let mut theme = Vec::new();
+    let mut labels = Vec::new();
+    for (index, name) in BATCH_TARGETS.into_iter().enumerate() {
+        let label = p.unique("theme-canary");
+        let value = non_string_forms(&p.canary_url(&label))[index].clone();
+        theme.push((name.to_string(), value));
+        labels.push(label);
+    }
+    judge_dropped_batch(p, &mut c, theme, &labels).await?;
     Ok(c.pass())
 }
 
@@ -342,40 +422,25 @@ pub(crate) const KNOWN_FORBIDDEN: [&str; 16] = [
 ];
 
 async fn generated_forbidden(p: &mut dyn Probe) -> Outcome {
-    const TARGETS: [&str; 4] = [
-        "--uh-background",
-        "--uh-brand-color",
-        "--uh-text-color",
-        "--uh-font-family",
-    ];
     let mut c = Checks::new();
     let mut variants: Vec<String> = KNOWN_FORBIDDEN.iter().map(|v| v.to_string()).collect();
     variants.extend(generate(
         p,
         "forbidden theme values",
         forbidden_variants(),
-        TARGETS.len(),
+        BATCH_TARGETS.len(),
     ));
-    for batch in variants.chunks(TARGETS.len()) {
+    for batch in variants.chunks(BATCH_TARGETS.len()) {
         let mut theme = Vec::new();
         let mut labels = Vec::new();
-        for (name, template) in TARGETS.iter().zip(batch) {
+        for (name, template) in BATCH_TARGETS.iter().zip(batch) {
             let label = p.unique("theme-canary");
             let value = template.replace("{canary}", &p.canary_url(&label));
             p.note(format!("variant {template:?} on {name} (canary {label})"));
-            theme.push((name.to_string(), value));
+            theme.push((name.to_string(), serde_json::Value::String(value)));
             labels.push(label);
         }
-        theme.push((CONTROL.0.into(), CONTROL.1.into()));
-        let read = theme.iter().map(|(n, _)| n.clone()).collect();
-        let view = themed_page(p, &mut c, theme.clone(), read, true).await?;
-        for (name, value) in &theme[..theme.len() - 1] {
-            expect_dropped(&mut c, &view, name, value)?;
-        }
-        for label in &labels {
-            expect_no_fetch(p, &mut c, label).await?;
-        }
-        expect_applied(&mut c, &view, CONTROL.0, CONTROL.1)?;
+        judge_dropped_batch(p, &mut c, theme, &labels).await?;
     }
     Ok(c.pass())
 }
@@ -448,6 +513,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "Sets --uh-background to `#111111;background-image:url(CANARY)`: dropped, nothing fetched, the rest of the theme applies.",
             how_to_fix: FIX,
             run: run!(p => forbidden(p, "--uh-background", "#111111;background-image:url({canary})")),
+        },
+        Scenario {
+            id: "theming.non-string-values-dropped",
+            title: "Theme values that are not strings are dropped, whatever their text",
+            section: Section::Theming,
+            requirements: DANGEROUS,
+            level: Must,
+            tags: TAGS,
+            needs: NEEDS,
+            budget: BROWSER_BUDGET,
+            description: "Passes `init` theme values that are arrays whose text is a url() (`[\"url(CANARY)\"]`, nested, after a colour, after a number), beside a safe string control: each is dropped, no canary is fetched, the control applies and the portal becomes ready.",
+            how_to_fix: "Drop every theme value that is not a string before filtering; never coerce one to text (`String(value)`, string interpolation) after a check that only looked at strings.",
+            run: run!(p => non_string_values(p)),
         },
         Scenario {
             id: "theming.drops-url",
