@@ -227,7 +227,14 @@ pub enum Outcome {
     /// Every check held; `checked` says what was observed.
     Pass { checked: Vec<String> },
     /// The target broke a requirement.
-    Fail { expected: String, actual: String },
+    Fail {
+        expected: String,
+        actual: String,
+        /// When a general check on every page found it (not one of the
+        /// scenario's own checks): the requirement that check judges.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        general_requirement: Option<String>,
+    },
     /// The harness could not tell (browser gone, time-out, nothing observed).
     Error { reason: String },
     /// Not applicable to this target.

@@ -425,7 +425,9 @@ fn finding(d: &mut Doc, run: &RunMeta, scenario: &ScenarioRecord) {
         d.el("<p>", &meta.description, "</p>\n");
     }
     match scenario.result.as_ref().map(|r| &r.outcome) {
-        Some(Outcome::Fail { expected, actual }) => {
+        Some(Outcome::Fail {
+            expected, actual, ..
+        }) => {
             d.el("<h4>Expected</h4>\n<pre>", expected, "</pre>\n");
             d.el("<h4>Actual</h4>\n<pre>", actual, "</pre>\n");
         }

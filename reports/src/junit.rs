@@ -97,7 +97,12 @@ fn test_case(run: &RunMeta, scenario: &ScenarioRecord) -> TestCase {
     let outcome = scenario.result.as_ref().map(|r| &r.outcome);
     let status = match (scenario.state(), outcome) {
         (State::Pass, _) => TestCaseStatus::success(),
-        (State::Fail, Some(Outcome::Fail { expected, actual })) => {
+        (
+            State::Fail,
+            Some(Outcome::Fail {
+                expected, actual, ..
+            }),
+        ) => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
                 .set_message(x(&one_line(
@@ -112,7 +117,12 @@ fn test_case(run: &RunMeta, scenario: &ScenarioRecord) -> TestCase {
                 )));
             status
         }
-        (State::Baselined, Some(Outcome::Fail { expected, actual })) => {
+        (
+            State::Baselined,
+            Some(Outcome::Fail {
+                expected, actual, ..
+            }),
+        ) => {
             let entry = scenario.baselined.as_ref();
             let reason = entry.map(|e| e.reason.as_str()).unwrap_or_default();
             let issue = entry

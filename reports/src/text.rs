@@ -67,7 +67,9 @@ pub(crate) fn frame_summary(view: &PageView) -> String {
 /// The failure in one sentence: expected, actual and the key evidence.
 pub(crate) fn failure_sentence(scenario: &ScenarioRecord) -> String {
     let mut out = match scenario.result.as_ref().map(|r| &r.outcome) {
-        Some(Outcome::Fail { expected, actual }) => {
+        Some(Outcome::Fail {
+            expected, actual, ..
+        }) => {
             format!("Expected: {expected}. Actual: {actual}.")
         }
         Some(Outcome::Error { reason }) => format!("Could not be checked: {reason}."),

@@ -492,6 +492,7 @@ fn markdown_is_short_and_names_the_failures() {
             0 => reports::Outcome::Fail {
                 expected: "e".into(),
                 actual: "a".into(),
+                general_requirement: None,
             },
             1 => reports::Outcome::Error { reason: "r".into() },
             _ => continue,

@@ -29,6 +29,7 @@ fn fail() -> Outcome {
     Outcome::Fail {
         expected: "e".into(),
         actual: "a".into(),
+        general_requirement: None,
     }
 }
 

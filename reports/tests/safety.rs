@@ -86,6 +86,7 @@ fn secret_events() -> Vec<Event> {
         result.outcome = Outcome::Fail {
             expected: "HTTP 401".into(),
             actual: format!("HTTP 500 leaking {a} and {}", hmac()),
+            general_requirement: None,
         };
     }
     if let Event::RunStarted(meta) = &mut events[0] {
@@ -189,6 +190,7 @@ fn hostile_events() -> Vec<Event> {
                     Outcome::Fail { .. } => Outcome::Fail {
                         expected: p.clone(),
                         actual: p.clone(),
+                        general_requirement: None,
                     },
                     Outcome::Error { .. } => Outcome::Error { reason: p.clone() },
                     Outcome::Skipped { .. } => Outcome::Skipped { reason: p.clone() },
@@ -455,6 +457,7 @@ fn one_failure(text: &str) -> RunRecord {
             outcome: Outcome::Fail {
                 expected: text.into(),
                 actual: text.into(),
+                general_requirement: None,
             },
             started_at: String::new(),
             duration_ms: 0,
@@ -467,6 +470,7 @@ fn one_failure(text: &str) -> RunRecord {
         outcome: Outcome::Fail {
             expected: text.into(),
             actual: text.into(),
+            general_requirement: None,
         },
         started_at: String::new(),
         duration_ms: 0,

@@ -333,6 +333,7 @@ fn the_worst_case_run_stays_within_the_upload_limits() {
             outcome: Outcome::Fail {
                 expected: hostile.clone(),
                 actual: hostile.clone(),
+                general_requirement: None,
             },
             started_at: "2026-11-25T10:00:01Z".into(),
             duration_ms: 1,

@@ -104,7 +104,9 @@ impl Reporter for Progress {
                     .unwrap_or("");
                 let detail = match &result.outcome {
                     Outcome::Pass { .. } => String::new(),
-                    Outcome::Fail { expected, actual } => {
+                    Outcome::Fail {
+                        expected, actual, ..
+                    } => {
                         format!("\n      expected: {expected}\n      actual:   {actual}")
                     }
                     Outcome::Error { reason } => format!("\n      {reason}"),

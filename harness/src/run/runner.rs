@@ -395,13 +395,18 @@ fn outcome_of(verdict: Verdict, exposures: &[Exposure]) -> Outcome {
                     .map(|e| e.describe())
                     .collect::<Vec<_>>()
                     .join("; "),
+                general_requirement: Some(first.requirement.to_string()),
             }
         }
         Verdict::Pass { checked } if checked.is_empty() => Outcome::Error {
             reason: "the scenario passed without checking anything: treated as an error".into(),
         },
         Verdict::Pass { checked } => Outcome::Pass { checked },
-        Verdict::Fail { expected, actual } => Outcome::Fail { expected, actual },
+        Verdict::Fail { expected, actual } => Outcome::Fail {
+            expected,
+            actual,
+            general_requirement: None,
+        },
         Verdict::Incomplete { reason } => Outcome::Error { reason },
         Verdict::Skipped { reason } => Outcome::Skipped { reason },
     }

@@ -18,7 +18,7 @@ use fixtures::defects::Defect;
 use reports::event::Outcome;
 use reports::record::{RecordBuilder, RunRecord};
 use reports::ExitCode;
-use scenarios::sections::sdk_exposure::{EVERY_PAGE_REQUIREMENTS, GENERAL_REQUIREMENTS};
+use scenarios::sections::sdk_exposure::GENERAL_REQUIREMENTS;
 use scenarios::Scenario;
 use serde::Serialize;
 
@@ -161,17 +161,21 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
             continue;
         }
         match outcome {
-            Some(Outcome::Fail { expected, actual }) => {
+            Some(Outcome::Fail {
+                expected,
+                actual,
+                general_requirement,
+            }) => {
                 let mut hits: Vec<&String> = s
                     .meta
                     .requirements
                     .iter()
                     .filter(|r| breaks.contains(r))
                     .collect();
-                // A general check (run on every page) names its requirement
-                // first in `expected`.
-                if let Some(general) = general_requirement(expected) {
-                    hits.extend(breaks.iter().filter(|r| r.as_str() == general));
+                // A general check (run on every page) found it: it counts
+                // for the requirement that check judges.
+                if let Some(general) = general_requirement {
+                    hits.extend(breaks.iter().filter(|r| *r == general));
                 }
                 if hits.is_empty() {
                     unexpected.push(s.meta.id.clone());
@@ -217,12 +221,6 @@ pub fn judge(defect: Option<Defect>, record: &RunRecord) -> MatrixRow {
         collateral,
         details,
     }
-}
-
-/// The general requirement a failure names as `REQ-ID: ...`, if it is one.
-fn general_requirement(expected: &str) -> Option<&'static str> {
-    let id = expected.split(':').next()?;
-    EVERY_PAGE_REQUIREMENTS.iter().copied().find(|r| *r == id)
 }
 
 /// Run the matrix for the given defects: the clean reference and one row
@@ -492,6 +490,7 @@ mod tests {
         Some(Outcome::Fail {
             expected: "refused".into(),
             actual: "accepted".into(),
+            general_requirement: None,
         })
     }
 
@@ -648,6 +647,7 @@ mod tests {
             Some(Outcome::Fail {
                 expected: "TENANT-SCOPED-BY-IDENTITY: no ticket of another scenario's user shows (general check on every page)".into(),
                 actual: "TENANT-SCOPED-BY-IDENTITY: a OtherUsersTicket in the portal frame's text".into(),
+                general_requirement: Some("TENANT-SCOPED-BY-IDENTITY".into()),
             })
         };
         let rec = record(vec![scenario(

@@ -248,8 +248,7 @@ pub fn events() -> Vec<Event> {
                     id,
                     Outcome::Fail {
                         expected: "the browser refuses to frame the portal in a non-allowlisted parent".into(),
-                        actual: "the portal loaded inside https://evil-parent.test; its CSP is `frame-ancestors *`".into(),
-                    },
+                        actual: "the portal loaded inside https://evil-parent.test; its CSP is `frame-ancestors *`".into(), general_requirement: None, },
                     2310,
                 ));
             }
@@ -258,6 +257,7 @@ pub fn events() -> Vec<Event> {
                 Outcome::Fail {
                     expected: "HTTP 401 invalid_payload".into(),
                     actual: "HTTP 200 with a session".into(),
+                    general_requirement: None,
                 },
                 35,
             )),
@@ -280,6 +280,7 @@ pub fn events() -> Vec<Event> {
                 Outcome::Fail {
                     expected: "a console error naming the public key".into(),
                     actual: "no console error".into(),
+                    general_requirement: None,
                 },
                 900,
             )),
