@@ -248,7 +248,9 @@ pub fn events() -> Vec<Event> {
                     id,
                     Outcome::Fail {
                         expected: "the browser refuses to frame the portal in a non-allowlisted parent".into(),
-                        actual: "the portal loaded inside https://evil-parent.test; its CSP is `frame-ancestors *`".into(), general_requirement: None, },
+                        actual: "the portal loaded inside https://evil-parent.test; its CSP is `frame-ancestors *`".into(),
+                        general_requirement: None,
+                    },
                     2310,
                 ));
             }

@@ -166,19 +166,15 @@ async fn brace_breakout(p: &mut dyn Probe) -> Outcome {
 }
 
 /// Theme values that are not strings but whose text, as JavaScript's
-/// `String()` or a JSON encoder makes it, is a forbidden form with `url`
-/// the canary URL: a filter that checks strings only and an applier that
-/// coerces lets them through.
-fn non_string_forms(url: &str) -> [serde_json::Value; 4] {
-    use serde_json::json;
-    let fetch = format!("url({url})");
-    [
-        json!([fetch]),
-        json!([[fetch]]),
-        json!(["red", fetch]),
-        json!([1, fetch]),
-    ]
-}
+/// `String()` or a JSON encoder makes it, is a forbidden form: each makes
+/// the value from `url(CANARY)`. A filter that checks strings only and an
+/// applier that coerces lets them through.
+const NON_STRING_FORMS: [fn(String) -> serde_json::Value; 4] = [
+    |fetch| serde_json::json!([fetch]),
+    |fetch| serde_json::json!([[fetch]]),
+    |fetch| serde_json::json!(["red", fetch]),
+    |fetch| serde_json::json!([1, fetch]),
+];
 
 /// The variables a batch of forbidden values is set on, one each, in order.
 const BATCH_TARGETS: [&str; 4] = [
@@ -214,15 +210,15 @@ async fn judge_dropped_batch(
     expect_applied(c, &view, CONTROL.0, CONTROL.1)
 }
 
-/// Each of [`non_string_forms`] on its variable, with a safe string
+/// Each of [`NON_STRING_FORMS`] on its variable, with a safe string
 /// control: every one dropped, no canary fetched, the control applied.
 async fn non_string_values(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let mut theme = Vec::new();
     let mut labels = Vec::new();
-    for (index, name) in BATCH_TARGETS.into_iter().enumerate() {
+    for (name, form) in BATCH_TARGETS.into_iter().zip(NON_STRING_FORMS) {
         let label = p.unique("theme-canary");
-        let value = non_string_forms(&p.canary_url(&label))[index].clone();
+        let value = form(format!("url({})", p.canary_url(&label)));
         theme.push((name.to_string(), value));
         labels.push(label);
     }
