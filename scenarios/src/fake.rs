@@ -57,6 +57,8 @@ pub enum Fault {
     SdkTrustsAnyMessage,
     /// The SDK posts the session to its frame with targetOrigin `*`.
     SessionToAnyTarget,
+    /// The portal frame acts on window messages from any window.
+    FrameTrustsAnyMessage,
     /// Framing judged by the parent alone (the page the SDK runs on).
     FramingParentOnly,
     /// The embed document carries the tenant's secret, base64-encoded.
@@ -663,6 +665,7 @@ impl FakeProbe {
             frame_cookie: None,
             messages: Vec::new(),
             foreign: Vec::new(),
+            frame_messages: Some(Vec::new()),
         };
         // When a foreign document of the page marked `done`.
         let mut done_at: Option<u64> = None;
@@ -745,6 +748,15 @@ impl FakeProbe {
                     Ok(accepted) if framable && !frame_blocked => {
                         frame_text = self.ticket_text(&accepted.token);
                         self.observe_session(&mut view, &site_origin, &accepted.token);
+                        // The host window hands the frame its session.
+                        view.frame_messages
+                            .get_or_insert_default()
+                            .push(FrameMessage {
+                                origin: site_origin.clone(),
+                                from_parent: true,
+                                data: json!({"type": "uh:session", "token": accepted.token}),
+                                ports: 0,
+                            });
                         // The frame says hello, then ready, to its parent.
                         for kind in ["uh:hello", "uh:ready"] {
                             view.messages.push(WindowMessage {
@@ -878,7 +890,26 @@ impl FakeProbe {
             if let Some(due) = due {
                 let origin = self.origin(forger.site);
                 view.foreign.push(mark(ForeignKind::Loaded, &origin));
-                if self.has(Fault::SdkTrustsAnyMessage)
+                if forger.into == ForgerTarget::SiblingFrames && framable && !frame_blocked {
+                    for message in &forger.messages {
+                        view.frame_messages
+                            .get_or_insert_default()
+                            .push(FrameMessage {
+                                origin: origin.clone(),
+                                from_parent: false,
+                                data: message.clone(),
+                                ports: 0,
+                            });
+                        let token = message["token"].as_str().unwrap_or_default();
+                        if self.has(Fault::FrameTrustsAnyMessage)
+                            && self.sessions.contains_key(token)
+                        {
+                            frame_text = self.ticket_text(token);
+                        }
+                    }
+                }
+                if forger.into == ForgerTarget::HostWindow
+                    && self.has(Fault::SdkTrustsAnyMessage)
                     && forger.messages.iter().any(|m| m["type"] == "uh:ready")
                 {
                     view.events.push(SdkEvent {
@@ -1219,6 +1250,10 @@ mod tests {
         assert_fails(
             "sdk.session-not-posted-to-foreign-frame",
             &[Fault::SessionToAnyTarget],
+        );
+        assert_fails(
+            "sdk.frame-ignores-foreign-messages",
+            &[Fault::FrameTrustsAnyMessage],
         );
         assert_fails(
             "embedding.foreign-ancestor-refused",

@@ -340,16 +340,28 @@ pub struct HostPage {
 }
 
 /// A frame on a foreign origin in the host page that, once the page is
-/// ready for it, posts `messages` to the host window (targetOrigin `*`),
-/// then a `done` mark ([`ForeignKind::Done`]).
+/// ready for it, posts `messages` (targetOrigin `*`) to the host window or
+/// into its sibling frames, then a `done` mark ([`ForeignKind::Done`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct Forger {
     pub site: Site,
+    /// Which windows it posts the messages to.
+    pub into: ForgerTarget,
     /// It posts once the SDK delivered this event.
     pub after_event: String,
     /// Each posted as is (JSON values; the frame's own messages replayed).
     #[serde(serialize_with = "shapes_only")]
     pub messages: Vec<serde_json::Value>,
+}
+
+/// The windows a [`Forger`] posts its messages to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ForgerTarget {
+    /// The host window (`parent`): forging the portal frame's side.
+    HostWindow,
+    /// Every other frame of the host window (`parent.frames[i]`, itself
+    /// excepted), the portal frame among them: forging the host's side.
+    SiblingFrames,
 }
 
 /// How the browser treats cookies of a cross-site frame (the portal).
@@ -526,6 +538,11 @@ pub struct PageView {
     pub messages: Vec<WindowMessage>,
     /// What the page's foreign documents reported, in order.
     pub foreign: Vec<ForeignMark>,
+    /// Window messages the documents of the portal origin received, from
+    /// any window, recorded by a listener the page's own scripts cannot
+    /// see (an isolated world); `None` when the engine offers none (then
+    /// nothing may be concluded about what the portal frame was sent).
+    pub frame_messages: Option<Vec<FrameMessage>>,
 }
 
 /// One `message` event the host window got. Evidence shows the shape of
@@ -537,6 +554,20 @@ pub struct WindowMessage {
     pub origin: String,
     /// `event.data`, through JSON (`null` when it does not survive that);
     /// in evidence ([`PageView::evidence`]), its [`value_shape`] only.
+    pub data: serde_json::Value,
+    /// How many `MessagePort`s came with it.
+    pub ports: usize,
+}
+
+/// One `message` event a document of the portal origin received. Evidence
+/// shows its data's shape only, as for [`WindowMessage`].
+#[derive(Debug, Clone, Serialize, PartialEq, Deserialize)]
+pub struct FrameMessage {
+    /// `event.origin`: the origin of the window that posted it.
+    pub origin: String,
+    /// Whether `event.source` was the receiving frame's parent window.
+    pub from_parent: bool,
+    /// `event.data`, through JSON (`null` when it does not survive that).
     pub data: serde_json::Value,
     /// How many `MessagePort`s came with it.
     pub ports: usize,
@@ -666,6 +697,9 @@ impl PageView {
         }
         for mark in &mut view.foreign {
             mark.data = shape(&mark.data);
+        }
+        for message in view.frame_messages.iter_mut().flatten() {
+            message.data = shape(&message.data);
         }
         view
     }

@@ -293,6 +293,10 @@ const DETECTIFY_POSTMESSAGE: Source = Source {
     title: "Detectify Labs (M. Karlsson): The pitfalls of postMessage",
     url: "https://labs.detectify.com/2016/12/08/the-pitfalls-of-postmessage/",
 };
+const LOGIN_CSRF: Source = Source {
+    title: "Barth, Jackson, Mitchell: Robust Defenses for Cross-Site Request Forgery (ACM CCS 2008), login CSRF",
+    url: "https://seclab.stanford.edu/websec/csrf/csrf.pdf",
+};
 const ORANGE_TSAI_PARSER_LOGIC: Source = Source {
     title: "Orange Tsai: Breaking Parser Logic! Take Your Path Normalization Off and Pop 0days Out (Black Hat USA 2018)",
     url: "https://i.blackhat.com/us-18/Wed-August-8/us-18-Orange-Tsai-Breaking-Parser-Logic-Take-Your-Path-Normalization-Off-And-Pop-0days-Out-2.pdf",
@@ -810,10 +814,19 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         id: "THREAT-POSTMESSAGE-ANY-SENDER",
         boundary: B::SdkToFrame,
         asset: A::Messages,
-        title: "The frame or SDK accepts messages from any window",
-        attack: "A message handler that does not check `event.origin` / `event.source` lets a foreign window (an opener, another frame) set the user, the token or the theme.",
+        title: "The SDK accepts messages from any window",
+        attack: "An SDK message handler that does not check `event.origin` / `event.source` lets a foreign window (an opener, another frame) forge the portal frame's side: `ready`, the session state, events.",
         sources: &[wstg!("Testing Web Messaging", "11-Client-side_Testing/11-Testing_Web_Messaging"), academy!("Controlling the web message source", "dom-based/controlling-the-web-message-source"), DETECTIFY_POSTMESSAGE],
         coverage: Scenarios(&["sdk.foreign-window-messages-ignored"]),
+    },
+    AttackClass {
+        id: "THREAT-FRAME-MESSAGE-ANY-SENDER",
+        boundary: B::SdkToFrame,
+        asset: A::Messages,
+        title: "The portal frame accepts the host's messages from any window",
+        attack: "A frame message handler that does not check `event.source` is its parent (and `event.origin` the embedding page's) lets a third-party frame on the shop, or an opener, post the messages of the attacker's own sign-in into the visitor's portal frame: the visitor is signed in as the attacker (login CSRF) or signed out.",
+        sources: &[wstg!("Testing Web Messaging", "11-Client-side_Testing/11-Testing_Web_Messaging"), academy!("DOM-based web message vulnerabilities", "dom-based/controlling-the-web-message-source"), LOGIN_CSRF],
+        coverage: Scenarios(&["sdk.frame-ignores-foreign-messages"]),
     },
     AttackClass {
         id: "THREAT-POSTMESSAGE-TARGET-STAR",

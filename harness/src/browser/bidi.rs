@@ -3,7 +3,9 @@
 //! network events, and records them in the engine-neutral store that
 //! DevTools fills on Chromium. Subscribing must succeed before the listener
 //! is returned, so a session either observes from its first page or has no
-//! observer at all (and what it cannot observe is incomplete).
+//! observer at all (and what it cannot observe is incomplete). A preload
+//! script in a sandbox records the window messages every document receives
+//! and reports them over a channel.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,12 +14,13 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::observe::{Observer, RequestSeen, Store};
+use super::observe::{parse_message_report, Observer, RequestSeen, Store, MESSAGE_RECORDER};
 use super::{BrowserError, Ws};
 
 /// The events the listener subscribes to, globally (every context).
-const EVENTS: [&str; 7] = [
+const EVENTS: [&str; 8] = [
     "log.entryAdded",
+    "script.message",
     "network.beforeRequestSent",
     "network.responseCompleted",
     "network.fetchError",
@@ -26,19 +29,21 @@ const EVENTS: [&str; 7] = [
     "browsingContext.contextDestroyed",
 ];
 
-/// Connect to the session's BiDi websocket (`webSocketUrl` of the new
-/// session's capabilities), subscribe, and start listening.
-pub async fn attach(ws_url: &str) -> Result<Observer, BrowserError> {
+/// The sandbox the message recorder runs in, and its channel.
+const RECORDER_SANDBOX: &str = "portalcheck-recorder";
+const RECORDER_CHANNEL: &str = "portalcheck-frame-message";
+
+/// Send `command` as `id` and wait for its answer (events before it are
+/// dropped: nothing has been opened yet).
+async fn command(ws: &mut Ws, id: u64, method: &str, params: Value) -> Result<Value, BrowserError> {
     const WHAT: &str = "webdriver bidi";
-    let mut ws = super::observe_connect(ws_url, WHAT).await?;
-    let subscribe = json!({"id": 1, "method": "session.subscribe", "params": {"events": EVENTS}});
-    ws.send(Message::text(subscribe.to_string()))
+    let message = json!({"id": id, "method": method, "params": params});
+    ws.send(Message::text(message.to_string()))
         .await
         .map_err(|e| BrowserError::Unexpected {
             what: WHAT,
             detail: e.to_string(),
         })?;
-    // The answer to the subscription, before any page is opened.
     let answer = tokio::time::timeout(Duration::from_secs(5), async {
         while let Some(Ok(message)) = ws.next().await {
             let Ok(text) = message.into_text() else {
@@ -47,7 +52,7 @@ pub async fn attach(ws_url: &str) -> Result<Observer, BrowserError> {
             let Ok(msg) = serde_json::from_str::<Value>(text.as_str()) else {
                 continue;
             };
-            if msg["id"] == 1 {
+            if msg["id"] == id {
                 return Some(msg);
             }
         }
@@ -57,20 +62,40 @@ pub async fn attach(ws_url: &str) -> Result<Observer, BrowserError> {
     .ok()
     .flatten();
     match answer {
-        Some(msg) if msg["type"] == "success" => {}
-        other => {
-            return Err(BrowserError::Unexpected {
-                what: WHAT,
-                detail: format!(
-                    "session.subscribe was not accepted: {}",
-                    other.map_or_else(|| "no answer".to_string(), |m| m.to_string())
-                ),
-            })
-        }
+        Some(msg) if msg["type"] == "success" => Ok(msg),
+        other => Err(BrowserError::Unexpected {
+            what: WHAT,
+            detail: format!(
+                "{method} was not accepted: {}",
+                other.map_or_else(|| "no answer".to_string(), |m| m.to_string())
+            ),
+        }),
     }
+}
+
+/// Connect to the session's BiDi websocket (`webSocketUrl` of the new
+/// session's capabilities), subscribe, and start listening.
+pub async fn attach(ws_url: &str) -> Result<Observer, BrowserError> {
+    const WHAT: &str = "webdriver bidi";
+    let mut ws = super::observe_connect(ws_url, WHAT).await?;
+    command(&mut ws, 1, "session.subscribe", json!({"events": EVENTS})).await?;
+    // Without the recorder the session still observes requests and the
+    // console; scenarios that need the frame's messages are incomplete.
+    let recorder = command(
+        &mut ws,
+        2,
+        "script.addPreloadScript",
+        json!({
+            "functionDeclaration": MESSAGE_RECORDER,
+            "arguments": [{"type": "channel", "value": {"channel": RECORDER_CHANNEL}}],
+            "sandbox": RECORDER_SANDBOX,
+        }),
+    )
+    .await
+    .is_ok();
     let store = Store::default();
     let task = tokio::spawn(listen(ws, store.clone()));
-    Ok(Observer::new(store, task, "WebDriver BiDi", true))
+    Ok(Observer::new(store, task, "WebDriver BiDi", true, recorder))
 }
 
 /// A BiDi header's value (`{"type": "string", "value": ...}`).
@@ -120,6 +145,14 @@ async fn listen(ws: Ws, store: Store) {
             "browsingContext.contextDestroyed" => {
                 contexts.remove(&context);
                 store.document_gone(&context);
+            }
+            "script.message" if params["channel"] == RECORDER_CHANNEL => {
+                if let Some((receiver, message)) = params["data"]["value"]
+                    .as_str()
+                    .and_then(parse_message_report)
+                {
+                    store.push_frame_message(receiver, message);
+                }
             }
             "log.entryAdded" => {
                 let level = match params["level"].as_str().unwrap_or("info") {

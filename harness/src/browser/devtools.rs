@@ -3,7 +3,9 @@
 //! cross-origin portal iframe (an out-of-process frame under site
 //! isolation), and records console messages, log entries (CSP and other
 //! security errors) and failed requests from all of them, without turning
-//! site isolation off.
+//! site isolation off. In each target, before it runs, it installs the
+//! window-message recorder in an isolated world with a binding to report
+//! through.
 
 use std::collections::HashMap;
 
@@ -11,8 +13,13 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::observe::{Observer, RequestSeen, Store};
+use super::observe::{parse_message_report, Observer, RequestSeen, Store, MESSAGE_RECORDER};
 use super::{BrowserError, Ws};
+
+/// The isolated world the message recorder runs in, and the binding it
+/// reports through (exposed in that world only).
+const RECORDER_WORLD: &str = "portalcheck-recorder";
+const RECORDER_BINDING: &str = "__portalcheckFrameMessage";
 
 /// Connect to the browser at `127.0.0.1:{port}` and start listening.
 pub async fn attach(port: u16) -> Result<Observer, BrowserError> {
@@ -40,7 +47,7 @@ pub async fn attach(port: u16) -> Result<Observer, BrowserError> {
         })?;
     let store = Store::default();
     let task = tokio::spawn(listen(ws, store.clone()));
-    Ok(Observer::new(store, task, "DevTools", true))
+    Ok(Observer::new(store, task, "DevTools", true, true))
 }
 
 async fn listen(ws: Ws, store: Store) {
@@ -70,10 +77,21 @@ async fn listen(ws: Ws, store: Store) {
                     .unwrap_or_default()
                     .to_string();
                 sessions.insert(child.clone(), url);
+                let recorder =
+                    format!("({MESSAGE_RECORDER})(function (s) {{ {RECORDER_BINDING}(s); }});");
                 for (m, p) in [
                     ("Runtime.enable", json!({})),
                     ("Log.enable", json!({})),
                     ("Network.enable", json!({})),
+                    ("Page.enable", json!({})),
+                    (
+                        "Runtime.addBinding",
+                        json!({"name": RECORDER_BINDING, "executionContextName": RECORDER_WORLD}),
+                    ),
+                    (
+                        "Page.addScriptToEvaluateOnNewDocument",
+                        json!({"source": recorder, "worldName": RECORDER_WORLD}),
+                    ),
                     (
                         "Target.setAutoAttach",
                         json!({"autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true}),
@@ -133,6 +151,13 @@ async fn listen(ws: Ws, store: Store) {
                     level.to_string(),
                     text,
                 );
+            }
+            "Runtime.bindingCalled" if params["name"] == RECORDER_BINDING => {
+                if let Some((receiver, message)) =
+                    params["payload"].as_str().and_then(parse_message_report)
+                {
+                    store.push_frame_message(receiver, message);
+                }
             }
             "Runtime.exceptionThrown" => {
                 let text = params["exceptionDetails"]["exception"]["description"]

@@ -3,11 +3,15 @@
 //! included), in one store that a protocol listener fills — DevTools on
 //! Chromium (`devtools`), WebDriver BiDi on Firefox (`bidi`), the names
 //! proxy's tap on WebKit (`proxy::tap`, requests only) — and that the page
-//! watcher reads "everything since" a mark.
+//! watcher reads "everything since" a mark. It also owns the recorder of
+//! the window messages every document receives, which the listeners run in
+//! an isolated world the page's own scripts cannot see.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use scenarios::probe::FrameMessage;
 
 /// One thing the browser reported.
 #[derive(Debug, Clone)]
@@ -22,6 +26,38 @@ pub struct ObservedRecord {
     pub text: String,
     /// For `request` records: what the request carried.
     pub request: Option<RequestSeen>,
+    /// For `message` records: the window message a document received
+    /// (`target_url` is that document's origin).
+    pub frame_message: Option<FrameMessage>,
+}
+
+/// A function expression taking `send(text)`: once run in a document (in
+/// an isolated world, before the page's scripts), it reports every window
+/// message the document receives as one JSON text: `to` (the receiving
+/// document's origin), `origin`, `fromParent`, `data` (through JSON, `null`
+/// when it does not survive that) and `ports`.
+pub(crate) const MESSAGE_RECORDER: &str = r#"function (send) {
+  window.addEventListener('message', function (e) {
+    var report = {to: String(location.origin), origin: String(e.origin),
+                  fromParent: window.parent !== window && e.source === window.parent,
+                  data: null, ports: e.ports ? e.ports.length : 0};
+    try { report.data = JSON.parse(JSON.stringify(e.data === undefined ? null : e.data)); } catch (x) { report.data = null; }
+    try { send(JSON.stringify(report)); } catch (x) { /* nothing to report to */ }
+  }, true);
+}"#;
+
+/// One report of [`MESSAGE_RECORDER`], as `(receiving origin, message)`.
+pub(crate) fn parse_message_report(text: &str) -> Option<(String, FrameMessage)> {
+    let report: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some((
+        report["to"].as_str()?.to_string(),
+        FrameMessage {
+            origin: report["origin"].as_str()?.to_string(),
+            from_parent: report["fromParent"].as_bool()?,
+            data: report["data"].clone(),
+            ports: report["ports"].as_u64().unwrap_or(0) as usize,
+        },
+    ))
 }
 
 /// A request the browser is about to send.
@@ -93,6 +129,23 @@ impl Store {
             level,
             text,
             request,
+            frame_message: None,
+        });
+    }
+
+    /// A document on `receiver` received a window message.
+    pub(crate) fn push_frame_message(&self, receiver: String, message: FrameMessage) {
+        let mut s = self.lock();
+        let seq = s.next;
+        s.next += 1;
+        s.records.push(ObservedRecord {
+            seq,
+            target_url: receiver,
+            kind: "message",
+            level: "info".into(),
+            text: String::new(),
+            request: None,
+            frame_message: Some(message),
         });
     }
 
@@ -143,6 +196,9 @@ pub struct Observer {
     /// Whether console messages and log entries of every frame (the
     /// portal frame's included) reach the store, or only requests.
     pub sees_console: bool,
+    /// Whether the window messages every document receives reach the store
+    /// ([`MESSAGE_RECORDER`] runs in each).
+    pub sees_frame_messages: bool,
 }
 
 impl Drop for Observer {
@@ -157,12 +213,14 @@ impl Observer {
         task: tokio::task::JoinHandle<()>,
         protocol: &'static str,
         sees_console: bool,
+        sees_frame_messages: bool,
     ) -> Observer {
         Observer {
             store,
             task,
             protocol,
             sees_console,
+            sees_frame_messages,
         }
     }
 

@@ -54,7 +54,7 @@ impl NamesProxy {
             NamesProxy::start_with("127.0.0.1:0", Some(tap::Tap::new(store.clone()))).await?;
         let endpoint = proxy.endpoint();
         let task = proxy.task.take().expect("a started proxy has its task");
-        let observer = Observer::new(store, task, "the names proxy's tap", false);
+        let observer = Observer::new(store, task, "the names proxy's tap", false, false);
         Ok((endpoint, observer))
     }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use scenarios::probe::{
-    ConsoleMessage, ConsoleSource, CspViolation, ForeignKind, ForeignMark, FrameView,
+    ConsoleMessage, ConsoleSource, CspViolation, ForeignKind, ForeignMark, FrameMessage, FrameView,
     ObservedRequest, PageView, SdkEvent, StorageOwner, StorageView, WaitFor, WindowMessage,
 };
 use serde_json::{json, Value};
@@ -213,10 +213,14 @@ pub async fn watch(
         });
     }
     let mut requests = None;
+    let mut frame_messages = None;
     if let (Some(observer), Some(mark)) = (session.observer.as_ref(), mark) {
         let records = observer.since(mark);
         console.extend(observer_messages(&records, plan.portal_origin));
         requests = Some(observed_requests(&records));
+        if observer.sees_frame_messages {
+            frame_messages = Some(portal_frame_messages(&records, plan.portal_origin));
+        }
         observer.forget_before(mark);
     }
     Ok(PageView {
@@ -235,7 +239,20 @@ pub async fn watch(
         frame_cookie: None,
         messages: window_messages(&state),
         foreign: foreign_marks(&state),
+        frame_messages,
     })
+}
+
+/// The window messages documents of the portal origin received.
+fn portal_frame_messages(
+    records: &[super::observe::ObservedRecord],
+    portal_origin: &str,
+) -> Vec<FrameMessage> {
+    records
+        .iter()
+        .filter(|r| origin_of(&r.target_url) == origin_of(portal_origin))
+        .filter_map(|r| r.frame_message.clone())
+        .collect()
 }
 
 fn has_foreign(state: &Value, kind: ForeignKind) -> bool {
@@ -524,7 +541,7 @@ fn observer_messages(
 ) -> Vec<ConsoleMessage> {
     records
         .iter()
-        .filter(|r| r.request.is_none())
+        .filter(|r| r.request.is_none() && r.frame_message.is_none())
         .filter_map(|r| {
             let in_portal = r.target_url.starts_with(portal_origin);
             if !in_portal && r.kind == "console" {

@@ -7,7 +7,9 @@
 
 use crate::browser::watch::NEST_FRAME_ID;
 use scenarios::contract::{EVENT_AUTH_EXPIRING, EVENT_AUTH_FAILED, EVENT_READY, SDK_STUB};
-use scenarios::probe::{ForeignKind, HostPage, OnExpiring, OnReady, PageUser, ScriptLoading};
+use scenarios::probe::{
+    ForeignKind, ForgerTarget, HostPage, OnExpiring, OnReady, PageUser, ScriptLoading,
+};
 
 /// A JavaScript function taking a value through JSON (`null` when it does
 /// not survive): the recorder and the catcher read message data with it.
@@ -286,11 +288,18 @@ fn navigate_then_resign(catcher: &ForeignDocument, user: &str, hmac: &str) -> St
 }
 
 /// The forger: a document on a foreign origin that, told `go` by its
-/// parent, posts each of `messages` to the parent with targetOrigin `*`,
-/// then a `done` mark.
-pub fn render_forger(messages: &[serde_json::Value]) -> String {
+/// parent, posts each of `messages` with targetOrigin `*` to the parent
+/// window, or into every other frame of the parent, then a `done` mark to
+/// the parent.
+pub fn render_forger(messages: &[serde_json::Value], into: ForgerTarget) -> String {
+    let post = match into {
+        ForgerTarget::HostWindow => "parent.postMessage(m, '*');",
+        ForgerTarget::SiblingFrames => {
+            "for (var i = 0; i < parent.frames.length; i++) { if (parent.frames[i] !== window) { parent.frames[i].postMessage(m, '*'); } }"
+        }
+    };
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>third-party frame</title></head><body>\n<script>\n(function () {{\n  var messages = {messages};\n  window.addEventListener('message', function (e) {{\n    if (e.source !== parent || !e.data || e.data.{MARK} !== 'go') {{ return; }}\n    messages.forEach(function (m) {{ parent.postMessage(m, '*'); }});\n    parent.postMessage({{{MARK}: '{done}'}}, '*');\n  }});\n  parent.postMessage({{{MARK}: '{loaded}'}}, '*');\n}})();\n</script>\n</body></html>\n",
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>third-party frame</title></head><body>\n<script>\n(function () {{\n  var messages = {messages};\n  window.addEventListener('message', function (e) {{\n    if (e.source !== parent || !e.data || e.data.{MARK} !== 'go') {{ return; }}\n    messages.forEach(function (m) {{ {post} }});\n    parent.postMessage({{{MARK}: '{done}'}}, '*');\n  }});\n  parent.postMessage({{{MARK}: '{loaded}'}}, '*');\n}})();\n</script>\n</body></html>\n",
         messages = js_literal(&serde_json::Value::Array(messages.to_vec())),
         done = ForeignKind::Done.as_str(),
         loaded = ForeignKind::Loaded.as_str(),
@@ -370,7 +379,10 @@ mod tests {
 
     #[test]
     fn replayed_messages_stay_data_in_the_forger() {
-        let html = render_forger(&[serde_json::json!({"type": "</script><script>alert(1)//"})]);
+        let html = render_forger(
+            &[serde_json::json!({"type": "</script><script>alert(1)//"})],
+            ForgerTarget::SiblingFrames,
+        );
         assert_eq!(html.matches("</script>").count(), 1, "{html}");
         assert!(html.contains("\\u003c/script\\u003e"));
     }
@@ -380,6 +392,7 @@ mod tests {
         let mut page = HostPage::new(PageUser::None);
         page.forger = Some(scenarios::probe::Forger {
             site: scenarios::probe::Site::Evil,
+            into: ForgerTarget::HostWindow,
             after_event: "auth_failed".into(),
             messages: vec![],
         });

@@ -635,7 +635,7 @@ impl Probe for LiveProbe<'_> {
             let path = format!("{base}/forger.html");
             self.world
                 .sites
-                .serve_page(&path, render_forger(&forger.messages), None)
+                .serve_page(&path, render_forger(&forger.messages, forger.into), None)
                 .await;
             let origin = self.world.sites.origin(forger.site);
             ctx.forger = Some(ForeignDocument {

@@ -466,6 +466,7 @@ mod tests {
             storage: vec![],
             frame_cookie: None,
             messages: vec![],
+            frame_messages: None,
             foreign: vec![],
         }
     }

@@ -6,15 +6,18 @@
 //!   the SDK must not act on them (`event.origin` / `event.source`);
 //! - the SDK's frame is navigated to a foreign document before a re-sign:
 //!   nothing the SDK then posts may reach it (targetOrigin the portal
-//!   origin, never `*`).
+//!   origin, never `*`);
+//! - a foreign frame posts into another user's portal frame the host's
+//!   messages that signed one user in (recorded where the page cannot see):
+//!   the portal frame must not act on them (login CSRF).
 
 use serde_json::Value;
 
 use crate::checks::*;
 use crate::contract::{EVENT_AUTH_FAILED, EVENT_READY, RECOMMENDED_WINDOW_SECONDS};
 use crate::probe::{
-    ForeignKind, ForeignMark, Forger, OnReady, PageView, Probe, SigningKey, Site, Tenant, UserSpec,
-    WaitFor,
+    ForeignKind, ForeignMark, Forger, ForgerTarget, OnReady, PageView, Probe, SigningKey, Site,
+    Tenant, UserSpec, WaitFor,
 };
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
@@ -26,6 +29,8 @@ use crate::sections::sdk_exposure::{
 pub const MESSAGES_FROM_FRAME_ONLY: &str = "SDK-MESSAGES-FROM-FRAME-ONLY";
 /// The SDK addresses what it posts to the portal origin.
 pub const MESSAGES_TO_PORTAL_ONLY: &str = "SDK-MESSAGES-TO-PORTAL-ONLY";
+/// The portal frame acts only on its host window's messages.
+pub const FRAME_MESSAGES_FROM_HOST_ONLY: &str = "FRAME-MESSAGES-FROM-HOST-ONLY";
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -44,11 +49,23 @@ pub const REQUIREMENTS: &[Requirement] = &[
         source: "The page hands that same string and its HMAC to the SDK (`UserHero.setUser(user, userHmac)`)",
         surfaces: &[Network],
     },
+    Requirement {
+        id: FRAME_MESSAGES_FROM_HOST_ONLY,
+        section: Section::Sdk,
+        level: Must,
+        text: "The portal frame acts only on window messages from the host page that embeds it (`event.source` its parent window, `event.origin` that page's origin): the messages that signed one user in, posted into another user's portal frame by a frame of another origin on the same page, change nothing there. The frame keeps showing its own user's tickets, never the other user's. Otherwise any third-party frame on the shop, or a window holding a reference to it, signs the visitor in as the attacker (login CSRF: the visitor then writes to the attacker's tickets) or signs them out. (OWASP WSTG 4.11.11; PortSwigger: DOM-based web message vulnerabilities; OWASP ASVS 5.0 V3.5.)",
+        source: "the portal, in an iframe, shows that user's own tickets",
+        surfaces: &[RenderedText],
+    },
 ];
 
 /// Why `sdk.foreign-window-messages-ignored` skips a portal whose frame
 /// talks over a `MessagePort` only (quoted in its skip reason).
 pub const NOTHING_TO_REPLAY: &str = "no window message a foreign window could post again";
+
+/// Why `sdk.frame-ignores-foreign-messages` is incomplete on an engine
+/// that offers no isolated world (quoted in its reason).
+pub const NO_FRAME_RECORDER: &str = "no listener in the portal frame that the page cannot see";
 
 /// How long the page must stay quiet after a foreign document is done
 /// before its absence of effect is taken as such.
@@ -97,6 +114,32 @@ fn token_like(run: &str) -> bool {
         && run.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// Whether a page a foreign frame replayed messages on can be judged: the
+/// premise held (else incomplete, saying what `premise` was), the network
+/// was watched, and the page was seen quiet after the replay (without that
+/// spell, an absent effect proves nothing).
+fn replay_settled(forged: &PageView, premise_held: bool, premise: String) -> Result<(), Verdict> {
+    if !premise_held {
+        return Err(Verdict::incomplete(format!(
+            "premise not established: {premise}; {}; foreign reports {:?}",
+            summary(forged),
+            forged
+                .foreign
+                .iter()
+                .map(|m| (m.kind, m.origin.as_str()))
+                .collect::<Vec<_>>()
+        )));
+    }
+    expect_network_observed(forged)?;
+    if !matches!(forged.reached, Some(WaitFor::ForeignDone(_))) {
+        return Err(Verdict::incomplete(format!(
+            "the page was not seen quiet after the replay (the network could not be watched, or never went quiet): {}",
+            summary(forged)
+        )));
+    }
+    Ok(())
+}
+
 /// A refused page; a foreign frame then replays what the portal frame sent
 /// the host window on a signed-in page. No `ready` may follow.
 async fn foreign_messages_ignored(p: &mut dyn Probe) -> Outcome {
@@ -123,6 +166,7 @@ async fn foreign_messages_ignored(p: &mut dyn Probe) -> Outcome {
     let mut page = signed_page(Tenant::Primary, &refused);
     page.forger = Some(Forger {
         site: Site::Evil,
+        into: ForgerTarget::HostWindow,
         after_event: EVENT_AUTH_FAILED.into(),
         messages: messages.clone(),
     });
@@ -131,23 +175,14 @@ async fn foreign_messages_ignored(p: &mut dyn Probe) -> Outcome {
     let forged = p.open_page(page).await?;
     let evil = p.origin(Site::Evil);
     let done = marks(&forged, ForeignKind::Done, &evil);
-    if forged.event(EVENT_AUTH_FAILED).is_none() || done.is_empty() {
-        return Err(Verdict::incomplete(format!(
-            "premise not established: the page with a signature from an unrelated secret was to be refused (`auth_failed`) and the frame from {evil} was then to replay {} message(s); {}; foreign reports {:?}",
-            messages.len(),
-            summary(&forged),
-            forged.foreign.iter().map(|m| (m.kind, m.origin.as_str())).collect::<Vec<_>>()
-        )));
-    }
-    expect_network_observed(&forged)?;
-    if !matches!(forged.reached, Some(WaitFor::ForeignDone(_))) {
-        // Without a quiet spell after the replay (no DevTools, or a page
-        // that never goes quiet) an absent `ready` proves nothing.
-        return Err(Verdict::incomplete(format!(
-            "the page was not seen quiet after the replay (the network could not be watched, or never went quiet): {}",
-            summary(&forged)
-        )));
-    }
+    replay_settled(
+        &forged,
+        forged.event(EVENT_AUTH_FAILED).is_some() && !done.is_empty(),
+        format!(
+            "the page with a signature from an unrelated secret was to be refused (`auth_failed`) and the frame from {evil} was then to replay {} message(s)",
+            messages.len()
+        ),
+    )?;
     c.expect(
         forged.event(EVENT_READY).is_none(),
         format!(
@@ -157,6 +192,106 @@ async fn foreign_messages_ignored(p: &mut dyn Probe) -> Outcome {
         || {
             format!(
                 "the SDK took the foreign frame's messages for the portal's: {}",
+                summary(&forged)
+            )
+        },
+    )?;
+    Ok(c.pass())
+}
+
+/// The host's messages to the portal frame that a foreign frame can post
+/// again as they are: from the parent window on `host`, data that survived
+/// JSON, no ports.
+fn replayable_into_frame(view: &PageView, host: &str) -> Option<Vec<Value>> {
+    view.frame_messages.as_ref().map(|received| {
+        received
+            .iter()
+            .filter(|m| m.from_parent && m.origin == host && m.ports == 0 && !m.data.is_null())
+            .map(|m| m.data.clone())
+            .collect()
+    })
+}
+
+/// An attacker signs in on one page, and what the host window sent the
+/// portal frame is recorded; a victim then signs in on another, and a
+/// foreign frame posts those messages into the victim's portal frame. The
+/// victim's tickets must stay, and the attacker's must not show.
+async fn frame_ignores_foreign_messages(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let attacker = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let victim = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &attacker.identity)?;
+    let first = signed_page(Tenant::Primary, &signed);
+    let host = p.origin(first.site);
+    let view = p.open_page(first).await?;
+    expect_ready(&mut c, &view, Some(&attacker.canary))?;
+    let Some(messages) = replayable_into_frame(&view, &host) else {
+        return Err(Verdict::incomplete(format!(
+            "this browser offers the harness {NO_FRAME_RECORDER} (no isolated world: DevTools or WebDriver BiDi), so what the host window sent the frame is unknown"
+        )));
+    };
+    if messages.is_empty() {
+        return Err(Verdict::skipped(format!(
+            "the host window sent the portal frame {NOTHING_TO_REPLAY} ({} message(s) seen in the frame, none from its parent on {host} without ports): the host's side of the conversation cannot be forged this way",
+            view.frame_messages.as_ref().map_or(0, Vec::len)
+        )));
+    }
+    let victim_signed = sign_valid(p, Tenant::Primary, &victim.identity)?;
+    let mut page = signed_page(Tenant::Primary, &victim_signed);
+    page.forger = Some(Forger {
+        site: Site::Evil,
+        into: ForgerTarget::SiblingFrames,
+        after_event: EVENT_READY.into(),
+        messages: messages.clone(),
+    });
+    page.wait_for = vec![WaitFor::ForeignDone(QUIET)];
+    page.deadline = std::time::Duration::from_secs(20);
+    let forged = p.open_page(page).await?;
+    let evil = p.origin(Site::Evil);
+    if forged.event(EVENT_READY).is_none() {
+        expect_ready(&mut c, &forged, None)?;
+        return Err(Verdict::incomplete(format!(
+            "the victim's page never became ready: {}",
+            summary(&forged)
+        )));
+    }
+    let delivered = forged
+        .frame_messages
+        .iter()
+        .flatten()
+        .filter(|m| !m.from_parent && m.origin == evil)
+        .count();
+    replay_settled(
+        &forged,
+        !marks(&forged, ForeignKind::Done, &evil).is_empty() && delivered > 0,
+        format!(
+            "the frame from {evil} was to post {} message(s) into the victim's portal frame once it was ready, and the frame to receive them ({delivered} seen there)",
+            messages.len()
+        ),
+    )?;
+    c.expect(
+        !forged.shows(&attacker.canary),
+        format!(
+            "{FRAME_MESSAGES_FROM_HOST_ONLY}: the victim's portal frame shows none of another user's tickets after a frame from {evil} posted into it the {} message(s) that signed that user in",
+            messages.len()
+        ),
+        || {
+            format!(
+                "the portal frame took the foreign frame's messages for its host's and now shows the other user's ticket: {}",
+                summary(&forged)
+            )
+        },
+    )?;
+    c.expect(
+        forged
+            .frame_text()
+            .is_some_and(|t| t.contains(&victim.canary)),
+        format!(
+            "{FRAME_MESSAGES_FROM_HOST_ONLY}: the victim's portal frame still shows the victim's own ticket after the foreign frame posted into it"
+        ),
+        || {
+            format!(
+                "the portal frame acted on the foreign frame's messages (the victim's ticket is gone): {}",
                 summary(&forged)
             )
         },
@@ -285,6 +420,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "A seeded user signs in; once `ready` fired, the page navigates the SDK's iframe to a document on another origin that reports every message it gets, and re-signs with a fresh valid signature. Nothing carrying a credential may reach that document.",
             how_to_fix: "Post to the frame with `postMessage(message, PORTAL_ORIGIN)` (or over a MessagePort handed over that way), never with `*`.",
             run: run!(p => session_not_posted_to_foreign_frame(p)),
+        },
+        Scenario {
+            id: "sdk.frame-ignores-foreign-messages",
+            title: "The portal frame ignores the host's messages posted into it by a foreign frame",
+            section: Section::Sdk,
+            requirements: &[FRAME_MESSAGES_FROM_HOST_ONLY],
+            level: Must,
+            tags: &[Tag::Browser, Tag::Sdk, Tag::Origin, Tag::Tenant, Tag::Session],
+            needs: &[Need::Browser, Need::Users],
+            budget: MESSAGES_BUDGET,
+            description: "One seeded user (the attacker) signs in, and a listener in the portal frame that the page cannot see records the window messages the host window sends it. A second user (the victim) then signs in on another page, and once `ready` fired a hidden frame from another origin posts those same messages into every other frame of the page, the portal frame among them. The victim's frame must keep the victim's ticket and show none of the attacker's.",
+            how_to_fix: "In the portal frame's message listener, act only when `event.source === window.parent` and `event.origin` is the origin the handshake allowed for this embed (the allowlisted host page's).",
+            run: run!(p => frame_ignores_foreign_messages(p)),
         },
     ]
 }
