@@ -956,6 +956,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["session.token-exact-match"]),
     },
     AttackClass {
+        id: "THREAT-METHOD-BYPASS",
+        boundary: B::FrameToTicketApi,
+        asset: A::TicketData,
+        title: "A session check bound to one HTTP method",
+        attack: "The session check runs for `GET` only (method-specific middleware, a `GET`-only guard) while the ticket handler answers any method, a lower-case method, or a method-override header: `POST /tickets/{id}` reads the ticket without a session.",
+        sources: &[wstg!("Test HTTP Methods", "02-Configuration_and_Deployment_Management_Testing/06-Test_HTTP_Methods"), cwe!("650", "Trusting HTTP Permission Methods on the Server Side")],
+        coverage: Scenarios(&["session.token-exact-match"]),
+    },
+    AttackClass {
         id: "THREAT-SESSION-TOKEN-PREDICTABLE",
         boundary: B::FrameToTicketApi,
         asset: A::SessionToken,

@@ -153,7 +153,53 @@ async fn exact_match(p: &mut dyn Probe) -> Outcome {
             || describe(&reply),
         )?;
     }
+    // Other methods on the same routes, with no credential: a session
+    // check that runs for `GET` only must not be the only guard.
+    let bare = tickets_request(&token, None).path;
+    let mut paths = vec![("the list", bare.clone())];
+    if let Some(id) = &id {
+        paths.push(("the ticket", tickets_request(&token, Some(id)).path));
+    }
+    for (route, path) in &paths {
+        for (what, call) in method_spellings(path) {
+            let reply = p.api(call).await?;
+            c.expect(
+                !reply.body.contains(&user.canary),
+                format!("{route} ({path}) {what}, with no Authorization header: no ticket text"),
+                || describe(&reply),
+            )?;
+        }
+    }
     Ok(c.pass())
+}
+
+/// Requests for `path` with another method than `GET`, or one spelt or
+/// overridden so a check bound to `GET` may not run while a handler for
+/// any method answers (HTTP verb tampering: OWASP WSTG-CONF-06, CWE-650).
+/// No `DELETE`: a flawed target would lose the ticket the scenario reads.
+fn method_spellings(path: &str) -> Vec<(&'static str, ApiCall)> {
+    let with = |method: &str| ApiCall {
+        method: method.into(),
+        ..ApiCall::get(path)
+    };
+    vec![
+        ("as `POST`", with("POST")),
+        ("as `PUT`", with("PUT")),
+        ("as `PATCH`", with("PATCH")),
+        ("as a lower-case `get`", with("get")),
+        (
+            "as `POST` with `X-HTTP-Method-Override: GET`",
+            with("POST").header("x-http-method-override", "GET"),
+        ),
+        (
+            "as `POST` with `X-HTTP-Method: GET`",
+            with("POST").header("x-http-method", "GET"),
+        ),
+        (
+            "as `POST` with `X-Method-Override: GET`",
+            with("POST").header("x-method-override", "GET"),
+        ),
+    ]
 }
 
 /// Spellings of the ticket routes that a router may serve while a check
@@ -211,8 +257,8 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: &[Tag::Api, Tag::Session],
             needs: &[Need::Users],
             budget: API_BUDGET,
-            description: "Takes a seeded user's real session token (which lists their ticket) and presents it, to the list and to the ticket by ID, without its last character, halved, cut to 8 characters, with a character appended and with its last character changed, and sends both requests with no Authorization header and with an empty bearer: each must be a 4xx refusal that shows no ticket. Then asks, with no credential, for other spellings of both routes (a trailing slash, a `;` parameter, upper case, a `.json` suffix, `/./`, `//`, an encoded `/`): none may show the ticket (any status: a catch-all page is fine, the ticket is not).",
-            how_to_fix: "Look sessions up by the whole token with an exact, constant-time comparison; never by prefix (`LIKE 'x%'`, `strncmp`). Put the session check in the handler (or on every route the router matches), not on exact path strings.",
+            description: "Takes a seeded user's real session token (which lists their ticket) and presents it, to the list and to the ticket by ID, without its last character, halved, cut to 8 characters, with a character appended and with its last character changed, and sends both requests with no Authorization header and with an empty bearer: each must be a 4xx refusal that shows no ticket. Then asks, with no credential, for other spellings of both routes (a trailing slash, a `;` parameter, upper case, a `.json` suffix, `/./`, `//`, an encoded `/`) and with other methods (`POST`, `PUT`, `PATCH`, a lower-case `get`, `POST` with a method-override header naming `GET`): none may show the ticket (any status: a catch-all page is fine, the ticket is not).",
+            how_to_fix: "Look sessions up by the whole token with an exact, constant-time comparison; never by prefix (`LIKE 'x%'`, `strncmp`). Put the session check in the handler (or on every route and method the router matches), not on exact path strings or on `GET` alone.",
             run: run!(p => exact_match(p)),
         },
     ]
