@@ -186,7 +186,10 @@ fn outcome() -> &'static RunOutcome {
 /// stated reason: its frame talks to the SDK over a `MessagePort` only, so
 /// there is no window message of the frame's for a foreign window to
 /// replay (`sdk.foreign-window-messages-ignored`).
-const NOT_APPLICABLE: &[&str] = &["sdk.foreign-window-messages-ignored"];
+const NOT_APPLICABLE: &[&str] = &[
+    "sdk.foreign-window-messages-ignored",
+    "sdk.frame-ignores-foreign-messages",
+];
 
 #[test]
 fn the_whole_catalogue_passes_against_the_minimal_portal() {

@@ -448,6 +448,15 @@ pub const ATTACK_CLASSES: &[AttackClass] = &[
         coverage: Scenarios(&["handshake.degenerate-secrets"]),
     },
     AttackClass {
+        id: "THREAT-UNKEYED-DIGEST",
+        boundary: B::ServerToPage,
+        asset: A::Secret,
+        title: "A digest anyone can compute accepted as the HMAC",
+        attack: "A \"checksum\" fallback for integrations that predate signing, or a MAC keyed with the message itself, accepts `userHmac` = SHA-256(user) or HMAC(user, user): anyone signs any user with no secret at all.",
+        sources: &[RFC2104, cwe!("347", "Improper Verification of Cryptographic Signature")],
+        coverage: Scenarios(&["handshake.degenerate-secrets"]),
+    },
+    AttackClass {
         id: "THREAT-ROTATED-SECRET-ACCEPTED",
         boundary: B::ServerToPage,
         asset: A::Secret,

@@ -196,6 +196,23 @@ pub fn degenerate_keys(public_key: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Signatures of a user string that anyone computes without any key: what
+/// a verifier with a "checksum" fallback, or one keyed with the message
+/// itself, accepts.
+/// How one keyless "signature" is computed from the user string.
+pub type Keyless = fn(&str) -> String;
+
+pub const KEYLESS_SIGNATURES: [(&str, Keyless); 3] = [
+    ("the bare SHA-256 of the string (no key)", |user| {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(user.as_bytes()))
+    }),
+    ("an HMAC keyed with the string itself", |user| {
+        crate::contract::hmac_hex(user.as_bytes(), user.as_bytes())
+    }),
+    ("64 zero digits", |_| "0".repeat(64)),
+];
+
 async fn degenerate_secrets(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let tenant = Tenant::Primary;
@@ -216,6 +233,19 @@ async fn degenerate_secrets(p: &mut dyn Probe) -> Outcome {
             &reply,
             AuthFailure::InvalidSignature,
             &format!("signed with {what}"),
+        )?;
+    }
+    for (what, signature) in KEYLESS_SIGNATURES {
+        let identity = fresh_identity(p);
+        let user = identity.compact(p.now() + RECOMMENDED_WINDOW_SECONDS);
+        let hmac = signature(&user);
+        p.note(format!("\"signed\" with {what}: {user:?}"));
+        let reply = handshake(p, tenant, &Signed { user, hmac }).await?;
+        expect_refused(
+            &mut c,
+            &reply,
+            AuthFailure::InvalidSignature,
+            &format!("\"signed\" with {what}"),
         )?;
     }
     Ok(c.pass())
@@ -282,15 +312,15 @@ pub fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             id: "handshake.degenerate-secrets",
-            title: "An empty key, the public key or `undefined` as the secret is refused",
+            title: "An empty key, the public key, `undefined` or no key at all is refused",
             section: Section::Handshake,
             requirements: &["AUTH-WRONG-SECRET"],
             level: Must,
             tags: API_AUTH,
             needs: &[],
             budget: API_BUDGET,
-            description: "After a correctly signed payload is accepted (the premise), signs fresh payloads with keys a flawed verifier falls back to: an empty key, the tenant's public key, the strings `undefined` and `null`, one zero byte. Each must be `invalid_signature`.",
-            how_to_fix: "Verify with the tenant's stored secret only; a missing secret is an error that refuses, never an empty or default key, and the public key is never a verification key.",
+            description: "After a correctly signed payload is accepted (the premise), signs fresh payloads with keys a flawed verifier falls back to: an empty key, the tenant's public key, the strings `undefined` and `null`, one zero byte. Then sends fresh payloads with values anyone computes without a key: the bare SHA-256 of the string, an HMAC keyed with the string itself, 64 zero digits. Each must be `invalid_signature`.",
+            how_to_fix: "Verify with the tenant's stored secret only; a missing secret is an error that refuses, never an empty or default key, and the public key is never a verification key. Never accept an unkeyed digest (a \"checksum\" fallback) in place of the HMAC.",
             run: run!(p => degenerate_secrets(p)),
         },
         Scenario {
