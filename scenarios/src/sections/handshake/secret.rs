@@ -213,6 +213,23 @@ pub const KEYLESS_SIGNATURES: [(&str, Keyless); 3] = [
     ("64 zero digits", |_| "0".repeat(64)),
 ];
 
+/// A fresh identity's payload, with the HMAC `sign` makes of it, must be
+/// refused as `invalid_signature`.
+async fn expect_fresh_signature_refused(
+    p: &mut dyn Probe,
+    c: &mut Checks,
+    tenant: Tenant,
+    what: &str,
+    sign: impl Fn(&str) -> String,
+) -> Result<(), Verdict> {
+    let identity = fresh_identity(p);
+    let user = identity.compact(p.now() + RECOMMENDED_WINDOW_SECONDS);
+    let hmac = sign(&user);
+    p.note(format!("{what}: {user:?}"));
+    let reply = handshake(p, tenant, &Signed { user, hmac }).await?;
+    expect_refused(c, &reply, AuthFailure::InvalidSignature, what)
+}
+
 async fn degenerate_secrets(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let tenant = Tenant::Primary;
@@ -223,30 +240,13 @@ async fn degenerate_secrets(p: &mut dyn Probe) -> Outcome {
     let reply = handshake(p, tenant, &signed).await?;
     expect_accepted(&mut c, &reply, "signed with the tenant's secret")?;
     for (what, key) in degenerate_keys(&p.public_key(tenant)) {
-        let identity = fresh_identity(p);
-        let user = identity.compact(p.now() + RECOMMENDED_WINDOW_SECONDS);
-        let hmac = crate::contract::hmac_hex(key.as_bytes(), user.as_bytes());
-        p.note(format!("signed with {what}: {user:?}"));
-        let reply = handshake(p, tenant, &Signed { user, hmac }).await?;
-        expect_refused(
-            &mut c,
-            &reply,
-            AuthFailure::InvalidSignature,
-            &format!("signed with {what}"),
-        )?;
+        let sign = |user: &str| crate::contract::hmac_hex(key.as_bytes(), user.as_bytes());
+        expect_fresh_signature_refused(p, &mut c, tenant, &format!("signed with {what}"), sign)
+            .await?;
     }
-    for (what, signature) in KEYLESS_SIGNATURES {
-        let identity = fresh_identity(p);
-        let user = identity.compact(p.now() + RECOMMENDED_WINDOW_SECONDS);
-        let hmac = signature(&user);
-        p.note(format!("\"signed\" with {what}: {user:?}"));
-        let reply = handshake(p, tenant, &Signed { user, hmac }).await?;
-        expect_refused(
-            &mut c,
-            &reply,
-            AuthFailure::InvalidSignature,
-            &format!("\"signed\" with {what}"),
-        )?;
+    for (what, sign) in KEYLESS_SIGNATURES {
+        let what = format!("\"signed\" with {what}");
+        expect_fresh_signature_refused(p, &mut c, tenant, &what, sign).await?;
     }
     Ok(c.pass())
 }
