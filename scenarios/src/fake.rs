@@ -59,6 +59,8 @@ pub enum Fault {
     SessionToAnyTarget,
     /// The portal frame acts on window messages from any window.
     FrameTrustsAnyMessage,
+    /// The SDK posts the session to every frame of the page as well.
+    SessionToEveryFrame,
     /// Framing judged by the parent alone (the page the SDK runs on).
     FramingParentOnly,
     /// The embed document carries the tenant's secret, base64-encoded.
@@ -724,6 +726,10 @@ impl FakeProbe {
                 text: format!("UserHero: auth_failed ({reason}) for public key {public_key}"),
             });
         };
+        if let Some(site) = page.bystander {
+            view.foreign
+                .push(mark(ForeignKind::Loaded, &self.origin(site)));
+        }
         if let Some((user, hmac)) = credentials {
             if blocked("connect-src") {
                 view.csp_violations.push(CspViolation {
@@ -748,6 +754,16 @@ impl FakeProbe {
                     Ok(accepted) if framable && !frame_blocked => {
                         frame_text = self.ticket_text(&accepted.token);
                         self.observe_session(&mut view, &site_origin, &accepted.token);
+                        if let (Some(site), true) =
+                            (page.bystander, self.has(Fault::SessionToEveryFrame))
+                        {
+                            view.foreign.push(ForeignMark {
+                                kind: ForeignKind::Caught,
+                                origin: self.origin(site),
+                                from: Some(site_origin.clone()),
+                                data: json!({"type": "uh:session", "token": accepted.token}),
+                            });
+                        }
                         // The host window hands the frame its session.
                         view.frame_messages
                             .get_or_insert_default()
@@ -1254,6 +1270,10 @@ mod tests {
         assert_fails(
             "sdk.frame-ignores-foreign-messages",
             &[Fault::FrameTrustsAnyMessage],
+        );
+        assert_fails(
+            "sdk.other-frames-get-no-credential",
+            &[Fault::SessionToEveryFrame],
         );
         assert_fails(
             "embedding.foreign-ancestor-refused",

@@ -331,6 +331,13 @@ pub struct HostPage {
     /// A hidden frame from another origin beside the portal that posts
     /// messages into the host window (a third-party frame on the shop).
     pub forger: Option<Forger>,
+    /// A frame from another origin (an ad, an analytics widget) placed
+    /// before the portal's container from the page's start, so it is the
+    /// page's first frame (`window.frames[0]`). It reports every message
+    /// it receives ([`ForeignKind::Caught`]) and that it loaded; the page
+    /// signs in only once it loaded, so whatever the SDK or the portal
+    /// posts to other frames reaches it.
+    pub bystander: Option<Site>,
     /// The documents the host page sits in, outermost first: the browser
     /// opens a page on `framed_in[0]`, which frames a page on
     /// `framed_in[1]`, …, whose one frame is the host page. Empty: the host
@@ -433,6 +440,7 @@ impl HostPage {
             on_ready: OnReady::Nothing,
             third_party_cookies: ThirdPartyCookies::EngineDefault,
             forger: None,
+            bystander: None,
             framed_in: Vec::new(),
         }
     }

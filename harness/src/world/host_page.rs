@@ -39,10 +39,12 @@ pub struct PageContext {
     /// Same-origin URL of the token endpoint for the re-sign.
     pub resign_token_url: Option<String>,
     /// Where the page's foreign documents are served: the forger's (for
-    /// [`HostPage::forger`]) and the catcher's (for
-    /// [`OnReady::NavigateFrameThenSetUser`]).
+    /// [`HostPage::forger`]), the catcher's (for
+    /// [`OnReady::NavigateFrameThenSetUser`]) and the bystander's (for
+    /// [`HostPage::bystander`], a catcher too).
     pub forger: Option<ForeignDocument>,
     pub catcher: Option<ForeignDocument>,
+    pub bystander: Option<ForeignDocument>,
 }
 
 /// A document served from a foreign origin for one page.
@@ -210,22 +212,26 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
         "  UserHero.init({});\n",
         js_literal(&options.into())
     ));
-    match &page.user {
-        PageUser::None => {}
-        PageUser::Signed { user, hmac } => {
-            setup.push_str(&format!(
-                "  r.t0 = performance.now();\n  UserHero.setUser({}, {});\n",
-                js_str(user),
-                js_str(hmac)
-            ));
-        }
+    let sign_in = match &page.user {
+        PageUser::None => String::new(),
+        PageUser::Signed { user, hmac } => format!(
+            "  r.t0 = performance.now();\n  UserHero.setUser({}, {});\n",
+            js_str(user),
+            js_str(hmac)
+        ),
         PageUser::FromTokenEndpoint(_) => {
             let url = ctx.token_url.as_deref().unwrap_or("/api/userhero-token");
-            setup.push_str(&format!(
+            format!(
                 "  r.token({}).then(function (t) {{ r.t0 = performance.now(); UserHero.setUser(t.user, t.userHmac); }}, r.fail('token endpoint'));\n",
                 js_str(url)
-            ));
+            )
         }
+    };
+    match (&page.bystander, &ctx.bystander) {
+        (Some(_), Some(doc)) if !sign_in.is_empty() => {
+            setup.push_str(&after_loaded(doc, &sign_in));
+        }
+        _ => setup.push_str(&sign_in),
     }
     setup.push_str("}\n");
 
@@ -258,9 +264,17 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
         ),
         _ => String::new(),
     };
+    // Before the portal's container, so it is the page's first frame.
+    let bystander_frame = match (&page.bystander, &ctx.bystander) {
+        (Some(_), Some(doc)) => format!(
+            "<iframe id=\"portalcheck-bystander\" title=\"third-party frame\" width=\"300\" height=\"50\" src=\"{}\"></iframe>\n",
+            html_attr(&doc.url)
+        ),
+        _ => String::new(),
+    };
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop — portalcheck host page</title>\n\
-<script nonce=\"{nonce}\">{RECORDER}</script>\n</head><body>\n<h1>Shop</h1>\n<div id=\"userhero-portal\"></div>\n\
+<script nonce=\"{nonce}\">{RECORDER}</script>\n</head><body>\n<h1>Shop</h1>\n{bystander_frame}<div id=\"userhero-portal\"></div>\n\
 <script nonce=\"{nonce}\">\n{stub}\n{setup}{call}\n</script>\n{tag}\n{forger_frame}</body></html>\n"
     );
     let csp = page.csp.as_ref().map(|template| {
@@ -269,6 +283,17 @@ pub fn render(page: &HostPage, ctx: &PageContext) -> RenderedPage {
             .replace("{nonce}", nonce)
     });
     RenderedPage { html, csp }
+}
+
+/// Runs `body` (statements of the setup function) once `doc` reported it
+/// loaded: the recorder keeps that mark in `r.foreign`, and every mark it
+/// adds wakes its waiters, so nothing polls.
+fn after_loaded(doc: &ForeignDocument, body: &str) -> String {
+    format!(
+        "  var whenLoaded = function () {{\n    var loaded = r.foreign.some(function (m) {{ return m.kind === '{loaded}' && m.origin === {origin}; }});\n    if (!loaded) {{ r.waiters.push(whenLoaded); return; }}\n{body}  }};\n  whenLoaded();\n",
+        loaded = ForeignKind::Loaded.as_str(),
+        origin = js_str(&doc.origin),
+    )
 }
 
 /// On `ready` (once): navigate the SDK's frame (the container's first
@@ -352,6 +377,7 @@ mod tests {
             resign_token_url: None,
             forger: None,
             catcher: None,
+            bystander: None,
         }
     }
 

@@ -629,6 +629,7 @@ impl Probe for LiveProbe<'_> {
             resign_token_url: None,
             forger: None,
             catcher: None,
+            bystander: None,
         };
         self.trail.public_key = Some(ctx.public_key.clone());
         if let Some(forger) = &page.forger {
@@ -651,6 +652,18 @@ impl Probe for LiveProbe<'_> {
                 .await;
             let origin = self.world.sites.origin(*to);
             ctx.catcher = Some(ForeignDocument {
+                url: format!("{origin}{path}"),
+                origin,
+            });
+        }
+        if let Some(site) = page.bystander {
+            let path = format!("{base}/bystander.html");
+            self.world
+                .sites
+                .serve_page(&path, render_catcher(), None)
+                .await;
+            let origin = self.world.sites.origin(site);
+            ctx.bystander = Some(ForeignDocument {
                 url: format!("{origin}{path}"),
                 origin,
             });

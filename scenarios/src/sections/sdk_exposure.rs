@@ -2,15 +2,16 @@
 //! every page any scenario opens (the runner applies [`exposures`] to each
 //! page view with every credential the run knows): a session token, an
 //! HMAC, a signed user string or a tenant secret must not show in a request
-//! URL, the frame's URL, a `Referer`, script-readable storage or the
-//! console of either window. The one
+//! URL, the frame's URL, a `Referer`, script-readable storage, the
+//! console of either window, or a window message a third-party document
+//! of the page received. The one
 //! scenario of this file establishes the premise explicitly (a session was
 //! made, its token seen on the wire, the storage read) and judges the same.
 
 use serde::Serialize;
 
 use crate::checks::*;
-use crate::probe::{FrameView, PageView, Probe, StorageOwner, Tenant, UserSpec};
+use crate::probe::{ForeignKind, FrameView, PageView, Probe, StorageOwner, Tenant, UserSpec};
 use crate::requirement::{Level::*, Requirement, Section, Surface::*};
 use crate::scenario::{Checks, Need, Scenario, Tag, Verdict};
 
@@ -29,15 +30,17 @@ pub const GENERAL_REQUIREMENTS: &[&str] = &[
 ];
 
 /// Every requirement a general check can name: [`GENERAL_REQUIREMENTS`],
-/// and no ticket of another scenario's user on the page
-/// ([`foreign_tickets`]). That one has dedicated scenarios too, so the
-/// defect matrix proves it through them; on every page it catches what
-/// they could not foresee.
+/// no ticket of another scenario's user on the page ([`foreign_tickets`]),
+/// and no credential in a message a third-party document of the page
+/// received. Those two have dedicated scenarios too, so the defect matrix
+/// proves them through them; on every page they catch what those could
+/// not foresee.
 pub const EVERY_PAGE_REQUIREMENTS: &[&str] = &[
     NO_CREDENTIAL_IN_URL,
     NO_CREDENTIAL_IN_STORAGE,
     NO_CREDENTIAL_IN_CONSOLE,
     super::tenancy::SCOPED_BY_IDENTITY,
+    super::sdk_messages::NO_CREDENTIAL_TO_OTHER_FRAMES,
 ];
 
 pub const REQUIREMENTS: &[Requirement] = &[
@@ -174,6 +177,20 @@ struct Places {
     storage: Vec<(String, String)>,
     /// Both consoles.
     console: Vec<(String, String)>,
+    /// The string values of the window messages the page's third-party
+    /// documents reported receiving (each string on its own, so JSON
+    /// escaping hides nothing).
+    third_party: Vec<(String, String)>,
+}
+
+/// Every string in `value`, members' and items' included.
+fn json_strings(value: &serde_json::Value) -> Vec<&str> {
+    match value {
+        serde_json::Value::String(s) => vec![s.as_str()],
+        serde_json::Value::Array(items) => items.iter().flat_map(json_strings).collect(),
+        serde_json::Value::Object(members) => members.values().flat_map(json_strings).collect(),
+        _ => Vec::new(),
+    }
 }
 
 impl Places {
@@ -224,25 +241,53 @@ impl Places {
                 )
             })
             .collect();
+        let third_party = view
+            .foreign
+            .iter()
+            .filter(|f| f.kind == ForeignKind::Caught)
+            .flat_map(|f| {
+                let place = format!(
+                    "a window message the document of {} received (posted by {})",
+                    f.origin,
+                    f.from.as_deref().unwrap_or("an unknown origin")
+                );
+                json_strings(&f.data)
+                    .into_iter()
+                    .map(move |text| (place.clone(), text.to_string()))
+            })
+            .collect();
         Places {
             urls,
             storage,
             console,
+            third_party,
         }
     }
 }
 
 /// Every place in `view` where one of `credentials` shows though it must
-/// not: request URLs and Referers (all frames), the frame's URL, and the
-/// storage read at the end.
+/// not: request URLs and Referers (all frames), the frame's URL, the
+/// storage read at the end, both consoles, and the messages third-party
+/// documents of the page received.
 pub fn exposures(view: &PageView, credentials: &[Credential]) -> Vec<Exposure> {
     let mut found = Vec::new();
     let Places {
         urls: url_places,
         storage: storage_places,
         console: console_places,
+        third_party: third_party_places,
     } = Places::of(view);
     for credential in credentials {
+        if let Some((place, _)) = third_party_places
+            .iter()
+            .find(|(_, text)| contains_credential(text, credential))
+        {
+            found.push(Exposure {
+                requirement: super::sdk_messages::NO_CREDENTIAL_TO_OTHER_FRAMES,
+                kind: credential.kind,
+                place: place.clone(),
+            });
+        }
         if let Some((place, _)) = console_places
             .iter()
             .find(|(_, text)| contains_credential(text, credential))
@@ -476,6 +521,43 @@ mod tests {
             kind: CredentialKind::UserString,
             value: r#"{"externalUserId":"u-1 x","expiresAt":1}"#.into(),
         }
+    }
+
+    #[test]
+    fn a_credential_a_third_party_document_received_is_an_exposure_whatever_its_escaping() {
+        let mut v = view();
+        let caught = |data: serde_json::Value| crate::probe::ForeignMark {
+            kind: ForeignKind::Caught,
+            origin: "https://evil.test".into(),
+            from: Some("https://shop-a.test".into()),
+            data,
+        };
+        v.foreign
+            .push(caught(serde_json::json!({"type": "uh:hello"})));
+        assert!(exposures(&v, &[user()]).is_empty());
+        // The user string's quotes would be escaped in the message's JSON text.
+        v.foreign.push(caught(
+            serde_json::json!({"type": "uh:session", "user": [user().value]}),
+        ));
+        let found = exposures(&v, &[user()]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].requirement,
+            super::super::sdk_messages::NO_CREDENTIAL_TO_OTHER_FRAMES
+        );
+        assert!(EVERY_PAGE_REQUIREMENTS.contains(&found[0].requirement));
+        assert!(found[0].place.contains("https://evil.test"), "{found:?}");
+        assert!(
+            !found[0].place.contains("u-1 x"),
+            "the place carries no value"
+        );
+        // A mark that is not a received message is not judged.
+        let mut loaded = view();
+        loaded.foreign.push(crate::probe::ForeignMark {
+            kind: ForeignKind::Loaded,
+            ..caught(serde_json::json!([user().value]))
+        });
+        assert!(exposures(&loaded, &[user()]).is_empty());
     }
 
     #[test]

@@ -9,7 +9,10 @@
 //!   origin, never `*`);
 //! - a foreign frame posts into another user's portal frame the host's
 //!   messages that signed one user in (recorded where the page cannot see):
-//!   the portal frame must not act on them (login CSRF).
+//!   the portal frame must not act on them (login CSRF);
+//! - a third-party frame comes first on the page: nothing carrying a
+//!   credential may reach it, whoever posts (also a general check on every
+//!   page, [`exposures`](super::sdk_exposure::exposures)).
 
 use serde_json::Value;
 
@@ -31,6 +34,8 @@ pub const MESSAGES_FROM_FRAME_ONLY: &str = "SDK-MESSAGES-FROM-FRAME-ONLY";
 pub const MESSAGES_TO_PORTAL_ONLY: &str = "SDK-MESSAGES-TO-PORTAL-ONLY";
 /// The portal frame acts only on its host window's messages.
 pub const FRAME_MESSAGES_FROM_HOST_ONLY: &str = "FRAME-MESSAGES-FROM-HOST-ONLY";
+/// No credential reaches another frame of the page.
+pub const NO_CREDENTIAL_TO_OTHER_FRAMES: &str = "SDK-NO-CREDENTIAL-TO-OTHER-FRAMES";
 
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
@@ -56,6 +61,14 @@ pub const REQUIREMENTS: &[Requirement] = &[
         text: "The portal frame acts only on window messages from the host page that embeds it (`event.source` its parent window, `event.origin` that page's origin): the messages that signed one user in, posted into another user's portal frame by a frame of another origin on the same page, change nothing there. The frame keeps showing its own user's tickets, never the other user's. Otherwise any third-party frame on the shop, or a window holding a reference to it, signs the visitor in as the attacker (login CSRF: the visitor then writes to the attacker's tickets) or signs them out. (OWASP WSTG 4.11.11; PortSwigger: DOM-based web message vulnerabilities; OWASP ASVS 5.0 V3.5.)",
         source: "the portal, in an iframe, shows that user's own tickets",
         surfaces: &[RenderedText],
+    },
+    Requirement {
+        id: NO_CREDENTIAL_TO_OTHER_FRAMES,
+        section: Section::Sdk,
+        level: Must,
+        text: "Neither the SDK nor the portal frame delivers a credential (the session token, the user string, the HMAC, or any token-like string of 16 characters or more) in a window message to a document of a third origin on the page (neither the portal's nor the host page's), and the portal still signs in when such a frame comes first on the page. A shop page carries other frames (ads, analytics, chat, payment widgets); an SDK that finds \"its\" frame by `window.frames[0]` or the page's first `iframe`, or that broadcasts to every frame, hands the session to whichever frame is there. Checked by a dedicated scenario and on every page of every scenario. (WHATWG HTML, cross-document messaging; OWASP WSTG 4.11.11; CWE-201.)",
+        source: "The page hands that same string and its HMAC to the SDK (`UserHero.setUser(user, userHmac)`), and the portal, in an iframe, shows that user's own tickets",
+        surfaces: &[Network],
     },
 ];
 
@@ -88,6 +101,49 @@ fn marks(view: &PageView, kind: ForeignKind, origin: &str) -> Vec<ForeignMark> {
         .filter(|m| m.kind == kind && m.origin == origin)
         .cloned()
         .collect()
+}
+
+/// The credentials a page held: the user strings and HMACs it signed in
+/// with, and the session tokens its requests carried.
+fn page_credentials(view: &PageView, signed: &[&Signed]) -> Vec<Credential> {
+    let credential = |kind, value: &str| Credential {
+        kind,
+        value: value.to_string(),
+    };
+    let mut known: Vec<Credential> = signed
+        .iter()
+        .flat_map(|s| {
+            [
+                credential(CredentialKind::UserString, &s.user),
+                credential(CredentialKind::Hmac, &s.hmac),
+            ]
+        })
+        .collect();
+    known.extend(
+        bearer_tokens(view)
+            .iter()
+            .map(|t| credential(CredentialKind::SessionToken, t)),
+    );
+    known
+}
+
+/// How many messages the catcher on `origin` reported receiving, and the
+/// shapes (never the values) of those carrying a credential, with who
+/// posted each.
+fn caught_credentials(view: &PageView, origin: &str, known: &[Credential]) -> (usize, Vec<String>) {
+    let caught = marks(view, ForeignKind::Caught, origin);
+    let leaked = caught
+        .iter()
+        .filter(|m| carries_credential(&m.data, known))
+        .map(|m| {
+            format!(
+                "from {}: {}",
+                m.from.as_deref().unwrap_or("?"),
+                crate::probe::value_shape(&m.data)
+            )
+        })
+        .collect();
+    (caught.len(), leaked)
 }
 
 /// Whether `value` holds something that reads as a credential: one of
@@ -349,38 +405,13 @@ async fn session_not_posted_to_foreign_frame(p: &mut dyn Probe) -> Outcome {
             summary(&view)
         )));
     }
-    let credential = |kind, value: &str| Credential {
-        kind,
-        value: value.to_string(),
-    };
-    let mut known = vec![
-        credential(CredentialKind::UserString, &signed.user),
-        credential(CredentialKind::Hmac, &signed.hmac),
-        credential(CredentialKind::UserString, &resign.user),
-        credential(CredentialKind::Hmac, &resign.hmac),
-    ];
-    known.extend(
-        bearer_tokens(&view)
-            .iter()
-            .map(|t| credential(CredentialKind::SessionToken, t)),
-    );
-    let caught = marks(&view, ForeignKind::Caught, &evil);
-    let leaked: Vec<String> = caught
-        .iter()
-        .filter(|m| carries_credential(&m.data, &known))
-        .map(|m| {
-            format!(
-                "from {}: {}",
-                m.from.as_deref().unwrap_or("?"),
-                crate::probe::value_shape(&m.data)
-            )
-        })
-        .collect();
+    let known = page_credentials(&view, &[&signed, &resign]);
+    let (caught, leaked) = caught_credentials(&view, &evil, &known);
     c.expect(
         leaked.is_empty(),
         format!(
             "{MESSAGES_TO_PORTAL_ONLY}: after the SDK's frame was navigated to {evil}, the re-sign delivered it nothing carrying a credential ({} message(s) reached it)",
-            caught.len()
+            caught
         ),
         || {
             format!(
@@ -390,6 +421,55 @@ async fn session_not_posted_to_foreign_frame(p: &mut dyn Probe) -> Outcome {
             )
         },
     )?;
+    Ok(c.pass())
+}
+
+/// A third-party frame comes first on the page and reports every message
+/// it receives; once it loaded the page signs in. Nothing carrying a
+/// credential may reach it, and the portal must still sign in.
+async fn other_frames_get_no_credential(p: &mut dyn Probe) -> Outcome {
+    let mut c = Checks::new();
+    let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
+    let signed = sign_valid(p, Tenant::Primary, &user.identity)?;
+    let mut page = signed_page(Tenant::Primary, &signed);
+    page.bystander = Some(Site::Evil);
+    page.wait_for = vec![
+        WaitFor::NetworkIdle(QUIET),
+        WaitFor::Event(EVENT_AUTH_FAILED.into()),
+    ];
+    page.deadline = std::time::Duration::from_secs(15);
+    let view = p.open_page(page).await?;
+    let evil = p.origin(Site::Evil);
+    if marks(&view, ForeignKind::Loaded, &evil).is_empty() {
+        return Err(Verdict::incomplete(format!(
+            "premise not established: the third-party frame from {evil} never said it loaded, so the page never signed in: {}",
+            summary(&view)
+        )));
+    }
+    let known = page_credentials(&view, &[&signed]);
+    let (caught, leaked) = caught_credentials(&view, &evil, &known);
+    c.expect(
+        leaked.is_empty(),
+        format!(
+            "{NO_CREDENTIAL_TO_OTHER_FRAMES}: the third-party frame from {evil}, first on the page, received nothing carrying a credential ({} message(s) reached it)",
+            caught
+        ),
+        || {
+            format!(
+                "it received {} message(s) carrying a credential (shapes; values withheld): {}",
+                leaked.len(),
+                leaked.join("; ")
+            )
+        },
+    )?;
+    expect_ready(&mut c, &view, Some(&user.canary))?;
+    expect_network_observed(&view)?;
+    if !matches!(view.reached, Some(WaitFor::NetworkIdle(_))) {
+        return Err(Verdict::incomplete(format!(
+            "the page was not seen quiet after `ready`, so a later message to the third-party frame could still come: {}",
+            summary(&view)
+        )));
+    }
     Ok(c.pass())
 }
 
@@ -433,6 +513,19 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "One seeded user (the attacker) signs in, and a listener in the portal frame that the page cannot see records the window messages the host window sends it. A second user (the victim) then signs in on another page, and once `ready` fired a hidden frame from another origin posts those same messages into every other frame of the page, the portal frame among them. The victim's frame must keep the victim's ticket and show none of the attacker's.",
             how_to_fix: "In the portal frame's message listener, act only when `event.source === window.parent` and `event.origin` is the origin the handshake allowed for this embed (the allowlisted host page's).",
             run: run!(p => frame_ignores_foreign_messages(p)),
+        },
+        Scenario {
+            id: "sdk.other-frames-get-no-credential",
+            title: "A third-party frame first on the page receives no credential, and the portal still signs in",
+            section: Section::Sdk,
+            requirements: &[NO_CREDENTIAL_TO_OTHER_FRAMES],
+            level: Must,
+            tags: &[Tag::Browser, Tag::Sdk, Tag::Session],
+            needs: &[Need::Browser, Need::Users],
+            budget: MESSAGES_BUDGET,
+            description: "The host page carries a frame from another origin (an ad, say) before the portal's container, so it is the page's first frame; it reports every window message it receives. Once it loaded, a seeded user signs in. Nothing carrying a credential may reach that frame, the portal must show the user's ticket, and the page is watched until the network stays quiet after `ready`.",
+            how_to_fix: "Keep a reference to the iframe the SDK created and post only to `iframe.contentWindow` with targetOrigin the portal origin (or over a MessagePort handed over that way); never `window.frames[i]`, the page's first `iframe`, or a broadcast to every frame. In the portal frame, post only to `window.parent` with the host page's origin.",
+            run: run!(p => other_frames_get_no_credential(p)),
         },
     ]
 }
