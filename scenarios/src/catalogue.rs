@@ -194,6 +194,36 @@ mod tests {
     }
 
     #[test]
+    fn declared_waits_fit_their_budgets() {
+        for s in scenarios() {
+            // The budget must leave room for the work besides the wait.
+            assert!(
+                s.wait * 2 <= s.budget,
+                "{}: its wait ({:?}) takes more than half its budget ({:?})",
+                s.id,
+                s.wait,
+                s.budget
+            );
+        }
+        // The waits the session section is built on are declared, so the
+        // runner starts them first.
+        let waiting = |id: &str| {
+            scenarios()
+                .iter()
+                .find(|s| s.id == id)
+                .is_some_and(|s| !s.wait.is_zero())
+        };
+        for id in [
+            "session.resign-continues",
+            "session.bad-resign-fails",
+            "session.expired-message",
+            "session.usable-until-expiry",
+        ] {
+            assert!(waiting(id), "{id} declares no wait");
+        }
+    }
+
+    #[test]
     fn every_requirement_has_a_scenario() {
         let missing: Vec<&str> = requirements()
             .into_iter()

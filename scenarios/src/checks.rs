@@ -34,6 +34,9 @@ pub type Outcome = Result<Verdict, Verdict>;
 pub const API_BUDGET: Duration = Duration::from_secs(10);
 /// Budget of a scenario that opens one host page.
 pub const BROWSER_BUDGET: Duration = Duration::from_secs(20);
+/// The inherent wait of a scenario that waits only on the target (see
+/// [`Scenario::wait`](crate::scenario::Scenario::wait)).
+pub const NO_WAIT: Duration = Duration::ZERO;
 
 /// Turns an `async fn(&mut dyn Probe) -> Outcome` expression into a [`RunFn`](crate::scenario::RunFn):
 /// `run!(p => body(p, arg))`.

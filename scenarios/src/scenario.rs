@@ -105,6 +105,12 @@ pub struct Scenario {
     pub needs: &'static [Need],
     /// Wall-clock budget; past it the harness stops the scenario with an error.
     pub budget: Duration,
+    /// The real time the scenario spends waiting whatever the target does
+    /// (a session's lifetime, a watch that must run to its end): the runner
+    /// starts the longest first, so these waits overlap with everything else.
+    /// Declared beside the constants the scenario waits on; zero for one
+    /// that waits only on the target's answers.
+    pub wait: Duration,
     /// What the scenario does, in a sentence or two (for `explain`).
     pub description: &'static str,
     /// One line for an implementer who fails it.

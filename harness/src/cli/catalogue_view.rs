@@ -55,7 +55,7 @@ pub fn list(filter: &Filter, as_json: bool, requirements_view: bool) -> String {
             .map(|s| {
                 json!({"id": s.id, "title": s.title, "section": s.section.slug(), "level": s.level.as_str(),
                        "requirements": s.requirements, "tags": s.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
-                       "budget_seconds": s.budget.as_secs(), "description": s.description, "how_to_fix": s.how_to_fix})
+                       "budget_seconds": s.budget.as_secs(), "wait_ms": s.wait.as_millis() as u64, "description": s.description, "how_to_fix": s.how_to_fix})
             })
             .collect();
         return serde_json::to_string_pretty(&items).unwrap_or_default() + "\n";
@@ -112,7 +112,16 @@ pub fn explain(id: &str) -> Option<String> {
     let _ = writeln!(out, "{}\n", s.title);
     let _ = writeln!(out, "Section: {}", s.section.heading());
     let _ = writeln!(out, "Tags: {}", tags.join(", "));
-    let _ = writeln!(out, "Budget: {} s\n", s.budget.as_secs());
+    if s.wait.is_zero() {
+        let _ = writeln!(out, "Budget: {} s\n", s.budget.as_secs());
+    } else {
+        let _ = writeln!(
+            out,
+            "Budget: {} s, of which {} ms is a real-time wait (started first)\n",
+            s.budget.as_secs(),
+            s.wait.as_millis()
+        );
+    }
     let _ = writeln!(out, "What it does: {}\n", s.description);
     let _ = writeln!(out, "How to fix a failure: {}\n", s.how_to_fix);
     let _ = writeln!(out, "Requirements:");

@@ -72,6 +72,7 @@ async fn bench_engine(
     engine: crate::browser::engine::Engine,
 ) -> anyhow::Result<EngineFigures> {
     let filter = args.select.filter();
+    let waits = DeclaredWaits::of(&filter.select(scenarios::scenarios()));
     let request = RunRequest {
         world: WorldOptions::default(),
         options: RunOptions {
@@ -89,11 +90,13 @@ async fn bench_engine(
         out_dir: None,
         pool: None,
     };
+    let cpu_before = MachineCpu::read();
     let RunDone {
         record, figures, ..
     } = execute(request)
         .await
         .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?;
+    let cpu = cpu_before.zip(MachineCpu::read()).map(|(a, b)| b.since(&a));
     let mut browser: Vec<(String, u128)> = Vec::new();
     let mut api: Vec<u128> = Vec::new();
     for (id, needs_browser, d) in &figures.scenario_durations {
@@ -146,6 +149,14 @@ async fn bench_engine(
             d.as_millis()
         );
     }
+    if let Some((id, longest)) = &waits.longest {
+        println!(
+            "  declared waits:          {} scenarios, {} ms in all, longest {id} ({} ms): started first",
+            waits.count,
+            waits.total.as_millis(),
+            longest.as_millis()
+        );
+    }
     println!(
         "  browser slots:           {} ms busy of {} ms ({} slots × wall): idle {} ms ({:.0} %)",
         slots.busy.as_millis(),
@@ -154,6 +165,15 @@ async fn bench_engine(
         slots.idle().as_millis(),
         slots.idle_share() * 100.0
     );
+    if let Some(cpu) = cpu {
+        let cores = crate::cli::cores();
+        println!(
+            "  machine CPU:             {:.1} core-s over the run ({cores} cores, {:.0} % busy): no schedule on this machine ends before {:.1} s",
+            cpu.busy_seconds,
+            cpu.busy_share() * 100.0,
+            cpu.busy_seconds / cores as f64
+        );
+    }
     if let Some(path) = &args.against {
         match Earlier::read(path) {
             Ok(earlier) => println!("  {}", earlier.beside(&record, figures.wall)),
@@ -187,6 +207,79 @@ async fn bench_engine(
         startup_ms: figures.browser_start.map(|d| d.as_millis()),
         summary,
     })
+}
+
+/// What the catalogue declares the selected scenarios wait in real time
+/// ([`scenarios::Scenario::wait`]): the runner starts these first.
+#[derive(Debug, PartialEq)]
+pub struct DeclaredWaits {
+    pub count: usize,
+    pub total: std::time::Duration,
+    pub longest: Option<(String, std::time::Duration)>,
+}
+
+impl DeclaredWaits {
+    pub fn of(selected: &[scenarios::Scenario]) -> DeclaredWaits {
+        let waiting: Vec<_> = selected.iter().filter(|s| !s.wait.is_zero()).collect();
+        DeclaredWaits {
+            count: waiting.len(),
+            total: waiting.iter().map(|s| s.wait).sum(),
+            longest: waiting
+                .iter()
+                .max_by_key(|s| s.wait)
+                .map(|s| (s.id.to_string(), s.wait)),
+        }
+    }
+}
+
+/// The whole machine's CPU time from `/proc/stat` (Linux; `None`
+/// elsewhere): the browsers' processes are not this one's children, so
+/// only the machine's counters show what a run cost in CPU.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MachineCpu {
+    /// Seconds spent busy (user, nice, system, irq, softirq, steal), all cores.
+    pub busy_seconds: f64,
+    /// Seconds in all, all cores.
+    pub total_seconds: f64,
+}
+
+impl MachineCpu {
+    pub fn read() -> Option<MachineCpu> {
+        Self::parse(&std::fs::read_to_string("/proc/stat").ok()?)
+    }
+
+    /// The `cpu` line of `/proc/stat`, in USER_HZ (100 a second on Linux).
+    pub fn parse(stat: &str) -> Option<MachineCpu> {
+        let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+        let ticks: Vec<f64> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|t| t.parse().ok())
+            .collect::<Option<_>>()?;
+        let at = |i: usize| ticks.get(i).copied().unwrap_or(0.0);
+        // user nice system idle iowait irq softirq steal
+        let busy = at(0) + at(1) + at(2) + at(5) + at(6) + at(7);
+        let total = busy + at(3) + at(4);
+        Some(MachineCpu {
+            busy_seconds: busy / 100.0,
+            total_seconds: total / 100.0,
+        })
+    }
+
+    pub fn since(&self, earlier: &MachineCpu) -> MachineCpu {
+        MachineCpu {
+            busy_seconds: self.busy_seconds - earlier.busy_seconds,
+            total_seconds: self.total_seconds - earlier.total_seconds,
+        }
+    }
+
+    pub fn busy_share(&self) -> f64 {
+        if self.total_seconds > 0.0 {
+            self.busy_seconds / self.total_seconds
+        } else {
+            0.0
+        }
+    }
 }
 
 /// How the run used its browser slots: a browser scenario holds a slot for
@@ -332,6 +425,30 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    #[test]
+    fn machine_cpu_counts_busy_ticks_and_leaves_idle_and_iowait_out() {
+        let before = MachineCpu::parse("cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3\n").unwrap();
+        let after = MachineCpu::parse("cpu  300 10 90 900 50 20 10 0 0 0\n").unwrap();
+        let run = after.since(&before);
+        assert!((run.busy_seconds - 2.8).abs() < 1e-9, "{run:?}");
+        assert!((run.total_seconds - 3.8).abs() < 1e-9, "{run:?}");
+        assert!((run.busy_share() - 2.8 / 3.8).abs() < 1e-9);
+        assert_eq!(MachineCpu::parse("intr 1 2\n"), None);
+    }
+
+    #[test]
+    fn declared_waits_sum_and_name_the_longest() {
+        let waits = DeclaredWaits::of(&scenarios::scenarios());
+        let longest = scenarios::scenarios()
+            .into_iter()
+            .map(|s| s.wait)
+            .max()
+            .unwrap();
+        assert_eq!(waits.longest.as_ref().map(|(_, d)| *d), Some(longest));
+        assert!(waits.count > 0 && waits.total >= longest);
+        assert_eq!(DeclaredWaits::of(&[]).longest, None);
+    }
 
     #[test]
     fn idle_slots_are_capacity_less_browser_time_and_the_critical_path_is_the_longest() {

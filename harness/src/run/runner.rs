@@ -212,9 +212,7 @@ pub async fn run(
         pool.as_ref().map(|p| p.observation.clone()),
     )));
 
-    // Long waits first, so they overlap with everything else.
-    let mut ordered = selected.clone();
-    ordered.sort_by_key(|s| std::cmp::Reverse((s.has_tag(Tag::Session), s.budget)));
+    let ordered = schedule(&selected);
     let durations = Arc::new(std::sync::Mutex::new(Vec::new()));
     let breaker = Arc::new(std::sync::Mutex::new(Breaker::new(
         crate::run::limits::BREAKER_THRESHOLD,
@@ -352,6 +350,16 @@ pub async fn run(
         incomplete,
     }));
     figures
+}
+
+/// The order scenarios start in: the longest declared real-time wait first
+/// (the critical path), so waits overlap with the work of the rest; then
+/// browser scenarios, then the larger budget; the catalogue order breaks
+/// ties, so the schedule is the same every run.
+pub fn schedule(selected: &[Scenario]) -> Vec<Scenario> {
+    let mut ordered = selected.to_vec();
+    ordered.sort_by_key(|s| std::cmp::Reverse((s.wait, s.needs_browser(), s.budget)));
+    ordered
 }
 
 /// The seed of one scenario's generated inputs: the run's seed mixed with
@@ -508,6 +516,23 @@ mod tests {
 
     fn outcome_of_clean(verdict: Verdict) -> Outcome {
         outcome_of(verdict, &[])
+    }
+
+    #[test]
+    fn the_longest_declared_wait_starts_first_and_the_order_is_stable() {
+        let all = scenarios::scenarios();
+        let ordered = schedule(&all);
+        assert_eq!(ordered.len(), all.len());
+        let waits: Vec<Duration> = ordered.iter().map(|s| s.wait).collect();
+        assert!(waits.windows(2).all(|w| w[0] >= w[1]), "{waits:?}");
+        assert_eq!(
+            Some(ordered[0].wait),
+            all.iter().map(|s| s.wait).max(),
+            "{} starts first",
+            ordered[0].id
+        );
+        let ids = |v: &[Scenario]| v.iter().map(|s| s.id).collect::<Vec<_>>();
+        assert_eq!(ids(&ordered), ids(&schedule(&all)));
     }
 
     #[test]

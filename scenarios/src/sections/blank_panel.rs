@@ -65,6 +65,11 @@ fn portal_violation<'v>(
         .find(|v| v.directive == directive && v.blocked_uri.contains(host))
 }
 
+/// How long a page under a host policy is watched. A frame the policy
+/// refuses announces nothing, so `blank-panel.frame-src-blocked` watches to
+/// the end, for an SDK that falls back to the host page late.
+const CSP_WATCH: Duration = Duration::from_secs(8);
+
 /// A seeded user signed in on a page with `csp`.
 async fn open_with_csp(p: &mut dyn Probe, csp: String) -> Result<(PageView, String), Verdict> {
     let (view, canary, _) = open_signed_with_csp(p, csp).await?;
@@ -81,7 +86,7 @@ async fn open_signed_with_csp(
     let mut page = signed_page(Tenant::Primary, &signed);
     p.note(format!("host page policy: {csp}"));
     page.csp = Some(csp);
-    page.deadline = Duration::from_secs(8);
+    page.deadline = CSP_WATCH;
     Ok((p.open_page(page).await?, user.canary, signed))
 }
 
@@ -246,6 +251,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: NO_WAIT,
             description: "A page with `default-src 'none'` that allows the portal only in script-src, frame-src and connect-src (its own inline scripts by nonce): `ready` must fire, the frame show the ticket, and no CSP violation occur.",
             how_to_fix: "Load nothing but portal.js, one fetch and one iframe from the portal origin in the host page; no eval, no inline styles or scripts.",
             run: run!(p => strict_policy_works(p)),
@@ -259,6 +265,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: CSP_WATCH,
             description: "The minimal policy with `frame-src 'self'`: a frame-src violation naming the portal must be observable and no ticket text may appear in the host page.",
             how_to_fix: "Render tickets only inside the portal iframe; never fall back to rendering in the host document.",
             run: run!(p => frame_src_blocked(p)),
@@ -272,6 +279,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: NO_WAIT,
             description: "The minimal policy with `connect-src 'self'`: a connect-src violation naming the portal must be observable, auth_failed must fire with `network`, and neither `ready` nor any ticket may appear.",
             how_to_fix: "When the handshake fetch fails, fire auth_failed with `network`; never retry through JSONP or another channel.",
             run: run!(p => connect_src_blocked(p)),
@@ -285,6 +293,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: &[Tag::Browser, Tag::Sdk],
             needs: NEEDS,
             budget: Duration::from_secs(30),
+            wait: NO_WAIT,
             description: "A signed-in user on the allowlisted page, in a browser set to block third-party cookies (Chromium launched for this page with third-party cookies blocked; Firefox and WebKit as they ship). Premise: a `SameSite=None; Secure` cookie the portal frame writes is not read back. Then `ready` must fire and the frame show the user's ticket.",
             how_to_fix: "Keep the session in the frame's memory, handed over by postMessage, and send it as a bearer token; never rely on a cookie the portal frame sets or reads.",
             run: run!(p => third_party_cookies_blocked(p)),

@@ -484,6 +484,7 @@ pub fn scenarios() -> Vec<Scenario> {
         tags: &[Tag::Browser, Tag::Sdk, Tag::Session],
         needs: &[Need::Browser, Need::Users],
         budget: BROWSER_BUDGET,
+        wait: NO_WAIT,
         description: "A seeded user signs in and the ticket shows; every request the browser made (all frames), every Referer, the frame's URL, the storage of the host page and the portal frame and both consoles must hold none of the user string, the HMAC or the session token the frame used.",
         how_to_fix: "Pass the session to the frame by postMessage to the portal origin, send it in an Authorization header (never an `access_token` parameter), keep it in memory only and never log it.",
         run: run!(p => signed_in_page(p)),

@@ -72,6 +72,14 @@ pub const REQUIREMENTS: &[Requirement] = &[
 
 /// The short lifetime the browser scenarios sign with.
 const SHORT_LIFETIME: i64 = 6;
+/// How long the re-sign scenarios watch: past the first session's expiresAt.
+const PAST_EXPIRY: Duration = Duration::from_secs(SHORT_LIFETIME as u64 + 3);
+/// The API session of `session.server-refuses-after-expiry`, in seconds.
+const SERVER_EXPIRY_LIFETIME: i64 = 3;
+/// The API session of `session.usable-until-expiry`, and how long before
+/// its expiresAt it is used, in seconds.
+const USABLE_LIFETIME: i64 = 8;
+const USABLE_MARGIN: i64 = 2;
 
 fn endpoint(tenant: Tenant, identity: crate::payload::Identity, lifetime: i64) -> TokenEndpoint {
     TokenEndpoint {
@@ -215,7 +223,7 @@ fn resign(_: &mut dyn Probe, first: &TokenEndpoint) -> Result<OnExpiring, Verdic
 
 async fn resign_continues(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
-    let wait = WaitFor::Elapsed(Duration::from_secs(SHORT_LIFETIME as u64 + 3));
+    let wait = WaitFor::Elapsed(PAST_EXPIRY);
     let (view, canary) = short_session(p, resign, wait).await?;
     started(&view)?;
     expect_expiring_came(&view)?;
@@ -310,7 +318,7 @@ async fn bad_resign_fails(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     // Watched past the original expiresAt whatever the frame shows: the
     // session may end at once or at expiresAt (SESSION-RESIGN-REFUSED).
-    let wait = WaitFor::Elapsed(Duration::from_secs(SHORT_LIFETIME as u64 + 3));
+    let wait = WaitFor::Elapsed(PAST_EXPIRY);
     let (view, canary) = short_session(p, bad_resign, wait).await?;
     started(&view)?;
     expect_expiring_came(&view)?;
@@ -370,7 +378,8 @@ async fn api_session(
 async fn server_expiry(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let user = p.seed_user(Tenant::Primary, UserSpec::Fresh).await?;
-    let (token, expires_at) = api_session(p, &mut c, &user.identity, 3).await?;
+    let (token, expires_at) =
+        api_session(p, &mut c, &user.identity, SERVER_EXPIRY_LIFETIME).await?;
     // The premise: while alive, the session reads its ticket both ways.
     let list = p.api(tickets_request(&token, None)).await?;
     c.expect(
@@ -431,8 +440,8 @@ async fn server_expiry(p: &mut dyn Probe) -> Outcome {
 async fn usable_until_expiry(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let identity = fresh_identity(p);
-    let (token, expires_at) = api_session(p, &mut c, &identity, 8).await?;
-    p.wait_until(expires_at - 2).await?;
+    let (token, expires_at) = api_session(p, &mut c, &identity, USABLE_LIFETIME).await?;
+    p.wait_until(expires_at - USABLE_MARGIN).await?;
     let reply = p.api(tickets_request(&token, None)).await?;
     c.expect(
         reply.status == 200,
@@ -458,6 +467,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: BROWSER,
             needs: NEEDS,
             budget: PAGE_BUDGET,
+            wait: Duration::from_secs(SHORT_LIFETIME as u64 / 2),
             description: "Signs in through the token endpoint with a 6 s lifetime: auth_expiring must come 1-4 s after setUser (lead: half the lifetime), with detail.expiresAt (and detail.secondsLeft, if given, the lead).",
             how_to_fix: "Schedule auth_expiring at expiresAt - min(60, lifetime/2) (at least 1 s) from the handshake's secondsRemaining.",
             run: run!(p => expiring_event(p)),
@@ -475,6 +485,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: BROWSER,
             needs: NEEDS,
             budget: PAGE_BUDGET,
+            wait: PAST_EXPIRY,
             description: "6 s session whose auth_expiring handler fetches a fresh 6 s token and calls setUser: 9 s in, the frame still shows the ticket, no \"Session expired\", no auth_failed, and auth_expiring has fired again for the re-signed session.",
             how_to_fix: "On setUser after the first, hand the new session to the frame and reschedule expiry and auth_expiring from it.",
             run: run!(p => resign_continues(p)),
@@ -488,6 +499,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: BROWSER,
             needs: NEEDS,
             budget: PAGE_BUDGET,
+            wait: Duration::from_secs(SHORT_LIFETIME as u64),
             description: "6 s session, no re-sign: the frame must show \"Session expired\" after expiresAt and no longer the ticket.",
             how_to_fix: "At expiresAt without a new session, clear the tickets and show exactly \"Session expired\".",
             run: run!(p => expired_message(p)),
@@ -508,6 +520,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: BROWSER,
             needs: NEEDS,
             budget: PAGE_BUDGET,
+            wait: PAST_EXPIRY,
             description: "6 s session whose auth_expiring handler calls setUser with an HMAC made with a secret no tenant has: auth_failed (`invalid_signature`) must follow, and 9 s in (past the original expiresAt) no ticket may show, whether the session ended at once or at expiresAt.",
             how_to_fix: "Report a refused re-sign with auth_failed and keep the original expiry (or end the session at once); never extend it.",
             run: run!(p => bad_resign_fails(p)),
@@ -520,7 +533,8 @@ pub fn scenarios() -> Vec<Scenario> {
             level: Must,
             tags: API,
             needs: &[Need::Users],
-            budget: Duration::from_secs(3 + 15),
+            budget: Duration::from_secs(SERVER_EXPIRY_LIFETIME as u64 + 15),
+            wait: Duration::from_secs(SERVER_EXPIRY_LIFETIME as u64),
             description: "Seeds a user with a ticket and opens a 3 s session (the list and the ticket by ID answer 200 with its text), waits until expiresAt, then polls the ticket list: refused (any 4xx) within 3 s, and then the ticket by ID refused too, without its text.",
             how_to_fix: "Check the session's expiresAt on every API call and refuse it (401 `session_expired` recommended).",
             run: run!(p => server_expiry(p)),
@@ -533,7 +547,8 @@ pub fn scenarios() -> Vec<Scenario> {
             level: Must,
             tags: API,
             needs: &[],
-            budget: Duration::from_secs(8 + 15),
+            budget: Duration::from_secs(USABLE_LIFETIME as u64 + 15),
+            wait: Duration::from_secs((USABLE_LIFETIME - USABLE_MARGIN) as u64),
             description: "Opens an 8 s session and lists tickets 2 s before expiresAt: still 200.",
             how_to_fix: "Expire sessions at the signed expiresAt, not earlier.",
             run: run!(p => usable_until_expiry(p)),

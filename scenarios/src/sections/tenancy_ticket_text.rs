@@ -88,6 +88,7 @@ pub fn scenarios() -> Vec<Scenario> {
         tags: &[Tag::Browser, Tag::Tenant],
         needs: &[Need::Browser, Need::Users],
         budget: Duration::from_secs(30),
+        wait: QUIET.saturating_mul(2),
         description: "Seeds a ticket whose subject ends in `<img src=CANARY alt=x><b>bold</b>` and signs its user in: the frame must show the whole subject verbatim and, once the page has gone quiet, the canary host must have had no request. Then signs in an identity whose `externalUserId` carries the same markup (another canary): it is accepted or refused with `invalid_payload`, and nothing is fetched either way.",
         how_to_fix: "Render ticket fields and identity fields with `textContent` (or a template that escapes), never `innerHTML`; do not let a sanitizer keep elements that fetch.",
         run: run!(p => ticket_text_inert(p)),

@@ -70,6 +70,7 @@ pub fn scenarios() -> Vec<Scenario> {
         tags: &[Tag::Browser, Tag::Tenant, Tag::Session],
         needs: &[Need::Browser, Need::Users],
         budget: Duration::from_secs(25),
+        wait: NO_WAIT,
         description: "User A signs in; when `ready` fires the page calls setUser for user B of the same tenant. The frame must come to show B's ticket, and A's ticket subject must show nowhere, in the frame or the host page.",
         how_to_fix: "On every new session, clear everything rendered for the previous one before showing the new user's data; let the latest setUser win.",
         run: run!(p => switch_clears(p)),

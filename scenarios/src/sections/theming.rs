@@ -417,6 +417,10 @@ pub(crate) const KNOWN_FORBIDDEN: [&str; 16] = [
     "rgb(1,2,3))};body{background:url({canary})",
 ];
 
+/// The pages `theming.generated-forbidden-variants` opens: the known
+/// spellings, then one batch of generated ones, a value per target each.
+const GENERATED_PAGES: u32 = (KNOWN_FORBIDDEN.len().div_ceil(BATCH_TARGETS.len()) + 1) as u32;
+
 async fn generated_forbidden(p: &mut dyn Probe) -> Outcome {
     let mut c = Checks::new();
     let mut variants: Vec<String> = KNOWN_FORBIDDEN.iter().map(|v| v.to_string()).collect();
@@ -462,6 +466,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: NO_WAIT,
             description: "Sets --uh-brand-color, --uh-radius (with spaces), --uh-font-family and --uh-text-color (rgb()) to safe values: each computes to the value set, trimmed, in the portal document.",
             how_to_fix: "Pass allowlisted variables with safe values into the portal's root style.",
             run: run!(p => allowed_applies(p)),
@@ -475,6 +480,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: QUIET,
             description: "Sends `--uh-brand-color-x`, `--uh-font-family:serif;background-image:url(CANARY);--x` and `--uh-background}:root{--uh-text-color` as variable names, beside the control `--uh-radius: 6px`. Once the page has gone quiet: the extended name computes to nothing, `--uh-text-color` is not the smuggled `#0badc0`, the canary host had no request, and the control applies.",
             how_to_fix: "Match variable names against the allowlist exactly (whole string, not a prefix), and never write a name that is not on it into a style sheet.",
             run: run!(p => name_lookalikes_dropped(p)),
@@ -493,6 +499,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: NO_WAIT,
             description: "Sets --uh-evil, --uh-brand-colour, --brand-color and `color` next to a safe --uh-text-color: the unknown ones compute to nothing, the allowed one applies, the portal becomes ready.",
             how_to_fix: "Apply only the five documented variable names, matched exactly.",
             run: run!(p => unknown_dropped(p)),
@@ -506,6 +513,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: QUIET,
             description: "Sets --uh-background to `#111111;background-image:url(CANARY)`: dropped, nothing fetched, the rest of the theme applies.",
             how_to_fix: FIX,
             run: run!(p => forbidden(p, "--uh-background", "#111111;background-image:url({canary})")),
@@ -519,6 +527,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: QUIET,
             description: "Passes `init` theme values that are arrays whose text is a url() (`[\"url(CANARY)\"]`, nested, after a colour, after a number), beside a safe string control: each is dropped, no canary is fetched, the control applies and the portal becomes ready.",
             how_to_fix: "Drop every theme value that is not a string before filtering; never coerce one to text (`String(value)`, string interpolation) after a check that only looked at strings.",
             run: run!(p => non_string_values(p)),
@@ -532,6 +541,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: QUIET,
             description: "Sets --uh-background (used in `background:`) to `url(CANARY)`: dropped and the canary host receives nothing.",
             how_to_fix: FIX,
             run: run!(p => forbidden(p, "--uh-background", "url({canary})")),
@@ -545,6 +555,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: QUIET,
             description: "Sets --uh-brand-color to `expression(alert(1))`: dropped.",
             how_to_fix: FIX,
             run: run!(p => forbidden(p, "--uh-brand-color", "expression(alert(1))")),
@@ -558,6 +569,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: QUIET,
             description: "Sets --uh-font-family to `@import url(CANARY)`: dropped and nothing fetched.",
             how_to_fix: FIX,
             run: run!(p => forbidden(p, "--uh-font-family", "@import url({canary})")),
@@ -571,6 +583,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: NO_WAIT,
             description: "Sets --uh-brand-color to `red}:root{--uh-text-color:#0badc0`: dropped, and --uh-text-color is not set by the breakout.",
             how_to_fix: FIX,
             run: run!(p => brace_breakout(p)),
@@ -584,6 +597,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: QUIET,
             description: "Sets --uh-background to `URL(CANARY)`: dropped and nothing fetched (the check is case-insensitive).",
             how_to_fix: FIX,
             run: run!(p => forbidden(p, "--uh-background", "URL({canary})")),
@@ -597,6 +611,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: QUIET,
             description: "Sets --uh-background to `\\75rl(CANARY)` (a CSS escape of `url(`): dropped and nothing fetched.",
             how_to_fix: FIX,
             run: run!(p => forbidden(p, "--uh-background", r"\75rl({canary})")),
@@ -610,6 +625,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: &[Tag::Browser, Tag::Theme, Tag::Generated],
             needs: NEEDS,
             budget: Duration::from_secs(75),
+            wait: QUIET.saturating_mul(GENERATED_PAGES),
             description: "Sixteen known bypass spellings, always (`ur/**/l(`, `u\\72l(`, `URL(`, `Expression(`, `@IMPORT`, `image-set(`, `-webkit-image-set(`, `image(`, `src(`, full-width `ｕｒｌ(`, a newline before `;`, `</style>` breakout, `-moz-binding`, `behavior:`, an unbalanced quote, unbalanced parentheses), then four generated from a noted seed (url/image/expression in mixed case and CSS escapes, with white space, comments and quotes, nested in rgb()/calc(), after @import or a `}` breakout, with `;`/`}` tails), four per page: each dropped, no canary fetched, a safe variable still applied.",
             how_to_fix: FIX,
             run: run!(p => generated_forbidden(p)),
@@ -623,6 +639,7 @@ pub fn scenarios() -> Vec<Scenario> {
             tags: TAGS,
             needs: NEEDS,
             budget: BROWSER_BUDGET,
+            wait: NO_WAIT,
             description: "A theme with a url() value and a safe --uh-brand-color: the portal becomes ready with no auth_failed and the safe variable applies.",
             how_to_fix: "Drop bad theme values without affecting authentication or the rest of the theme.",
             run: run!(p => drop_is_silent(p)),
