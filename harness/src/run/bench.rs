@@ -168,7 +168,7 @@ async fn bench_engine(
     if let Some(cpu) = cpu {
         let cores = crate::cli::cores();
         println!(
-            "  machine CPU:             {:.1} core-s over the run ({cores} cores, {:.0} % busy): no schedule on this machine ends before {:.1} s",
+            "  machine CPU:             {:.1} core-s over the run ({cores} cores, {:.0} % busy): at this CPU cost no schedule on this machine ends before {:.1} s",
             cpu.busy_seconds,
             cpu.busy_share() * 100.0,
             cpu.busy_seconds / cores as f64
