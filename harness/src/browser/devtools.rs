@@ -56,6 +56,9 @@ async fn listen(ws: Ws, store: Store) {
     // sessionId -> target URL; (sessionId, requestId) -> request URL
     let mut sessions: HashMap<String, String> = HashMap::new();
     let mut requests: HashMap<(String, String), String> = HashMap::new();
+    // command id -> (sessionId, frameId, asked by the older name) of a
+    // storage-key question
+    let mut key_questions: HashMap<u64, (String, String, bool)> = HashMap::new();
     while let Some(Ok(message)) = rx.next().await {
         let Ok(text) = message.into_text() else {
             continue;
@@ -66,6 +69,25 @@ async fn listen(ws: Ws, store: Store) {
         let method = msg["method"].as_str().unwrap_or_default();
         let params = &msg["params"];
         let session = msg["sessionId"].as_str().unwrap_or_default().to_string();
+        if let Some((asked_in, frame, older)) =
+            msg["id"].as_u64().and_then(|id| key_questions.remove(&id))
+        {
+            match msg["result"]["storageKey"].as_str() {
+                Some(key) => store.storage_key_seen(key),
+                // `Storage.getStorageKey` is experimental: ask by its older name.
+                None if !older => {
+                    next_id += 1;
+                    key_questions.insert(next_id, (asked_in.clone(), frame.clone(), true));
+                    let ask = json!({"id": next_id, "sessionId": asked_in,
+                        "method": "Storage.getStorageKeyForFrame", "params": {"frameId": frame}});
+                    if tx.send(Message::text(ask.to_string())).await.is_err() {
+                        return;
+                    }
+                }
+                None => {}
+            }
+            continue;
+        }
         let record = |target_url: String, kind: &'static str, level: String, text: String| {
             store.push(target_url, kind, level, text, None)
         };
@@ -116,10 +138,28 @@ async fn listen(ws: Ws, store: Store) {
             "Target.targetInfoChanged" => {
                 // URL changes are picked up through frame navigations below.
             }
-            "Page.frameNavigated" | "Runtime.executionContextCreated" => {
-                if let Some(origin) = params["context"]["origin"].as_str() {
+            "Runtime.executionContextCreated" => {
+                let context = &params["context"];
+                if let Some(origin) = context["origin"].as_str() {
                     if !origin.is_empty() && origin != "://" {
                         sessions.insert(session.clone(), origin.to_string());
+                    }
+                }
+                // The storage the document may write to, for the session's
+                // reset to clear: a framed document's storage is partitioned
+                // under its top-level site, where clearing by origin does not
+                // reach. Asked per document (its main world), including the
+                // documents that ran before DevTools attached to the frame.
+                if let (Some(frame), true) = (
+                    context["auxData"]["frameId"].as_str(),
+                    context["auxData"]["isDefault"] == true,
+                ) {
+                    next_id += 1;
+                    key_questions.insert(next_id, (session.clone(), frame.to_string(), false));
+                    let ask = json!({"id": next_id, "sessionId": session,
+                        "method": "Storage.getStorageKey", "params": {"frameId": frame}});
+                    if tx.send(Message::text(ask.to_string())).await.is_err() {
+                        return;
                     }
                 }
             }

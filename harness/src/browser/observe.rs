@@ -7,7 +7,7 @@
 //! the window messages every document receives, which the listeners run in
 //! an isolated world the page's own scripts cannot see.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -89,6 +89,9 @@ struct Shared {
     in_flight: HashMap<String, (String, String)>,
     /// When a request last started, finished or failed.
     last_network: Instant,
+    /// The storage keys of the documents the browser committed since the
+    /// last [`Observer::take_storage_keys`] (DevTools only).
+    storage_keys: BTreeSet<String>,
 }
 
 impl Default for Shared {
@@ -98,6 +101,7 @@ impl Default for Shared {
             next: 0,
             in_flight: HashMap::new(),
             last_network: Instant::now(),
+            storage_keys: BTreeSet::new(),
         }
     }
 }
@@ -162,6 +166,11 @@ impl Store {
         let mut s = self.lock();
         s.in_flight.remove(id);
         s.last_network = Instant::now();
+    }
+
+    /// A document with this storage key was committed.
+    pub(crate) fn storage_key_seen(&self, key: &str) {
+        self.lock().storage_keys.insert(key.to_string());
     }
 
     /// A document is gone: none of its requests will report an end.
@@ -267,6 +276,15 @@ impl Observer {
         let mut urls: Vec<String> = shared.in_flight.values().map(|(_, u)| u.clone()).collect();
         urls.sort();
         urls
+    }
+
+    /// The storage keys of every document committed since the last call,
+    /// partitioned ones (a framed document's, under its top-level site)
+    /// included: what a reset in place must clear.
+    pub fn take_storage_keys(&self) -> Vec<String> {
+        std::mem::take(&mut self.store.lock().storage_keys)
+            .into_iter()
+            .collect()
     }
 
     /// Forget records before `mark` (keeps memory flat over a long run).

@@ -381,8 +381,11 @@ impl BrowserSession {
             .await
     }
 
-    /// Fresh state for the next scenario: a blank page, no cookies, no
-    /// cache, no storage for any origin the run used.
+    /// Fresh state for the next page: a blank page, no cookies, no cache,
+    /// and no storage for `origins` or for any document the observer saw
+    /// committed since the last reset (by its storage key, so that a framed
+    /// document's partitioned storage, which clearing by origin leaves,
+    /// goes too).
     pub async fn reset(&self, origins: &[String]) -> Result<(), BrowserError> {
         self.client
             .goto("about:blank")
@@ -398,6 +401,18 @@ impl BrowserSession {
             self.cdp(
                 "Storage.clearDataForOrigin",
                 json!({"origin": origin, "storageTypes": "all"}),
+            )
+            .await?;
+        }
+        let keys = self
+            .observer
+            .as_ref()
+            .map(Observer::take_storage_keys)
+            .unwrap_or_default();
+        for key in keys {
+            self.cdp(
+                "Storage.clearDataForStorageKey",
+                json!({"storageKey": key, "storageTypes": "all"}),
             )
             .await?;
         }

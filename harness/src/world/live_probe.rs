@@ -81,7 +81,9 @@ impl<'a> LiveProbe<'a> {
         url: &str,
     ) -> Result<PageView, ProbeError> {
         let url = url.to_string();
-        if let Err(e) = browser.reset(&self.world.sites.all_origins()).await {
+        let mut origins = self.world.sites.all_origins();
+        origins.push(self.world.portal_origin.clone());
+        if let Err(e) = browser.reset(&origins).await {
             self.trail.fault = e.fault();
             return Err(ProbeError::Harness(format!(
                 "resetting browser state: {}",
