@@ -200,11 +200,13 @@ pub struct RunArgs {
     /// Scenarios run at once (at least 1); the default is four per CPU core.
     #[arg(short = 'j', long, default_value_t = run_jobs(), value_parser = at_least_one)]
     pub jobs: usize,
-    /// Browser sessions (one Chromium each, at least 1); browser scenarios
-    /// share them. The default is two per CPU core: a scenario that waits
-    /// (an expiry, a quiet network) holds one without using the CPU.
-    #[arg(long, default_value_t = run_browsers(), value_parser = at_least_one)]
-    pub browsers: usize,
+    /// Browser sessions (one browser each, at least 1); browser scenarios
+    /// share them. The default depends on the engine: two per CPU core for
+    /// Chromium, whose sessions are reused (a scenario that waits, on an
+    /// expiry or a quiet network, holds one without using the CPU); one per
+    /// core for Firefox and WebKit, which start a fresh browser per scenario.
+    #[arg(long, value_parser = at_least_one)]
+    pub browsers: Option<usize>,
     /// Where reports are written.
     #[arg(long, default_value = "portalcheck-out")]
     pub out: PathBuf,
@@ -332,10 +334,11 @@ pub struct SelftestArgs {
     #[arg(short = 'j', long, default_value_t = 4 * cores(), value_parser = at_least_one)]
     pub jobs: usize,
     /// Browser sessions shared by every row of the matrix; the default is
-    /// `run`'s, two per CPU core (measured on 2 cores: 134 rows in 596 s
-    /// with 4 sessions, 673 s with 3).
-    #[arg(long, default_value_t = run_browsers(), value_parser = at_least_one)]
-    pub browsers: usize,
+    /// `run`'s for the engine: two per CPU core for Chromium (measured on 2
+    /// cores: 134 rows in 596 s with 4 sessions, 673 s with 3), one per core
+    /// for Firefox and WebKit.
+    #[arg(long, value_parser = at_least_one)]
+    pub browsers: Option<usize>,
     /// Matrix rows run at once, each against its own reference instance
     /// (all on the shared browser sessions); rows print as they finish,
     /// the final table keeps clean first, then the defects in order.
@@ -389,9 +392,10 @@ pub struct BenchArgs {
     /// Scenarios run at once; the default is `run`'s (four per CPU core).
     #[arg(short = 'j', long, default_value_t = run_jobs(), value_parser = at_least_one)]
     pub jobs: usize,
-    /// Browser sessions; the default is `run`'s (two per CPU core).
-    #[arg(long, default_value_t = run_browsers(), value_parser = at_least_one)]
-    pub browsers: usize,
+    /// Browser sessions; the default is `run`'s for each engine (two per
+    /// CPU core for Chromium, one per core for Firefox and WebKit).
+    #[arg(long, value_parser = at_least_one)]
+    pub browsers: Option<usize>,
     /// An earlier run's `report.json`: print its wall time beside this run's,
     /// so a speed-up is measured side by side in one sitting.
     #[arg(long, value_name = "FILE")]
@@ -416,7 +420,14 @@ pub fn run_jobs() -> usize {
     4 * cores()
 }
 
-/// `run`'s and `bench`'s default `--browsers`: two sessions per core.
-pub fn run_browsers() -> usize {
-    2 * cores()
+/// The default `--browsers` of `run`, `bench` and `selftest` on `engine`:
+/// two sessions per core for Chromium, whose sessions are reused and mostly
+/// wait (measured: see [`cores`]); one per core for Firefox and WebKit,
+/// which start a fresh browser per scenario (on 2 cores, four of them at
+/// once made WebKit's driver fail frame switches).
+pub fn run_browsers(engine: crate::browser::engine::Engine) -> usize {
+    match engine {
+        crate::browser::engine::Engine::Chromium => 2 * cores(),
+        crate::browser::engine::Engine::Firefox | crate::browser::engine::Engine::Webkit => cores(),
+    }
 }

@@ -33,7 +33,7 @@ async fn every_defect_is_caught_by_its_scenarios_and_nothing_else_fails() {
             jobs: JOBS,
             // `selftest`'s default, so CI measures what users run
             // (2 cores: 134 rows in 596 s with 4 sessions, 673 s with 3).
-            browsers: harness::cli::run_browsers(),
+            browsers: harness::cli::run_browsers(harness::browser::engine::Engine::Chromium),
             rows_in_flight: ROWS,
             scope: RowScope::Focused,
             engine: harness::browser::engine::Engine::Chromium,

@@ -94,11 +94,8 @@ fn the_clean_reference_on_firefox_and_webkit() {
     let out = dir.path().join("out");
     let status = portalcheck()
         .args(["run", "--browser", "firefox", "--browser", "webkit"])
-        // One session per core: Firefox and WebKit start a fresh browser
-        // per scenario, and WebKit's driver failed a frame switch once
-        // with four sessions on 2 cores (the two-per-core default was
-        // measured on Chromium).
-        .args(["--browsers", &harness::cli::cores().to_string()])
+        // The engines' own default: one session per core
+        // (`harness::cli::run_browsers`).
         .arg("--out")
         .arg(&out)
         .stdout(Stdio::null())

@@ -72,12 +72,15 @@ async fn bench_engine(
     engine: crate::browser::engine::Engine,
 ) -> anyhow::Result<EngineFigures> {
     let filter = args.select.filter();
+    let browsers = args
+        .browsers
+        .unwrap_or_else(|| crate::cli::run_browsers(engine));
     let waits = DeclaredWaits::of(&filter.select(scenarios::scenarios()));
     let request = RunRequest {
         world: WorldOptions::default(),
         options: RunOptions {
             jobs: args.jobs,
-            browsers: args.browsers,
+            browsers,
             seed: 1,
             selection: filter.describe(),
             webdriver: None,
@@ -113,7 +116,7 @@ async fn bench_engine(
         "portalcheck bench on {engine} ({} scenarios, -j {}, {} browsers)",
         figures.scenario_durations.len(),
         args.jobs,
-        args.browsers
+        browsers
     );
     println!(
         "  browser:                 {}",
@@ -142,7 +145,7 @@ async fn bench_engine(
         api.last().copied().unwrap_or(0)
     );
     println!("  whole run (wall):        {} ms", figures.wall.as_millis());
-    let slots = SlotUse::of(&figures.scenario_durations, args.browsers, figures.wall);
+    let slots = SlotUse::of(&figures.scenario_durations, browsers, figures.wall);
     if let Some((id, d)) = &slots.critical_path {
         println!(
             "  critical path:           {} ms ({id}: no schedule ends sooner)",
@@ -161,7 +164,7 @@ async fn bench_engine(
         "  browser slots:           {} ms busy of {} ms ({} slots × wall): idle {} ms ({:.0} %)",
         slots.busy.as_millis(),
         slots.capacity.as_millis(),
-        args.browsers,
+        browsers,
         slots.idle().as_millis(),
         slots.idle_share() * 100.0
     );

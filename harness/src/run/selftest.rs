@@ -354,7 +354,9 @@ pub async fn selftest(args: SelftestArgs) -> anyhow::Result<ExitCode> {
     );
     let options = MatrixOptions {
         jobs: args.jobs,
-        browsers: args.browsers,
+        browsers: args
+            .browsers
+            .unwrap_or_else(|| crate::cli::run_browsers(args.browser.engine())),
         rows_in_flight: args.rows,
         scope: args.scope,
         engine: args.browser.engine(),

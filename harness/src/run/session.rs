@@ -269,7 +269,9 @@ async fn run_engine(
         },
         options: RunOptions {
             jobs: args.jobs,
-            browsers: args.browsers,
+            browsers: args
+                .browsers
+                .unwrap_or_else(|| crate::cli::run_browsers(engine)),
             seed,
             selection: filter.describe(),
             webdriver: args.webdriver.clone(),
