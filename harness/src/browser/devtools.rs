@@ -72,11 +72,14 @@ async fn listen(ws: Ws, store: Store) {
         if let Some((asked_in, frame, older)) =
             msg["id"].as_u64().and_then(|id| key_questions.remove(&id))
         {
-            match msg["result"]["storageKey"].as_str() {
-                Some(key) => store.storage_key_seen(key),
+            let key = msg["result"]["storageKey"].as_str();
+            store.storage_key_answered(key);
+            match key {
+                Some(_) => {}
                 // `Storage.getStorageKey` is experimental: ask by its older name.
                 None if !older => {
                     next_id += 1;
+                    store.storage_key_asked();
                     key_questions.insert(next_id, (asked_in.clone(), frame.clone(), true));
                     let ask = json!({"id": next_id, "sessionId": asked_in,
                         "method": "Storage.getStorageKeyForFrame", "params": {"frameId": frame}});
@@ -155,6 +158,7 @@ async fn listen(ws: Ws, store: Store) {
                     context["auxData"]["isDefault"] == true,
                 ) {
                     next_id += 1;
+                    store.storage_key_asked();
                     key_questions.insert(next_id, (session.clone(), frame.to_string(), false));
                     let ask = json!({"id": next_id, "sessionId": session,
                         "method": "Storage.getStorageKey", "params": {"frameId": frame}});

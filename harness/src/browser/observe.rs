@@ -92,6 +92,8 @@ struct Shared {
     /// The storage keys of the documents the browser committed since the
     /// last [`Observer::take_storage_keys`] (DevTools only).
     storage_keys: BTreeSet<String>,
+    /// Storage-key questions asked and not yet answered.
+    keys_pending: usize,
 }
 
 impl Default for Shared {
@@ -102,6 +104,7 @@ impl Default for Shared {
             in_flight: HashMap::new(),
             last_network: Instant::now(),
             storage_keys: BTreeSet::new(),
+            keys_pending: 0,
         }
     }
 }
@@ -168,15 +171,35 @@ impl Store {
         s.last_network = Instant::now();
     }
 
-    /// A document with this storage key was committed.
-    pub(crate) fn storage_key_seen(&self, key: &str) {
-        self.lock().storage_keys.insert(key.to_string());
+    /// The listener asked the browser for a document's storage key.
+    pub(crate) fn storage_key_asked(&self) {
+        self.lock().keys_pending += 1;
+    }
+
+    /// The browser answered a storage-key question: with the key of a
+    /// committed document, or with none (an opaque origin has no storage).
+    pub(crate) fn storage_key_answered(&self, key: Option<&str>) {
+        let mut s = self.lock();
+        s.keys_pending = s.keys_pending.saturating_sub(1);
+        if let Some(key) = key {
+            s.storage_keys.insert(key.to_string());
+        }
     }
 
     /// A document is gone: none of its requests will report an end.
     pub(super) fn document_gone(&self, from: &str) {
         self.lock().in_flight.retain(|_, (f, _)| f != from);
     }
+}
+
+/// Between two looks for the browser's storage-key answers.
+const KEY_POLL: Duration = Duration::from_millis(5);
+
+/// The storage keys of the documents a session committed.
+pub struct StorageKeys {
+    pub keys: Vec<String>,
+    /// Every question about a document's key was answered.
+    pub complete: bool,
 }
 
 /// What a session's observer sees, for the report's metadata.
@@ -280,11 +303,23 @@ impl Observer {
 
     /// The storage keys of every document committed since the last call,
     /// partitioned ones (a framed document's, under its top-level site)
-    /// included: what a reset in place must clear.
-    pub fn take_storage_keys(&self) -> Vec<String> {
-        std::mem::take(&mut self.store.lock().storage_keys)
-            .into_iter()
-            .collect()
+    /// included: what a reset in place must clear. Waits up to `within` for
+    /// the browser's answers to questions still open; `complete` is false
+    /// when some were still unanswered then (a document may be missing).
+    pub async fn take_storage_keys(&self, within: Duration) -> StorageKeys {
+        let started = Instant::now();
+        loop {
+            {
+                let mut s = self.store.lock();
+                if s.keys_pending == 0 || started.elapsed() >= within {
+                    return StorageKeys {
+                        complete: s.keys_pending == 0,
+                        keys: std::mem::take(&mut s.storage_keys).into_iter().collect(),
+                    };
+                }
+            }
+            tokio::time::sleep(KEY_POLL).await;
+        }
     }
 
     /// Forget records before `mark` (keeps memory flat over a long run).

@@ -44,6 +44,10 @@ impl WebDriverCompatibleCommand for CdpExecute {
     }
 }
 
+/// How long a reset waits for the browser to name the storage keys of the
+/// last page's documents (answers take milliseconds).
+const STORAGE_KEYS_ANSWERED: Duration = Duration::from_secs(2);
+
 /// A browser the harness drives: its processes and its WebDriver client.
 pub struct BrowserSession {
     pub engine: Engine,
@@ -382,10 +386,11 @@ impl BrowserSession {
     }
 
     /// Fresh state for the next page: a blank page, no cookies, no cache,
-    /// and no storage for `origins` or for any document the observer saw
-    /// committed since the last reset (by its storage key, so that a framed
-    /// document's partitioned storage, which clearing by origin leaves,
-    /// goes too).
+    /// and no storage of any document the observer saw committed since the
+    /// last reset, by its storage key: a framed document's partitioned
+    /// storage, which clearing by origin leaves, goes too. Without an
+    /// observer, or when it could not learn every document's key in time,
+    /// `origins` are cleared as well.
     pub async fn reset(&self, origins: &[String]) -> Result<(), BrowserError> {
         self.client
             .goto("about:blank")
@@ -397,24 +402,25 @@ impl BrowserSession {
         }
         self.cdp("Network.clearBrowserCookies", json!({})).await?;
         self.cdp("Network.clearBrowserCache", json!({})).await?;
-        for origin in origins {
-            self.cdp(
-                "Storage.clearDataForOrigin",
-                json!({"origin": origin, "storageTypes": "all"}),
-            )
-            .await?;
-        }
-        let keys = self
-            .observer
-            .as_ref()
-            .map(Observer::take_storage_keys)
-            .unwrap_or_default();
-        for key in keys {
+        let seen = match &self.observer {
+            Some(observer) => Some(observer.take_storage_keys(STORAGE_KEYS_ANSWERED).await),
+            None => None,
+        };
+        for key in seen.iter().flat_map(|s| &s.keys) {
             self.cdp(
                 "Storage.clearDataForStorageKey",
                 json!({"storageKey": key, "storageTypes": "all"}),
             )
             .await?;
+        }
+        if !seen.is_some_and(|s| s.complete) {
+            for origin in origins {
+                self.cdp(
+                    "Storage.clearDataForOrigin",
+                    json!({"origin": origin, "storageTypes": "all"}),
+                )
+                .await?;
+            }
         }
         Ok(())
     }
