@@ -34,29 +34,46 @@ pub struct WatchPlan<'a> {
     pub nested: usize,
 }
 
-const READ_RECORDER: &str = r#"
-var portal = arguments[0];
-var r = window.__portalcheck;
-if (!r) { return null; }
-return {events: r.events, csp: r.csp, console: r.console, messages: r.messages || [], foreign: r.foreign || [],
-        t0: r.t0, start: r.start, now: performance.now(),
-        frames: Array.prototype.filter.call(document.querySelectorAll('#userhero-portal iframe'), function (f) {
-          return (f.getAttribute('src') || '').indexOf(portal) === 0; }).length };
-"#;
+/// The JavaScript function both scripts below read the page's recorder
+/// with: `null` when the page has none.
+macro_rules! recorder_state_fn {
+    () => {
+        r#"
+function portalcheckState(portal) {
+  var r = window.__portalcheck;
+  if (!r) { return null; }
+  return {events: r.events, csp: r.csp, console: r.console, messages: r.messages || [], foreign: r.foreign || [],
+          t0: r.t0, start: r.start, now: performance.now(),
+          frames: Array.prototype.filter.call(document.querySelectorAll('#userhero-portal iframe'), function (f) {
+            return (f.getAttribute('src') || '').indexOf(portal) === 0; }).length};
+}
+"#
+    };
+}
 
-/// Resolves when the recorder holds more than `seen` entries, or after
-/// `ms` milliseconds: the harness sleeps in the page, woken by what it waits
-/// for, instead of polling on a short timer.
-const WAIT_FOR_CHANGE: &str = r#"
-var seen = arguments[0], ms = arguments[1], done = arguments[arguments.length - 1];
+const READ_RECORDER: &str = concat!(
+    recorder_state_fn!(),
+    "return portalcheckState(arguments[0]);"
+);
+
+/// Resolves with the recorder's state when it holds more than `seen`
+/// entries, or after `ms` milliseconds: the harness sleeps in the page,
+/// woken by what it waits for, instead of polling on a short timer, and
+/// the answer is the next look (one command, not two).
+const WAIT_FOR_CHANGE: &str = concat!(
+    recorder_state_fn!(),
+    r#"
+var portal = arguments[0], seen = arguments[1], ms = arguments[2], done = arguments[arguments.length - 1];
+var answer = function () { done(portalcheckState(portal)); };
 var r = window.__portalcheck;
-if (!r || !r.waiters) { done(false); return; }
-if (r.events.length + r.csp.length + r.console.length + (r.messages || []).length + (r.foreign || []).length !== seen) { done(true); return; }
+if (!r || !r.waiters) { answer(); return; }
+if (r.events.length + r.csp.length + r.console.length + (r.messages || []).length + (r.foreign || []).length !== seen) { answer(); return; }
 var finished = false;
-var finish = function (changed) { if (!finished) { finished = true; done(changed); } };
-var timer = setTimeout(function () { finish(false); }, ms);
-r.waiters.push(function () { clearTimeout(timer); finish(true); });
-"#;
+var finish = function () { if (!finished) { finished = true; answer(); } };
+var timer = setTimeout(finish, ms);
+r.waiters.push(function () { clearTimeout(timer); finish(); });
+"#
+);
 
 /// How many entries the recorder holds.
 fn recorded(state: &Value) -> usize {
@@ -122,8 +139,8 @@ pub async fn watch(
     let mut ready_since: Option<Instant> = None;
     // Likewise when a foreign document of the page first marked `done`.
     let mut done_since: Option<Instant> = None;
+    let mut state = read_recorder(session, plan).await?;
     loop {
-        let state = read_recorder(session, plan).await?;
         let frame_now = if needs_frame_text {
             frame_state(session, plan.portal_origin).await
         } else {
@@ -163,16 +180,24 @@ pub async fn watch(
         let woke = client
             .execute_async(
                 WAIT_FOR_CHANGE,
-                vec![json!(recorded(&state)), json!(nap.as_millis() as u64)],
+                vec![
+                    json!(plan.portal_origin),
+                    json!(recorded(&state)),
+                    json!(nap.as_millis() as u64),
+                ],
             )
             .within("wait in the page")
             .await;
-        match woke {
+        state = match woke {
             Err(e) if e.fault().is_some() => return Err(e),
-            // The page is navigating or busy: the next read says which.
-            Err(_) => tokio::time::sleep(nap.min(FRAME_POLL)).await,
-            Ok(_) => {}
-        }
+            Ok(next) if next.is_object() => next,
+            // The page is navigating, busy or gone: a read says which.
+            Ok(_) => read_recorder(session, plan).await?,
+            Err(_) => {
+                tokio::time::sleep(nap.min(FRAME_POLL)).await;
+                read_recorder(session, plan).await?
+            }
+        };
     }
     let state = read_recorder(session, plan).await?;
     let host_text = client
@@ -185,22 +210,18 @@ pub async fn watch(
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let frame = read_frame(session, plan.read_styles).await?;
+    let (frame, frame_storage) = read_frame(session, plan.read_styles).await?;
     let url = client
         .current_url()
         .within("current_url")
         .await
         .map(|u| u.to_string())
         .unwrap_or_else(|_| plan.url.to_string());
-    let mut storage = Vec::new();
-    if let Some(host) = read_storage(session, StorageOwner::HostPage).await {
-        storage.push(host);
-    }
-    if matches!(frame, FrameView::Loaded { .. }) {
-        if let Some(framed) = read_storage(session, StorageOwner::PortalFrame).await {
-            storage.push(framed);
-        }
-    }
+    let storage: Vec<StorageView> = read_host_storage(session)
+        .await
+        .into_iter()
+        .chain(frame_storage)
+        .collect();
     let mut console = console_messages(&state);
     if let (true, None, Some(observer)) = (needs_quiet, &reached, session.observer.as_ref()) {
         console.push(ConsoleMessage {
@@ -333,31 +354,41 @@ pub fn is_error_page(url: &str) -> bool {
         || url.starts_with("about:certerror")
 }
 
-/// Reads a window's script-readable storage; each area is `null` when
-/// reading it throws (an opaque origin, storage disabled).
-const READ_STORAGE: &str = r#"
-function dump(name) {
-  try { var s = window[name], out = [];
-        for (var i = 0; i < s.length; i++) { var k = s.key(i); out.push([k, String(s.getItem(k))]); }
-        return out; } catch (e) { return null; }
+/// The JavaScript function that reads a window's script-readable storage;
+/// each area is `null` when reading it throws (an opaque origin, storage
+/// disabled).
+macro_rules! storage_fn {
+    () => {
+        r#"
+function portalcheckStorage() {
+  function dump(name) {
+    try { var s = window[name], out = [];
+          for (var i = 0; i < s.length; i++) { var k = s.key(i); out.push([k, String(s.getItem(k))]); }
+          return out; } catch (e) { return null; }
+  }
+  var cookies = null;
+  try { cookies = String(document.cookie); } catch (e) { cookies = null; }
+  return {origin: location.origin, local: dump('localStorage'), session: dump('sessionStorage'), cookies: cookies};
 }
-var cookies = null;
-try { cookies = String(document.cookie); } catch (e) { cookies = null; }
-return {origin: location.origin, local: dump('localStorage'), session: dump('sessionStorage'), cookies: cookies};
-"#;
-
-/// The storage of the host page or the portal frame; `None` when the
-/// window could not be entered at all.
-async fn read_storage(session: &BrowserSession, owner: StorageOwner) -> Option<StorageView> {
-    let value = match owner {
-        StorageOwner::HostPage => session
-            .client
-            .execute(READ_STORAGE, vec![])
-            .within("read host storage")
-            .await
-            .ok()?,
-        StorageOwner::PortalFrame => in_frame(session, READ_STORAGE, vec![]).await.ok()??,
+"#
     };
+}
+
+const READ_STORAGE: &str = concat!(storage_fn!(), "return portalcheckStorage();");
+
+/// The host page's storage; `None` when it could not be read.
+async fn read_host_storage(session: &BrowserSession) -> Option<StorageView> {
+    let value = session
+        .client
+        .execute(READ_STORAGE, vec![])
+        .within("read host storage")
+        .await
+        .ok()?;
+    Some(storage_view(StorageOwner::HostPage, &value))
+}
+
+/// What [`storage_fn`]'s function read, as `owner`'s storage.
+fn storage_view(owner: StorageOwner, value: &Value) -> StorageView {
     let entries = |v: &Value| {
         v.as_array().map(|list| {
             list.iter()
@@ -370,13 +401,13 @@ async fn read_storage(session: &BrowserSession, owner: StorageOwner) -> Option<S
                 .collect()
         })
     };
-    Some(StorageView {
+    StorageView {
         owner,
         origin: value["origin"].as_str().unwrap_or_default().to_string(),
         local: entries(&value["local"]),
         session: entries(&value["session"]),
         cookies: value["cookies"].as_str().map(str::to_string),
-    })
+    }
 }
 
 /// The requests the browser reported (DevTools or BiDi), from every frame.
@@ -589,35 +620,43 @@ async fn frame_state(session: &BrowserSession, portal_origin: &str) -> Option<Fr
     })
 }
 
-const READ_FRAME: &str = r#"
+/// The portal frame at the end of the watch: its document, the styles
+/// asked for and its storage, in one script.
+const READ_FRAME: &str = concat!(
+    storage_fn!(),
+    r#"
 var styles = {};
 var names = arguments[0] || [];
 var root = document.documentElement ? getComputedStyle(document.documentElement) : null;
 names.forEach(function (n) { styles[n] = root ? root.getPropertyValue(n).trim() : ''; });
-return {url: location.href, doc: document.documentURI, origin: String(self.origin), elements: document.getElementsByTagName('*').length, text: document.body ? document.body.innerText : '', styles: styles};
-"#;
+return {url: location.href, doc: document.documentURI, origin: String(self.origin), elements: document.getElementsByTagName('*').length, text: document.body ? document.body.innerText : '', styles: styles, storage: portalcheckStorage()};
+"#
+);
 
+/// The portal frame, and its storage when a document loaded in it.
 async fn read_frame(
     session: &BrowserSession,
     read_styles: &[String],
-) -> Result<FrameView, BrowserError> {
+) -> Result<(FrameView, Option<StorageView>), BrowserError> {
     let value = in_frame(session, READ_FRAME, vec![json!(read_styles)]).await?;
     let Some(value) = value else {
-        return Ok(FrameView::Absent);
+        return Ok((FrameView::Absent, None));
     };
     let url = frame_url(&value);
     if is_error_page(&url) {
-        return Ok(FrameView::Refused { url });
+        return Ok((FrameView::Refused { url }, None));
     }
+    let storage = Some(storage_view(StorageOwner::PortalFrame, &value["storage"]));
     if url.is_empty() || url == "about:blank" {
         // The frame exists but its document never arrived: refused before
         // navigation or still loading. Report as refused only if it is a
         // browser error page; otherwise say what was seen.
-        return Ok(FrameView::Loaded {
+        let frame = FrameView::Loaded {
             url,
             text: String::new(),
             styles: BTreeMap::new(),
-        });
+        };
+        return Ok((frame, storage));
     }
     let styles = value["styles"]
         .as_object()
@@ -627,11 +666,12 @@ async fn read_frame(
                 .collect()
         })
         .unwrap_or_default();
-    Ok(FrameView::Loaded {
+    let frame = FrameView::Loaded {
         url,
         text: value["text"].as_str().unwrap_or_default().to_string(),
         styles,
-    })
+    };
+    Ok((frame, storage))
 }
 
 /// The id of the one frame of each page the host page is nested in.
