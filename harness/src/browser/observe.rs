@@ -311,7 +311,9 @@ impl Observer {
         loop {
             {
                 let mut s = self.store.lock();
-                if s.keys_pending == 0 || started.elapsed() >= within {
+                // A listener that stopped answers nothing more.
+                let gone = self.task.is_finished();
+                if s.keys_pending == 0 || gone || started.elapsed() >= within {
                     return StorageKeys {
                         complete: s.keys_pending == 0,
                         keys: std::mem::take(&mut s.storage_keys).into_iter().collect(),

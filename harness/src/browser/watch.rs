@@ -199,17 +199,9 @@ pub async fn watch(
             }
         };
     }
-    let state = read_recorder(session, plan).await?;
-    let host_text = client
-        .execute(
-            "return document.body ? document.body.innerText : '';",
-            vec![],
-        )
-        .within("read host text")
-        .await?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let host = read_page(session, plan, READ_HOST_PAGE).await?;
+    let state = host["state"].clone();
+    let host_text = host["text"].as_str().unwrap_or_default().to_string();
     let (frame, frame_storage) = read_frame(session, plan.read_styles).await?;
     let url = client
         .current_url()
@@ -217,11 +209,10 @@ pub async fn watch(
         .await
         .map(|u| u.to_string())
         .unwrap_or_else(|_| plan.url.to_string());
-    let storage: Vec<StorageView> = read_host_storage(session)
-        .await
-        .into_iter()
-        .chain(frame_storage)
-        .collect();
+    let storage: Vec<StorageView> =
+        std::iter::once(storage_view(StorageOwner::HostPage, &host["storage"]))
+            .chain(frame_storage)
+            .collect();
     let mut console = console_messages(&state);
     if let (true, None, Some(observer)) = (needs_quiet, &reached, session.observer.as_ref()) {
         console.push(ConsoleMessage {
@@ -374,18 +365,17 @@ function portalcheckStorage() {
     };
 }
 
-const READ_STORAGE: &str = concat!(storage_fn!(), "return portalcheckStorage();");
-
-/// The host page's storage; `None` when it could not be read.
-async fn read_host_storage(session: &BrowserSession) -> Option<StorageView> {
-    let value = session
-        .client
-        .execute(READ_STORAGE, vec![])
-        .within("read host storage")
-        .await
-        .ok()?;
-    Some(storage_view(StorageOwner::HostPage, &value))
-}
+/// The host page at the end of the watch: its recorder, its text and its
+/// storage, in one script (`null` when the page has no recorder).
+const READ_HOST_PAGE: &str = concat!(
+    recorder_state_fn!(),
+    storage_fn!(),
+    r#"
+var state = portalcheckState(arguments[0]);
+if (!state) { return null; }
+return {state: state, text: document.body ? document.body.innerText : '', storage: portalcheckStorage()};
+"#
+);
 
 /// What [`storage_fn`]'s function read, as `owner`'s storage.
 fn storage_view(owner: StorageOwner, value: &Value) -> StorageView {
@@ -440,15 +430,26 @@ fn on_host_page(plan: &WatchPlan<'_>, url: &str) -> bool {
     url.starts_with(plan.url.split('#').next().unwrap_or(""))
 }
 
-/// The page's recorder. When it cannot be read, a top window that is no
-/// longer on the host page is told as such (a script set `top.location`).
+/// The page's recorder.
 async fn read_recorder(
     session: &BrowserSession,
     plan: &WatchPlan<'_>,
 ) -> Result<Value, BrowserError> {
+    read_page(session, plan, READ_RECORDER).await
+}
+
+/// What `script` (given the portal origin) read in the host page, `null`
+/// when the page has no recorder. When it cannot be read, a top window that
+/// is no longer on the host page is told as such (a script set
+/// `top.location`).
+async fn read_page(
+    session: &BrowserSession,
+    plan: &WatchPlan<'_>,
+    script: &str,
+) -> Result<Value, BrowserError> {
     let value = session
         .client
-        .execute(READ_RECORDER, vec![json!(plan.portal_origin)])
+        .execute(script, vec![json!(plan.portal_origin)])
         .within("read page recorder")
         .await;
     let navigated_away = || async {
