@@ -329,3 +329,54 @@ impl Observer {
         self.store.lock().records.retain(|r| r.seq >= mark);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listening(store: &Store) -> Observer {
+        let task = tokio::spawn(std::future::pending::<()>());
+        Observer::new(store.clone(), task, "DevTools", true, true)
+    }
+
+    /// A reset learns every committed document's storage key once, and
+    /// knows when the browser has not answered every question yet.
+    #[tokio::test]
+    async fn storage_keys_are_taken_once_and_say_whether_complete() {
+        let store = Store::default();
+        let observer = listening(&store);
+        store.storage_key_asked();
+        store.storage_key_asked();
+        store.storage_key_answered(Some("https://portal.test:8443/^0https://shop-a.test"));
+        let early = observer.take_storage_keys(Duration::from_millis(20)).await;
+        assert!(!early.complete, "one question is still open");
+        assert_eq!(early.keys.len(), 1);
+        store.storage_key_answered(None); // an opaque origin: no storage
+        let late = observer.take_storage_keys(Duration::from_secs(5)).await;
+        assert!(late.complete);
+        assert!(
+            late.keys.is_empty(),
+            "keys already taken are not taken again"
+        );
+        store.storage_key_answered(Some("https://shop-a.test:8443/"));
+        let next = observer.take_storage_keys(Duration::from_secs(5)).await;
+        assert_eq!(next.keys, vec!["https://shop-a.test:8443/".to_string()]);
+    }
+
+    /// A listener that stopped will answer nothing: the reset does not
+    /// wait out its deadline for it.
+    #[tokio::test]
+    async fn a_stopped_listener_is_not_waited_for() {
+        let store = Store::default();
+        let task = tokio::spawn(async {});
+        let observer = Observer::new(store.clone(), task, "DevTools", true, true);
+        while !observer.task.is_finished() {
+            tokio::task::yield_now().await;
+        }
+        store.storage_key_asked();
+        let started = Instant::now();
+        let keys = observer.take_storage_keys(Duration::from_secs(30)).await;
+        assert!(!keys.complete);
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
+}
