@@ -122,8 +122,9 @@ pub enum Command {
     #[command(subcommand)]
     Report(ReportCommand),
     /// Measure the harness: browser start-up, per-scenario median and maximum,
-    /// whole-run wall time, critical path, idle browser slots and peak memory,
-    /// against the bundled reference (`--against FILE`: beside an earlier run).
+    /// whole-run wall time, critical path, idle browser slots, machine CPU,
+    /// WebDriver commands and peak memory, against the bundled reference
+    /// (`--against FILE`: beside an earlier run).
     Bench(BenchArgs),
 }
 

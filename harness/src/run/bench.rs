@@ -94,12 +94,14 @@ async fn bench_engine(
         pool: None,
     };
     let cpu_before = MachineCpu::read();
+    let commands_before = crate::browser::webdriver_commands();
     let RunDone {
         record, figures, ..
     } = execute(request)
         .await
         .map_err(|e| anyhow::anyhow!("the harness could not run: {}", error_chain(&e)))?;
     let cpu = cpu_before.zip(MachineCpu::read()).map(|(a, b)| b.since(&a));
+    let commands = crate::browser::webdriver_commands() - commands_before;
     let mut browser: Vec<(String, u128)> = Vec::new();
     let mut api: Vec<u128> = Vec::new();
     for (id, needs_browser, d) in &figures.scenario_durations {
@@ -177,6 +179,10 @@ async fn bench_engine(
             cpu.busy_seconds / cores as f64
         );
     }
+    println!(
+        "  WebDriver commands:      {commands} ({:.1} per browser scenario)",
+        commands as f64 / browser_ms.len().max(1) as f64
+    );
     if let Some(path) = &args.against {
         match Earlier::read(path) {
             Ok(earlier) => println!("  {}", earlier.beside(&record, figures.wall)),
