@@ -63,20 +63,17 @@ async fn write_and_read(client: &Client, top: &str) -> (Value, Value) {
     (in_top, in_frame)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reset_leaves_no_storage_of_any_document() {
+/// A server whose `/top.html` is the body `top(port)` and whose
+/// `/frame.html` is a plain document, and a Chromium session.
+async fn serve_and_start(top: impl Fn(u16) -> String) -> (MockServer, BrowserSession) {
     let Ok(bins) = BrowserBinaries::locate() else {
         panic!("no Chromium: install it with `apt-get install -y chromium chromium-driver`");
     };
-    // 127.0.0.1 and localhost are two sites: the frame is third-party and
-    // its storage is partitioned under the top page's site.
     let server = MockServer::start().await;
     let port = server.address().port();
     Mock::given(method("GET"))
         .and(path("/top.html"))
-        .respond_with(html(&format!(
-            r#"<iframe src="http://localhost:{port}/frame.html"></iframe>"#
-        )))
+        .respond_with(html(&top(port)))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -84,11 +81,21 @@ async fn reset_leaves_no_storage_of_any_document() {
         .respond_with(html("framed"))
         .mount(&server)
         .await;
-    let top = format!("http://127.0.0.1:{port}/top.html");
     let session = BrowserSession::start(&bins, &LaunchOptions::pinned(Vec::new()))
         .await
         .expect("start Chromium");
+    (server, session)
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_leaves_no_storage_of_any_document() {
+    // 127.0.0.1 and localhost are two sites: the frame is third-party and
+    // its storage is partitioned under the top page's site.
+    let (server, session) = serve_and_start(|port| {
+        format!(r#"<iframe src="http://localhost:{port}/frame.html"></iframe>"#)
+    })
+    .await;
+    let top = format!("http://127.0.0.1:{}/top.html", server.address().port());
     session.reset(&[]).await.unwrap();
     let first = write_and_read(&session.client, &top).await;
     assert_eq!(first, (json!([null, null]), json!([null, null])));
@@ -114,4 +121,48 @@ async fn reset_leaves_no_storage_of_any_document() {
         (json!([null, null]), json!([null, null])),
         "storage survived the reset (top page, framed document)"
     );
+}
+
+/// A page whose documents used more storage keys than a reset clears in
+/// place (a hostile portal framing many origins) leaves a session that is
+/// not reused: the reset says why, and the pool replaces the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_with_too_many_storage_keys_spends_the_session() {
+    // 300 origins of one site (`many.test`): one renderer, 300 storage keys.
+    let (server, session) = serve_and_start(|port| {
+        (0..300)
+            .map(|i| format!(r#"<iframe src="http://o{i}.many.test:{port}/frame.html"></iframe>"#))
+            .collect()
+    })
+    .await;
+    let port = server.address().port();
+    session.reset(&[]).await.unwrap();
+    assert!(session.reusable(), "premise: a fresh session is reusable");
+    session
+        .client
+        .goto(&format!("http://127.0.0.1:{port}/top.html"))
+        .await
+        .unwrap();
+    // Every frame's document has loaded once the top page's load fired.
+    let loaded = session
+        .client
+        .execute("return document.readyState;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(loaded, json!("complete"));
+    let started = Instant::now();
+    while session.reusable() && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !session.reusable(),
+        "a session holding 300 storage keys is still offered for reuse"
+    );
+    let refused = session.reset(&[]).await;
+    assert!(refused.is_err(), "the reset cleared 300 keys in place");
+    assert!(
+        !session.reusable(),
+        "the session is reused after the refusal"
+    );
+    session.close().await;
 }

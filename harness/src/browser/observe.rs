@@ -301,6 +301,11 @@ impl Observer {
         urls
     }
 
+    /// How many storage keys wait for the next [`Observer::take_storage_keys`].
+    pub fn storage_keys_held(&self) -> usize {
+        self.store.lock().storage_keys.len()
+    }
+
     /// The storage keys of every document committed since the last call,
     /// partitioned ones (a framed document's, under its top-level site)
     /// included: what a reset in place must clear. Waits up to `within` for

@@ -47,6 +47,10 @@ impl WebDriverCompatibleCommand for CdpExecute {
 /// How long a reset waits for the browser to name the storage keys of the
 /// last page's documents (answers take milliseconds).
 const STORAGE_KEYS_ANSWERED: Duration = Duration::from_secs(2);
+/// The most storage keys a reset clears in place (one command each): a page
+/// whose documents used more (a hostile portal framing many subdomains)
+/// leaves a browser that is replaced rather than cleared.
+const MAX_STORAGE_KEYS: usize = 256;
 
 /// A browser the harness drives: its processes and its WebDriver client.
 pub struct BrowserSession {
@@ -69,6 +73,9 @@ pub struct BrowserSession {
     /// configured one (see [`BrowserSession::blocking_third_party_cookies`]);
     /// `None` when the browser is not the harness's to relaunch.
     launched: Option<Launched>,
+    /// A reset found more state than it clears in place: the session must
+    /// not serve another page.
+    spent: std::sync::atomic::AtomicBool,
 }
 
 /// How the harness launched a browser.
@@ -129,6 +136,7 @@ impl BrowserSession {
             observer,
             process: Some(process),
             launched: Some(Launched::Chromium(bins.clone(), options.clone())),
+            spent: Default::default(),
         })
     }
 
@@ -210,6 +218,7 @@ impl BrowserSession {
             observer: None,
             process: None,
             launched: None,
+            spent: Default::default(),
         })
     }
 
@@ -363,15 +372,22 @@ impl BrowserSession {
             observer,
             process: None,
             launched: remote.is_none().then(|| Launched::Engine(options.clone())),
+            spent: Default::default(),
             driver,
         })
     }
 
     /// Whether the session may serve another scenario after [`reset`]:
-    /// only Chromium clears every origin's state in place (CDP); the other
-    /// engines get a fresh browser and profile per scenario.
+    /// only Chromium clears every origin's state in place (CDP), and only
+    /// while its pages used at most [`MAX_STORAGE_KEYS`] storage keys; the
+    /// other engines get a fresh browser and profile per scenario.
     pub fn reusable(&self) -> bool {
         self.engine == Engine::Chromium
+            && !self.spent.load(std::sync::atomic::Ordering::Relaxed)
+            && self
+                .observer
+                .as_ref()
+                .is_none_or(|o| o.storage_keys_held() <= MAX_STORAGE_KEYS)
     }
 
     /// Run one CDP command.
@@ -406,6 +422,16 @@ impl BrowserSession {
             Some(observer) => Some(observer.take_storage_keys(STORAGE_KEYS_ANSWERED).await),
             None => None,
         };
+        if let Some(many) = seen.as_ref().filter(|s| s.keys.len() > MAX_STORAGE_KEYS) {
+            self.spent.store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(BrowserError::Unexpected {
+                what: "reset the browser",
+                detail: format!(
+                    "the last page's documents used {} storage keys, more than the {MAX_STORAGE_KEYS} a reset clears in place",
+                    many.keys.len()
+                ),
+            });
+        }
         for key in seen.iter().flat_map(|s| &s.keys) {
             self.cdp(
                 "Storage.clearDataForStorageKey",
