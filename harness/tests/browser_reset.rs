@@ -1,7 +1,8 @@
 //! A reused Chromium session keeps nothing from one page to the next: the
 //! storage a framed third-party document wrote (partitioned under the top
 //! page's site, where clearing by origin does not reach) and the top
-//! page's own, even for origins `reset` was not told.
+//! page's own, even for origins `reset` was not told; and a page that used
+//! more storage keys than a reset clears in place spends its session.
 
 use std::time::{Duration, Instant};
 
