@@ -50,15 +50,44 @@ pub async fn attach(port: u16) -> Result<Observer, BrowserError> {
     Ok(Observer::new(store, task, "DevTools", true, true))
 }
 
+/// The storage-key questions asked and not yet answered, by command id:
+/// the session and frame asked about, and whether by the older name.
+#[derive(Default)]
+struct KeyQuestions {
+    open: HashMap<u64, (String, String, bool)>,
+}
+
+impl KeyQuestions {
+    /// The command asking for the storage key of `frame`'s document in
+    /// `session`, counted in `store` until its answer comes.
+    fn ask(
+        &mut self,
+        next_id: &mut u64,
+        store: &Store,
+        session: &str,
+        frame: &str,
+        older: bool,
+    ) -> Value {
+        *next_id += 1;
+        store.storage_key_asked();
+        self.open
+            .insert(*next_id, (session.to_string(), frame.to_string(), older));
+        let method = if older {
+            "Storage.getStorageKeyForFrame"
+        } else {
+            "Storage.getStorageKey"
+        };
+        json!({"id": *next_id, "sessionId": session, "method": method, "params": {"frameId": frame}})
+    }
+}
+
 async fn listen(ws: Ws, store: Store) {
     let (mut tx, mut rx) = ws.split();
     let mut next_id = 100u64;
     // sessionId -> target URL; (sessionId, requestId) -> request URL
     let mut sessions: HashMap<String, String> = HashMap::new();
     let mut requests: HashMap<(String, String), String> = HashMap::new();
-    // command id -> (sessionId, frameId, asked by the older name) of a
-    // storage-key question
-    let mut key_questions: HashMap<u64, (String, String, bool)> = HashMap::new();
+    let mut key_questions = KeyQuestions::default();
     while let Some(Ok(message)) = rx.next().await {
         let Ok(text) = message.into_text() else {
             continue;
@@ -69,25 +98,18 @@ async fn listen(ws: Ws, store: Store) {
         let method = msg["method"].as_str().unwrap_or_default();
         let params = &msg["params"];
         let session = msg["sessionId"].as_str().unwrap_or_default().to_string();
-        if let Some((asked_in, frame, older)) =
-            msg["id"].as_u64().and_then(|id| key_questions.remove(&id))
+        if let Some((asked_in, frame, older)) = msg["id"]
+            .as_u64()
+            .and_then(|id| key_questions.open.remove(&id))
         {
             let key = msg["result"]["storageKey"].as_str();
             store.storage_key_answered(key);
-            match key {
-                Some(_) => {}
-                // `Storage.getStorageKey` is experimental: ask by its older name.
-                None if !older => {
-                    next_id += 1;
-                    store.storage_key_asked();
-                    key_questions.insert(next_id, (asked_in.clone(), frame.clone(), true));
-                    let ask = json!({"id": next_id, "sessionId": asked_in,
-                        "method": "Storage.getStorageKeyForFrame", "params": {"frameId": frame}});
-                    if tx.send(Message::text(ask.to_string())).await.is_err() {
-                        return;
-                    }
+            // `Storage.getStorageKey` is experimental: ask by its older name.
+            if key.is_none() && !older {
+                let ask = key_questions.ask(&mut next_id, &store, &asked_in, &frame, true);
+                if tx.send(Message::text(ask.to_string())).await.is_err() {
+                    return;
                 }
-                None => {}
             }
             continue;
         }
@@ -157,11 +179,7 @@ async fn listen(ws: Ws, store: Store) {
                     context["auxData"]["frameId"].as_str(),
                     context["auxData"]["isDefault"] == true,
                 ) {
-                    next_id += 1;
-                    store.storage_key_asked();
-                    key_questions.insert(next_id, (session.clone(), frame.to_string(), false));
-                    let ask = json!({"id": next_id, "sessionId": session,
-                        "method": "Storage.getStorageKey", "params": {"frameId": frame}});
+                    let ask = key_questions.ask(&mut next_id, &store, &session, frame, false);
                     if tx.send(Message::text(ask.to_string())).await.is_err() {
                         return;
                     }
